@@ -1,0 +1,6 @@
+"""The pipeline and its faces: config, sources, the GX gate, KPIs, candidates, Prefect flows and the CLI.
+
+Data flows one way: sources -> gate -> KPI series -> detectors -> findings -> candidates
+-> register. Each stage is a module with a typed hand-off; the Prefect flows in
+``flows.scan`` wire them together as tasks.
+"""

@@ -1,0 +1,137 @@
+"""Compute KPI series from records: the KpiFrame hand-off.
+
+A KpiFrame is long: ``kpi``, one column per dimension (``"*"`` = all values), ``period``,
+``value`` and ``n`` (records behind the value). Every series is reindexed onto the full
+period range of its source, so detectors see a regular grid; empty periods have ``n == 0``.
+
+Scans are as-of a date: records opened later are invisible, and dates after it are not yet
+known. A duration or rate value is only reported for periods where most records are
+complete by then, since the quick ones finish first and would flatter the latest periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from flows.config import KpiSpec, ScanConfig
+from flows.sources import RecordFrame
+
+__all__ = ["ALL", "KPI_COLUMNS", "compute_kpis", "dimension_columns", "records_as_of"]
+
+ALL = "*"
+KPI_COLUMNS = ("kpi", "period", "value", "n")
+_FREQ = {"D": "D", "W": "W-MON"}
+
+
+def dimension_columns(kpi_frame: pd.DataFrame) -> list[str]:
+    """Return the dimension columns of a KpiFrame, in order."""
+    return [c for c in kpi_frame.columns if c not in KPI_COLUMNS]
+
+
+def records_as_of(frame: RecordFrame, dates: list[str], opened: str, as_of: date) -> pd.DataFrame:
+    """Return the records as they were known at the end of ``as_of``.
+
+    Records whose ``opened`` date is later are dropped; other date columns later than the
+    end of the as-of day become NaT, because they had not happened yet.
+    """
+    cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    records = frame.records
+    visible = records[records[opened] < cutoff].copy()
+    for column in dates:
+        visible.loc[visible[column] >= cutoff, column] = pd.NaT
+    return visible
+
+
+def compute_kpis(
+    frames: Mapping[str, RecordFrame], config: ScanConfig, as_of: date
+) -> pd.DataFrame:
+    """Compute every configured KPI, overall and per dimension value, up to ``as_of``."""
+    dimensions = sorted({d for kpi in config.kpis for d in kpi.dimensions})
+    parts = []
+    for kpi in config.kpis:
+        source = config.source(kpi.source)
+        records = records_as_of(frames[kpi.source], source.dates, kpi.date, as_of)
+        parts.append(_one_kpi(records, kpi, dimensions, as_of))
+    if not parts:
+        return pd.DataFrame(columns=["kpi", *dimensions, "period", "value", "n"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _one_kpi(
+    records: pd.DataFrame, kpi: KpiSpec, dimensions: list[str], as_of: date
+) -> pd.DataFrame:
+    records = records[records[kpi.date].notna()]
+    freq = _FREQ[kpi.grain]
+    periods = records[kpi.date].dt.to_period(freq).dt.start_time
+    last = pd.Timestamp(as_of).to_period(freq).start_time
+    grid = pd.date_range(periods.min(), last, freq=freq if kpi.grain == "D" else "W-MON")
+    if kpi.grain == "W":
+        grid = pd.DatetimeIndex(grid.to_period(freq).start_time)
+    values, complete = _record_values(records, kpi)
+    base = pd.DataFrame({"period": periods, "value": values, "complete": complete})
+    slices = [(None, base)]
+    for dim in kpi.dimensions:
+        sizes = records[dim].value_counts()
+        tracked = sizes.index[sizes >= kpi.min_slice_records]
+        mask = records[dim].isin(tracked)
+        slices.append((dim, base[mask.to_numpy()].assign(slice=records.loc[mask, dim].to_numpy())))
+    out = []
+    for dim, part in slices:
+        keys = ["slice", "period"] if dim else ["period"]
+        series = _aggregate(part, keys, kpi).reset_index()
+        if dim is None:
+            series["slice"] = ALL
+        series = _complete_grid(series, grid, kpi)
+        series["kpi"] = kpi.name
+        for other in dimensions:
+            series[other] = series["slice"] if other == dim else ALL
+        out.append(series.drop(columns="slice"))
+    frame = pd.concat(out, ignore_index=True)
+    return frame[["kpi", *dimensions, "period", "value", "n"]]
+
+
+def _record_values(records: pd.DataFrame, kpi: KpiSpec) -> tuple[pd.Series, pd.Series]:
+    """Per record: the measured value and whether it is final as of the scan."""
+    if kpi.measure == "count":
+        ones = pd.Series(1.0, index=records.index)
+        return ones, pd.Series(True, index=records.index)
+    if kpi.measure == "duration":
+        assert kpi.start and kpi.end
+        hours = (records[kpi.end] - records[kpi.start]).dt.total_seconds() / 3600.0
+        done = records[kpi.complete_when or kpi.end].notna()
+        return hours.where(done), done
+    assert kpi.flag
+    flag = records[kpi.flag].astype("float64")
+    value = 1.0 - flag if kpi.negate else flag
+    done = records[kpi.complete_when].notna() if kpi.complete_when else flag.notna()
+    return value.where(done), done
+
+
+def _aggregate(part: pd.DataFrame, keys: list[str], kpi: KpiSpec) -> pd.DataFrame:
+    grouped = part.groupby(keys, sort=True)
+    n = grouped.size()
+    if kpi.measure == "count":
+        return pd.DataFrame({"value": n.astype("float64"), "n": n})
+    if kpi.stat == "p90":
+        value = grouped["value"].quantile(0.9)
+    else:
+        value = grouped["value"].agg(kpi.stat)
+    share = grouped["complete"].mean()
+    reliable = (n >= kpi.min_records) & (share >= kpi.min_complete_share)
+    return pd.DataFrame({"value": value.where(reliable), "n": n})
+
+
+def _complete_grid(series: pd.DataFrame, grid: pd.DatetimeIndex, kpi: KpiSpec) -> pd.DataFrame:
+    """Reindex each slice onto the full grid: missing counts are 0, other values unknown."""
+    slices = series["slice"].unique()
+    index = pd.MultiIndex.from_product([slices, grid], names=["slice", "period"])
+    full = series.set_index(["slice", "period"]).reindex(index)
+    full["n"] = full["n"].fillna(0).astype("int64")
+    if kpi.measure == "count":
+        full["value"] = full["value"].fillna(0.0)
+    full["value"] = full["value"].astype("float64").replace([np.inf, -np.inf], np.nan)
+    return full.reset_index()
