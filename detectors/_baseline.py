@@ -1,0 +1,86 @@
+"""The robust seasonal baseline shared by the point and shift detectors.
+
+For each row ``t`` of a (periods x series) matrix it computes, from rows before ``t`` only:
+
+- ``expected``: the median of the same season phase in the last ``n_seasons`` cycles
+  (same weekday, same hour), or of the last ``window`` rows while too few cycles exist;
+- ``scale``: a clipped exponentially weighted mean absolute residual (see
+  :func:`~detectors._rolling.ewm_abs_scale`), floored so that flat series stay defined;
+- ``z = (x - expected) / scale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detectors._rolling import FloatArray, ewm_abs_scale, lagged, nanmedian_last
+
+__all__ = ["Baseline", "robust_baseline"]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Causal expectation, scale and standardised residual, each shaped (T, S)."""
+
+    expected: FloatArray
+    scale: FloatArray
+    z: FloatArray
+
+
+def robust_baseline(
+    x: FloatArray,
+    *,
+    period: int = 1,
+    n_seasons: int = 6,
+    window: int = 14,
+    min_periods: int = 7,
+    alpha: float = 0.05,
+    clip: float = 3.0,
+    rel_floor: float = 0.02,
+    abs_floor: float = 1e-9,
+) -> Baseline:
+    """Compute the causal robust baseline of every column of ``x``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (T, S)
+        Time runs down the rows; NaN marks a missing value.
+    period : int
+        Season length in rows (7 = weekday of daily data, 24 = hour of hourly data,
+        1 = no seasonality).
+    n_seasons : int
+        How many past cycles the seasonal median uses.
+    window : int
+        Rows in the non-seasonal median used while fewer than 3 cycles are available.
+    min_periods : int
+        Rows of history needed before any z-score is produced (cold start).
+    alpha, clip : float
+        Smoothing weight and outlier clip of the residual scale.
+    rel_floor, abs_floor : float
+        The scale never drops below ``max(abs_floor, rel_floor * |expected|)``.
+
+    Returns
+    -------
+    Baseline
+        NaN wherever history is too short or the value is missing.
+    """
+    if period > 1:
+        # Seasonal series wait for three cycles: a plain median before that would flag
+        # every weekend as a dip.
+        expected, n_ref = nanmedian_last(lagged(x, [period * k for k in range(1, n_seasons + 1)]))
+        enough = n_ref >= min(3, n_seasons)
+    else:
+        expected, n_ref = nanmedian_last(lagged(x, range(1, window + 1)))
+        enough = n_ref > 0
+    history = np.cumsum(~np.isnan(x), axis=0) - ~np.isnan(x)
+    expected = np.where((history >= min_periods) & enough, expected, np.nan)
+    resid = x - expected
+    # Three residuals before the first z: one residual alone says nothing about spread.
+    raw = ewm_abs_scale(resid, alpha=alpha, clip=clip, min_periods=3)
+    floor = np.maximum(abs_floor, rel_floor * np.abs(expected))
+    scale = np.where(np.isnan(raw), np.nan, np.fmax(raw, floor))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = resid / scale
+    return Baseline(expected=expected, scale=scale, z=z)

@@ -1,0 +1,50 @@
+"""Map standardised deviations to calibrated anomaly scores in [0, 1].
+
+A score is a monotone function of the two-sided Gaussian tail probability ``p`` of a
+z-score: ``score = min(1, -log10(p) / 10)``. So ``0.5`` means ``p = 1e-5`` on every series,
+which is what lets one threshold serve a whole corpus. The log scale keeps scores readable
+where a raw ``1 - p`` would crowd against 1.
+
+Raw deviations are rarely Gaussian; :class:`~detectors.calibrator.ScoreCalibrator` first
+maps them to ``|N(0, 1)|`` quantiles (Merlion's approach) when that matters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import log_ndtr, ndtri
+
+__all__ = ["score_to_z", "z_to_score"]
+
+#: Score 1 is reached at ``p = 10 ** -LOG10_P_AT_ONE`` (|z| ~ 6.7).
+LOG10_P_AT_ONE = 10.0
+
+
+def z_to_score(z: ArrayLike) -> NDArray[np.float64]:
+    """Calibrated score in [0, 1] of a z-score; NaN stays NaN.
+
+    Examples
+    --------
+    >>> z_to_score([0.0, 3.0, -3.0, 10.0]).round(3).tolist()
+    [0.0, 0.257, 0.257, 1.0]
+    """
+    a = np.abs(np.asarray(z, dtype=np.float64))
+    log10_p = (np.log(2.0) + log_ndtr(-a)) / np.log(10.0)
+    # "+ 0.0" turns the -0.0 of a zero deviation into 0.0.
+    out: NDArray[np.float64] = np.clip(-log10_p / LOG10_P_AT_ONE, 0.0, 1.0) + 0.0
+    return out
+
+
+def score_to_z(score: ArrayLike) -> NDArray[np.float64]:
+    """Inverse of :func:`z_to_score` on (0, 1): the |z| a score threshold stands for.
+
+    Examples
+    --------
+    >>> float(score_to_z(0.5).round(2))
+    4.42
+    """
+    s = np.clip(np.asarray(score, dtype=np.float64), 0.0, 1.0)
+    p = 10.0 ** (-s * LOG10_P_AT_ONE)
+    out: NDArray[np.float64] = -ndtri(p / 2.0)
+    return out

@@ -1,0 +1,73 @@
+"""Causal window primitives on (periods x series) matrices.
+
+Every function here looks only backwards in time: the value at row ``t`` depends on rows
+``<= t`` (or ``< t`` where stated). They loop over time at most, never over series, so one
+call serves any number of series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["ewm_abs_scale", "lagged", "nanmedian_last"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+def lagged(x: FloatArray, lags: Sequence[int]) -> FloatArray:
+    """Stack lagged copies of ``x`` (T, S) into (T, S, K); rows before a lag are NaN."""
+    t_len, s_len = x.shape
+    out = np.full((t_len, s_len, len(lags)), np.nan)
+    for k, lag in enumerate(lags):
+        if 0 <= lag < t_len:
+            out[lag:, :, k] = x[: t_len - lag]
+    return out
+
+
+def nanmedian_last(a: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Median over the last axis ignoring NaN, and the count of valid values.
+
+    ``np.nanmedian`` falls back to a Python-level loop for axis reductions; sorting once
+    (NaN sorts last) and picking the middle by count stays vectorised.
+    """
+    srt = np.sort(a, axis=-1)
+    cnt = np.sum(~np.isnan(srt), axis=-1)
+    k_max = a.shape[-1] - 1
+    lo_idx = np.clip((cnt - 1) // 2, 0, k_max)[..., None]
+    hi_idx = np.clip(cnt // 2, 0, k_max)[..., None]
+    lo = np.take_along_axis(srt, lo_idx, axis=-1)[..., 0]
+    hi = np.take_along_axis(srt, hi_idx, axis=-1)[..., 0]
+    med = np.where(cnt > 0, 0.5 * (lo + hi), np.nan)
+    return med, cnt
+
+
+def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int) -> FloatArray:
+    """Robust, causal scale of residuals, known *before* each row is seen.
+
+    An exponentially weighted mean of ``|resid|`` whose update is clipped at ``clip`` times
+    the current scale, so one outlier cannot blow the band open. The weight starts as a
+    running mean (``1/n``) and settles at ``alpha``, which gives a sane cold start. The
+    result is multiplied by sqrt(pi/2) so that it estimates a Gaussian standard deviation.
+    Rows with fewer than ``min_periods`` earlier residuals are NaN.
+    """
+    t_len, s_len = resid.shape
+    out = np.full((t_len, s_len), np.nan)
+    scale = np.zeros(s_len)
+    count = np.zeros(s_len)
+    for t in range(t_len):
+        ready = count >= min_periods
+        out[t, ready] = scale[ready]
+        a = np.abs(resid[t])
+        ok = ~np.isnan(a)
+        if not ok.any():
+            continue
+        a = np.where(scale > 0, np.minimum(a, clip * scale), a)
+        count = count + ok
+        w = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
+        scale = np.where(ok, scale + w * (np.nan_to_num(a) - scale), scale)
+    result: FloatArray = out * np.sqrt(np.pi / 2.0)
+    return result

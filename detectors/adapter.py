@@ -1,0 +1,131 @@
+"""The batch adapter: a long KPI frame in, calibrated :class:`Finding` objects out.
+
+All series of the frame are scored at once on a (periods x series) matrix; nothing loops
+over series in Python. Scores are causal, so re-running a later night never changes an
+earlier night's findings.
+
+Bad input, and what happens to it:
+
+- missing columns, non-datetime ``period``, duplicate (kpi, dimensions, period) rows,
+  periods off a regular grid: ``ValueError`` naming the problem;
+- rows in any order: sorted by period (a non-monotonic frame is fine);
+- series shorter than ``min_periods`` valid values, and NaN stretches: no score there
+  (cold start again only if history runs out), so no finding;
+- constant series: scores 0 until the value moves; then the scale floor
+  ``rel_floor * |expected|`` decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors._baseline import robust_baseline
+from detectors._build import EventStats, build_findings
+from detectors._calibration import score_to_z, z_to_score
+from detectors._frame import SeriesMatrix, season_length, to_matrix
+from detectors.events import event_max, event_mean, event_sum, find_events
+from detectors.finding import Finding
+from detectors.params import resolve_params
+from detectors.trend import trend_findings
+
+__all__ = ["detect_findings"]
+
+
+def detect_findings(
+    kpi_frame: pd.DataFrame,
+    better: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    since: pd.Timestamp | None = None,
+) -> list[Finding]:
+    """Detect spikes, dips, level shifts and degrading trends in every series of a frame.
+
+    Parameters
+    ----------
+    kpi_frame : pandas.DataFrame
+        Long format: ``kpi``, dimension columns (``"*"`` = aggregated), ``period``,
+        ``value`` and ``n``.
+    better : dict of str to {"lower", "higher"}, optional
+        Which way is better per KPI; decides ``Finding.adverse``. Unlisted KPIs count
+        every move as adverse.
+    params : dict, optional
+        Hyperparameters, see :data:`~detectors.params.DEFAULT_PARAMS`.
+    since : pandas.Timestamp, optional
+        Keep only findings whose window ends on or after this period.
+
+    Returns
+    -------
+    list of Finding
+        Sorted by score, highest first.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> periods = pd.date_range("2026-01-01", periods=120, freq="D")
+    >>> values = 50 + rng.normal(0, 2, 120)
+    >>> values[100] = 90  # one bad day
+    >>> frame = pd.DataFrame({"kpi": "opened", "team": "network", "period": periods,
+    ...                       "value": values, "n": 50})
+    >>> [(f.kind, f.direction, f.adverse, str(f.start.date()))
+    ...  for f in detect_findings(frame, better={"opened": "lower"})]
+    [('spike', 'up', True, '2026-04-11')]
+    """
+    cfg = resolve_params(params)
+    better = better or {}
+    if kpi_frame.empty:
+        return []
+    m = to_matrix(kpi_frame)
+    found = _point_findings(m, cfg, better) + trend_findings(m, cfg, better)
+    if since is not None:
+        found = [f for f in found if f.end >= since]
+    return sorted(found, key=lambda f: -f.score)
+
+
+def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
+    base = robust_baseline(
+        m.values,
+        period=season_length(m.step),
+        n_seasons=cfg["n_seasons"],
+        window=cfg["window"],
+        min_periods=cfg["min_periods"],
+        alpha=cfg["alpha"],
+        clip=cfg["clip"],
+        rel_floor=cfg["rel_floor"],
+    )
+    score = z_to_score(base.z)
+    resid = np.abs(m.values - base.expected)
+    with np.errstate(invalid="ignore"):
+        flags = (
+            (score >= cfg["threshold"])
+            & (resid >= cfg["min_abs_change"])
+            & (resid >= cfg["min_rel_change"] * np.abs(base.expected))
+        )
+    ev = find_events(flags, suppress=cfg["suppress"])
+    if len(ev) == 0:
+        return []
+    half_band = float(score_to_z(cfg["threshold"])) * event_mean(base.scale, ev)
+    expected = event_mean(base.expected, ev)
+    observed = event_mean(m.values, ev)
+    n_flagged = np.diff(np.append(ev.offsets, len(ev.rows)))
+    kinds = np.where(
+        n_flagged >= cfg["shift_periods"],
+        "level_shift",
+        np.where(observed >= expected, "spike", "dip"),
+    )
+    stats = EventStats(
+        series=ev.series,
+        start=ev.start,
+        end=ev.end,
+        kind=kinds.tolist(),
+        observed=observed,
+        expected=expected,
+        reference=expected,
+        band_low=expected - half_band,
+        band_high=expected + half_band,
+        score=event_max(score, ev),
+        n=event_sum(m.counts, ev),
+    )
+    params = {k: v for k, v in cfg.items() if k != "targets"}
+    return build_findings(m, stats, better, cfg["detector"], params)

@@ -1,0 +1,104 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from detectors import Finding, detect_findings
+
+
+def _frame(values: np.ndarray, kpi: str = "ttr_median_h", **dims: str) -> pd.DataFrame:
+    periods = pd.date_range("2026-01-01", periods=len(values), freq="D")
+    return pd.DataFrame({"kpi": kpi, **dims, "period": periods, "value": values, "n": 10})
+
+
+def _noise(n: int, seed: int = 0) -> np.ndarray:
+    return 100 + np.random.default_rng(seed).normal(0, 3, n)
+
+
+def test_spike_is_adverse_only_when_bad_direction() -> None:
+    v = _noise(150)
+    v[120] = 160
+    frame = _frame(v, team="net", region="*")
+    (f,) = detect_findings(frame, better={"ttr_median_h": "lower"})
+    assert isinstance(f, Finding)
+    assert (f.kind, f.direction, f.adverse) == ("spike", "up", True)
+    assert f.dimensions == {"team": "net"}
+    assert f.start == f.end == pd.Timestamp("2026-05-01")
+    assert 0.5 <= f.score <= 1 and f.band_low < f.expected < f.band_high < f.observed
+    assert f.magnitude == pytest.approx((f.observed - f.expected) / f.expected)
+    assert f.n == 10
+    (g,) = detect_findings(frame, better={"ttr_median_h": "higher"})
+    assert not g.adverse
+
+
+def test_level_shift_fires_once() -> None:
+    v = _noise(150)
+    v[100:] += 40
+    found = [f for f in detect_findings(_frame(v)) if f.kind != "degradation"]
+    assert len(found) == 1
+    assert found[0].kind == "level_shift" and found[0].start == pd.Timestamp("2026-04-11")
+
+
+def test_degrading_trend_direction_and_target() -> None:
+    v = _noise(120) + np.r_[np.zeros(60), np.linspace(0, 60, 60)]
+    kinds = {f.kind for f in detect_findings(_frame(v), better={"ttr_median_h": "lower"})}
+    assert "degradation" in kinds
+    improving = detect_findings(_frame(-v + 300), better={"ttr_median_h": "lower"})
+    assert not [f for f in improving if f.kind == "degradation" and f.adverse]
+    met = detect_findings(
+        _frame(v), better={"ttr_median_h": "lower"}, params={"targets": {"ttr_median_h": 1000}}
+    )
+    assert not [f for f in met if f.kind == "degradation"]
+
+
+def test_weekday_seasonality_is_not_an_anomaly() -> None:
+    days = np.arange(200)
+    v = np.where(days % 7 >= 5, 20.0, 100.0) + np.random.default_rng(1).normal(0, 2, 200)
+    assert detect_findings(_frame(v), params={"trend_threshold": 1.0}) == []
+
+
+def test_since_filters_old_events() -> None:
+    v = _noise(150)
+    v[60] = 160
+    v[140] = 160
+    frame = _frame(v)
+    assert len(detect_findings(frame)) == 2
+    (f,) = detect_findings(frame, since=pd.Timestamp("2026-05-01"))
+    assert f.start == pd.Timestamp("2026-05-21")
+
+
+def test_many_series_are_scored_together() -> None:
+    frames = []
+    for i in range(20):
+        v = _noise(100, seed=i)
+        if i % 2:
+            v[90] = 200
+        frames.append(_frame(v, team=f"t{i:02d}"))
+    found = detect_findings(pd.concat(frames).sample(frac=1, random_state=0))
+    assert sorted(f.dimensions["team"] for f in found) == [f"t{i:02d}" for i in range(1, 20, 2)]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (np.full(5, 3.0), []),  # too short: cold start
+        (np.full(120, 7.0), []),  # constant
+        (np.r_[_noise(50), np.full(30, np.nan), _noise(50, 1)], []),  # NaN stretch
+    ],
+)
+def test_bad_input_defined_results(values: np.ndarray, expected: list[Finding]) -> None:
+    assert detect_findings(_frame(values)) == expected
+
+
+def test_duplicate_periods_raise() -> None:
+    frame = _frame(_noise(30))
+    with pytest.raises(ValueError, match="duplicate"):
+        detect_findings(pd.concat([frame, frame.iloc[:1]]))
+
+
+def test_bad_params_raise() -> None:
+    with pytest.raises(ValueError, match="unknown detector param"):
+        detect_findings(_frame(_noise(30)), params={"windw": 3})
+
+
+def test_empty_frame() -> None:
+    assert detect_findings(_frame(np.empty(0))) == []
