@@ -70,6 +70,7 @@ class SourceSpec(_Strict):
     )
     dates: list[str] = []
     booleans: list[str] = []
+    numbers: list[str] = []
     id_column: str = "id"
     audit_log: AuditLogSpec | None = None
     dimensions: list[str] = []
@@ -78,7 +79,7 @@ class SourceSpec(_Strict):
     @model_validator(mode="after")
     def _canonical_names_exist(self) -> SourceSpec:
         mapped = set(self.columns)
-        for field_name in ("dates", "booleans", "dimensions"):
+        for field_name in ("dates", "booleans", "numbers", "dimensions"):
             missing = [c for c in getattr(self, field_name) if c not in mapped]
             if missing:
                 raise ValueError(f"{field_name} names {missing}, which are not in columns")

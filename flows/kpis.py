@@ -24,7 +24,7 @@ __all__ = ["ALL", "KPI_COLUMNS", "compute_kpis", "dimension_columns", "records_a
 
 ALL = "*"
 KPI_COLUMNS = ("kpi", "period", "value", "n")
-_FREQ = {"D": "D", "W": "W-MON"}
+_FREQ = {"D": "D", "W": "W-SUN"}  # weeks run Monday to Sunday, labelled by their Monday
 
 
 def dimension_columns(kpi_frame: pd.DataFrame) -> list[str]:
@@ -66,11 +66,9 @@ def _one_kpi(
 ) -> pd.DataFrame:
     records = records[records[kpi.date].notna()]
     freq = _FREQ[kpi.grain]
-    periods = records[kpi.date].dt.to_period(freq).dt.start_time
-    last = pd.Timestamp(as_of).to_period(freq).start_time
-    grid = pd.date_range(periods.min(), last, freq=freq if kpi.grain == "D" else "W-MON")
-    if kpi.grain == "W":
-        grid = pd.DatetimeIndex(grid.to_period(freq).start_time)
+    periods = records[kpi.date].dt.to_period(freq)
+    grid = pd.period_range(periods.min(), pd.Timestamp(as_of).to_period(freq)).start_time
+    periods = periods.dt.start_time
     values, complete = _record_values(records, kpi)
     base = pd.DataFrame({"period": periods, "value": values, "complete": complete})
     slices = [(None, base)]

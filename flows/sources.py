@@ -72,6 +72,8 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
         records[column], failures[column] = _parse_dates(records[column], source, path, column)
     for column in source.booleans:
         records[column] = _parse_booleans(records[column], source, path, column)
+    for column in source.numbers:
+        records[column] = _parse_numbers(records[column], source, path, column)
     for column in source.dimensions:
         records[column] = records[column].astype("string").fillna("(none)")
     records[source.id_column] = records[source.id_column].astype("string")
@@ -92,7 +94,6 @@ def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
         return pd.read_csv(
             path,
             sep=source.separator,
-            decimal=source.decimal,
             encoding=source.encoding,
             na_values=source.na_values,
             keep_default_na=False,
@@ -159,6 +160,20 @@ def _parse_booleans(values: pd.Series, source: SourceSpec, path: Path, column: s
             f"{int(unknown.sum())} value(s) are not booleans, e.g. {values[unknown].iloc[0]!r}"
         )
     return text.map(lambda v: v in _TRUE, na_action="ignore").astype("boolean")
+
+
+def _parse_numbers(values: pd.Series, source: SourceSpec, path: Path, column: str) -> pd.Series:
+    text = values.astype("string").str.strip()
+    if source.decimal != ".":
+        text = text.str.replace(".", "", regex=False).str.replace(source.decimal, ".", regex=False)
+    parsed = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & parsed.isna()
+    if bad.any():
+        raise SourceError(
+            f"source {source.name!r}: {path} column {source.columns[column]!r}: "
+            f"{int(bad.sum())} value(s) are not numbers, e.g. {values[bad].iloc[0]!r}"
+        )
+    return parsed.astype("float64")
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,45 @@
+# Improvement Radar: one entry point for people and CI.
+#   make demo       create/refresh .venv, install, scan the bundled demo, print the entries
+#   make test       lint, type-check and run the whole suite (creates .venv if missing)
+#   make notebooks  execute every analyst notebook from a clean kernel
+#   make bench      run the benchmarks (NAB quality, detector and gate speed)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest notebooks bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/radar scan --config examples/demo.yaml
+	@echo
+	$(BIN)/radar entries list
+
+lint: $(STAMP)
+	$(BIN)/ruff check flows detectors register_client tests benchmarks
+	$(BIN)/ruff format --check flows detectors register_client tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+notebooks: $(STAMP)
+	$(BIN)/python -m flows.notebooks notebooks
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf .radar build *.egg-info

@@ -1,0 +1,191 @@
+"""Turn findings into register candidates: baseline snapshot, target, priority, owner, provenance.
+
+The baseline is frozen here, at detection time: the KPI's values over the periods before
+the event. The suggested target is a return to the baseline median by a stated date, which
+is specific, measurable and dated; owners may tighten it on acceptance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors import Finding
+from flows.config import KpiSpec, RouteRule, ScanConfig
+from flows.kpis import ALL, dimension_columns
+
+__all__ = ["BASELINE_PERIODS", "Provenance", "build_candidate", "route_owner", "series_of"]
+
+BASELINE_PERIODS = 28
+TARGET_HORIZON = timedelta(days=90)
+_RECORD_HOURS = {"hours": 1.0, "minutes": 1 / 60, "days": 24.0}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a finding came from: the dataset, its hash, the flow run and the gate result."""
+
+    dataset: str
+    data_hash: str
+    flow_run_id: str | None
+    gate: dict[str, Any]
+
+
+def series_of(kpi_frame: pd.DataFrame, kpi: str, dimensions: dict[str, str]) -> pd.DataFrame:
+    """Return one series (``period``, ``value``, ``n``) of a KpiFrame, sorted by period."""
+    mask = kpi_frame["kpi"] == kpi
+    for column in dimension_columns(kpi_frame):
+        mask &= kpi_frame[column] == dimensions.get(column, ALL)
+    return kpi_frame.loc[mask, ["period", "value", "n"]].sort_values("period")
+
+
+def route_owner(rules: list[RouteRule], kpi: str, dimensions: dict[str, str]) -> str | None:
+    """Return the owner of the first rule that matches, or None (unassigned).
+
+    A rule matches when its KPI (if any) is this KPI and each of its dimensions is present
+    with the same value, ``"*"`` matching any value.
+    """
+    for rule in rules:
+        if rule.kpi is not None and rule.kpi != kpi:
+            continue
+        if all(
+            name in dimensions and value in (ALL, dimensions[name])
+            for name, value in rule.dimensions.items()
+        ):
+            return rule.owner
+    return None
+
+
+def build_candidate(
+    finding: Finding,
+    kpi_frame: pd.DataFrame,
+    spec: KpiSpec,
+    config: ScanConfig,
+    provenance: Provenance,
+    as_of: date,
+) -> dict[str, Any]:
+    """Build the register candidate (as plain data) for one adverse finding."""
+    series = series_of(kpi_frame, finding.kpi, finding.dimensions)
+    before = series[series["period"] < finding.start].dropna(subset=["value"])
+    before = before.tail(BASELINE_PERIODS)
+    during = series[(series["period"] >= finding.start) & (series["period"] <= finding.end)]
+    baseline = _snapshot(before, spec)
+    current_value = float(during["value"].mean())
+    records = int(during["n"].sum())
+    priority, reason = _priority(finding.score, records, len(during))
+    slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
+    change = _percent(current_value, baseline["median"])
+    title = f"{spec.name} {finding.kind.replace('_', ' ')} ({change}) for {slice_text}"
+    description = (
+        f"{spec.name} ({spec.unit}) was {current_value:.3g} from {finding.start:%Y-%m-%d} to "
+        f"{finding.end:%Y-%m-%d} for {slice_text}, against a baseline median of "
+        f"{baseline['median']:.3g} (p10-p90 {baseline['p10']:.3g}-{baseline['p90']:.3g} over "
+        f"{baseline['n']} periods). {spec.better.capitalize()} is better."
+    )
+    return {
+        "title": title,
+        "description": description,
+        "kind": finding.kind,
+        "direction": finding.direction,
+        "kpi": {"name": spec.name, "unit": spec.unit, "better": spec.better},
+        "dimensions": dict(finding.dimensions),
+        "window": {"start": finding.start, "end": finding.end},
+        "baseline": baseline,
+        "current": {
+            "value": current_value,
+            "expected": finding.expected,
+            "band": [finding.band_low, finding.band_high],
+            "n": records,
+            "periods": len(during),
+        },
+        "target": {"value": baseline["median"], "by": as_of + TARGET_HORIZON},
+        "priority": priority,
+        "priority_reason": reason,
+        "owner": route_owner(config.routing, spec.name, finding.dimensions),
+        "source": {
+            "dataset": provenance.dataset,
+            "data_hash": provenance.data_hash,
+            "flow_run_id": provenance.flow_run_id,
+            "gate": provenance.gate,
+            "detector": {
+                "name": finding.detector,
+                "params": finding.params,
+                "version": finding.version,
+            },
+        },
+        "evidence": {
+            "at": as_of,
+            "value": current_value,
+            "score": finding.score,
+            "window_start": finding.start,
+            "window_end": finding.end,
+        },
+        "score": finding.score,
+        "magnitude": finding.magnitude,
+        "csf": spec.csf,
+        "objective": spec.objective,
+        "benefit": _benefit(spec, current_value, baseline["median"], during),
+    }
+
+
+def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:
+    values = before["value"].to_numpy(dtype="float64")
+    if values.size == 0:
+        return {"start": None, "end": None, "n": 0, "records": 0, "median": math.nan,
+                "mean": math.nan, "p10": math.nan, "p90": math.nan, "unit": spec.unit}
+    p10, median, p90 = np.percentile(values, [10, 50, 90])
+    return {
+        "start": before["period"].iloc[0],
+        "end": before["period"].iloc[-1],
+        "n": int(values.size),
+        "records": int(before["n"].sum()),
+        "median": float(median),
+        "mean": float(values.mean()),
+        "p10": float(p10),
+        "p90": float(p90),
+        "std": float(values.std(ddof=1)) if values.size > 1 else 0.0,
+        "values": [float(v) for v in values],
+        "grain": spec.grain,
+        "unit": spec.unit,
+    }
+
+
+def _priority(score: float, records: int, periods: int) -> tuple[int, str]:
+    """Priority 1 (act now) .. 5 (note): calibrated score times impact (records and duration)."""
+    impact = min(1.0, math.log10(1 + records) / 3) * min(1.0, 0.5 + periods / 14)
+    weight = score * (0.4 + 0.6 * impact)
+    priority = 1 + sum(weight < cut for cut in (0.8, 0.6, 0.4, 0.2))
+    reason = (
+        f"score {score:.2f} x impact {impact:.2f} ({records} records over {periods} periods)"
+        f" = {weight:.2f}"
+    )
+    return priority, reason
+
+
+def _benefit(
+    spec: KpiSpec, current: float, baseline: float, during: pd.DataFrame
+) -> dict[str, Any] | None:
+    """Estimate what returning to baseline would win per week, where the unit allows it."""
+    if not (math.isfinite(current) and math.isfinite(baseline)) or during.empty:
+        return None
+    per_week = float(during["n"].sum()) / max(len(during), 1) * (7 if spec.grain == "D" else 1)
+    gap = abs(current - baseline)
+    if spec.measure == "duration" and spec.unit in _RECORD_HOURS:
+        hours = gap * _RECORD_HOURS[spec.unit] * per_week
+        return {"hours_per_week": round(hours, 1), "basis": f"{per_week:.0f} records/week"}
+    if spec.measure == "rate":
+        return {"records_per_week": round(gap * per_week, 1), "basis": f"{per_week:.0f} records/week"}
+    if spec.measure == "count":
+        return {"records_per_week": round(gap * (7 if spec.grain == "D" else 1), 1)}
+    return None
+
+
+def _percent(current: float, baseline: float) -> str:
+    if not (math.isfinite(current) and math.isfinite(baseline)) or baseline == 0:
+        return "new"
+    return f"{(current - baseline) / abs(baseline):+.0%}"

@@ -1,0 +1,197 @@
+"""The ``radar`` command line: scans, the register's entries, and triage.
+
+Errors are one line on stderr with a non-zero exit; ``--debug`` shows the traceback.
+``--format json`` prints JSON alone on stdout. Heavy imports (Prefect, GX) happen inside
+the commands that need them, so ``radar --help`` and register commands stay quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn
+
+import typer
+
+from flows.settings import DEFAULT_REGISTER_URL, quiet_prefect_defaults
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Improvement Radar: find continual-improvement opportunities in operational data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+entries_app = typer.Typer(help="Read and triage Continual Improvement Register entries.")
+app.add_typer(entries_app, name="entries")
+
+_state = {"debug": False}
+
+Register = Annotated[
+    str,
+    typer.Option("--register", envvar="RADAR_REGISTER_URL", help="Register database URL."),
+]
+Format = Annotated[Literal["table", "json"], typer.Option("--format", help="Output format.")]
+ConfigFile = Annotated[Path, typer.Option("--config", help="Scan config (YAML).")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one error line on stderr and exit; re-raise under ``--debug``."""
+    if _state["debug"] and sys.exc_info()[0] is not None:
+        raise
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON alone on stdout."""
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Improvement Radar."""
+    _state["debug"] = debug
+    quiet_prefect_defaults()
+
+
+@app.command()
+def scan(
+    config: ConfigFile = Path("examples/demo.yaml"),
+    register: Register = DEFAULT_REGISTER_URL,
+    as_of: Annotated[date | None, typer.Option("--as-of", formats=["%Y-%m-%d"])] = None,
+    start: Annotated[date | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
+    end: Annotated[date | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
+    fmt: Format = "table",
+) -> None:
+    """Scan the configured sources and file what is found into the register."""
+    if as_of and (start or end):
+        fail("use either --as-of or --from/--to, not both")
+    if bool(start) != bool(end):
+        fail("--from and --to go together")
+    if start and end and start > end:
+        fail(f"--from {start} is after --to {end}")
+    from flows.config import load_config
+
+    try:
+        load_config(config)  # fail fast, before the Prefect server starts
+        from flows.scan import replay_flow, scan_flow
+
+        if start and end:
+            reports = replay_flow(str(config), register, start, end)
+        else:
+            reports = scan_flow(str(config), register, as_of)
+    except Exception as exc:
+        fail(_describe(exc))
+    if fmt == "json":
+        emit_json(reports)
+        return
+    for report in reports:
+        gate = ", ".join(
+            f"{name}: {'ok' if g['success'] else g.get('highest_failed_severity')}"
+            for name, g in report["gate"].items()
+        )
+        typer.echo(
+            f"{report['as_of']}  gate[{gate}]  findings {report['findings']}  "
+            f"created {len(report['created'])}  updated {len(report['updated'])}  "
+            f"suppressed {len(report['suppressed'])}"
+        )
+    _print_entries(register, None)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an error, naming its kind only when the message alone is unclear."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    known = ("ConfigError", "SourceError", "RegisterError", "GateError")
+    if any(cls.__name__.endswith(known) for cls in type(exc).__mro__):
+        return text
+    return f"{type(exc).__name__}: {text}"
+
+
+def _register(url: str) -> Any:
+    from register_client import connect
+
+    try:
+        return connect(url)
+    except Exception as exc:
+        fail(_describe(exc))
+
+
+def _print_entries(url: str, status: str | None) -> None:
+    entries = [e.to_json() for e in _register(url).list(status=status)]
+    if not entries:
+        typer.echo("(no entries)")
+        return
+    typer.echo(f"{'id':<9} {'status':<11} {'P':<2} {'owner':<22} {'seen':>4}  title")
+    for e in entries:
+        typer.echo(
+            f"{e['id']:<9} {e['status']:<11} {e['priority']!s:<2} "
+            f"{(e['owner'] or '-')[:22]:<22} {e['occurrences']:>4}  {e['title']}"
+        )
+
+
+@entries_app.command("list")
+def list_entries(
+    register: Register = DEFAULT_REGISTER_URL,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    fmt: Format = "table",
+) -> None:
+    """List the register's entries."""
+    if fmt == "json":
+        try:
+            emit_json([e.to_json() for e in _register(register).list(status=status)])
+        except Exception as exc:
+            fail(_describe(exc))
+        return
+    try:
+        _print_entries(register, status)
+    except Exception as exc:
+        fail(_describe(exc))
+
+
+@entries_app.command("show")
+def show_entry(entry_id: str, register: Register = DEFAULT_REGISTER_URL, fmt: Format = "table") -> None:
+    """Show one entry with its baseline, measurements and audit trail."""
+    try:
+        entry = _register(register).get(entry_id).to_json()
+    except Exception as exc:
+        fail(_describe(exc))
+    if fmt == "json":
+        emit_json(entry)
+        return
+    from flows.entry_view import render_entry
+
+    typer.echo(render_entry(entry))
+
+
+@entries_app.command("accept")
+def accept_entry(
+    entry_id: str,
+    owner: Annotated[str, typer.Option("--owner", help="Who owns the improvement.")],
+    target: Annotated[float | None, typer.Option("--target", help="Target KPI value.")] = None,
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Accept an entry: give it an owner and, optionally, a target."""
+    _triage(register, "accept", entry_id, owner=owner, target=target)
+
+
+@entries_app.command("reject")
+def reject_entry(
+    entry_id: str,
+    reason: Annotated[str, typer.Option("--reason", help="Why; 'noise' mutes this slice.")],
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Reject an entry; it stays rejected on later scans."""
+    _triage(register, "reject", entry_id, reason=reason)
+
+
+def _triage(url: str, action: str, entry_id: str, **kwargs: Any) -> None:
+    try:
+        entry = getattr(_register(url), action)(entry_id, by="cli", **kwargs)
+    except Exception as exc:
+        fail(_describe(exc))
+    typer.echo(f"{entry.id}: {entry.status}")

@@ -1,0 +1,232 @@
+"""The Prefect flows: one nightly scan, and a replay of many nights over one load.
+
+Tasks are small and typed, one step or one side effect each. I/O tasks retry with
+backoff, but never on bad input: a wrong file stays wrong however often it is read.
+Idempotency lives in the register (fingerprints and upserts), not in Prefect's cache,
+so every task runs with ``NO_CACHE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.runtime import flow_run
+from prefect.states import State
+from prefect.tasks import Task, exponential_backoff
+
+from detectors import Finding, detect_findings
+from flows.candidates import Provenance, build_candidate
+from flows.config import ConfigError, ScanConfig, load_config
+from flows.gate import GateResult, run_gate
+from flows.kpis import compute_kpis
+from flows.settings import RadarSettings
+from flows.sources import RecordFrame, SourceError, load_records
+from register_client import Candidate, FileReport, RegisterError, connect
+
+__all__ = ["NightReport", "replay_flow", "scan_flow", "scan_night"]
+
+
+def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry I/O hiccups, never bad input or register rule violations."""
+    try:
+        state.result()
+    except (ConfigError, SourceError, RegisterError, ValueError):
+        return False
+    except Exception:
+        return True
+    return False
+
+
+_IO = {"retries": 2, "retry_delay_seconds": exponential_backoff(2), "retry_condition_fn": _transient}
+
+
+@dataclass
+class NightReport:
+    """What one night's scan did, for the CLI and the artifacts."""
+
+    as_of: date
+    gate: dict[str, dict[str, Any]]
+    findings: int
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as plain data."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "gate": self.gate,
+            "findings": self.findings,
+            "created": self.created,
+            "updated": self.updated,
+            "suppressed": self.suppressed,
+        }
+
+
+@task(cache_policy=NO_CACHE, **_IO)
+def load_source(config: ScanConfig, name: str) -> RecordFrame:
+    """Read one source into its RecordFrame."""
+    return load_records(config, config.source(name))
+
+
+@task(cache_policy=NO_CACHE, task_run_name="validate-sources-{as_of}")
+def validate_sources(
+    frames: list[RecordFrame], config: ScanConfig, as_of: date, settings: RadarSettings
+) -> dict[str, GateResult]:
+    """Run the GX gate over every source."""
+    return run_gate(frames, config, as_of, settings.docs_dir)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="compute-kpis-{as_of}")
+def compute_kpi_series(
+    frames: dict[str, RecordFrame], config: ScanConfig, as_of: date
+) -> pd.DataFrame:
+    """Compute the KPI frame as known at the end of ``as_of``."""
+    return compute_kpis(frames, config, as_of)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="detect-{as_of}")
+def detect(kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date) -> list[Finding]:
+    """Run the detectors over every series at once; keep recent, adverse, confident events."""
+    better = {kpi.name: kpi.better for kpi in config.kpis}
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
+    findings = detect_findings(kpi_frame, better=better, params=config.detector.params, since=since)
+    return [f for f in findings if f.adverse and f.score >= config.detector.min_score]
+
+
+@task(cache_policy=NO_CACHE, task_run_name="build-candidates-{as_of}")
+def build_candidates(
+    findings: list[Finding],
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    gate: dict[str, GateResult],
+    as_of: date,
+) -> list[Candidate]:
+    """Turn findings into candidates with baseline, target, priority, owner and provenance."""
+    specs = {kpi.name: kpi for kpi in config.kpis}
+    run_id = flow_run.id
+    candidates = []
+    for finding in findings:
+        spec = specs[finding.kpi]
+        frame = frames[spec.source]
+        provenance = Provenance(
+            dataset=spec.source,
+            data_hash=frame.data_hash,
+            flow_run_id=str(run_id) if run_id else None,
+            gate=gate[spec.source].to_json(),
+        )
+        data = build_candidate(finding, kpi_frame, spec, config, provenance, as_of)
+        candidates.append(Candidate.model_validate(data))
+    return candidates
+
+
+@task(cache_policy=NO_CACHE, task_run_name="file-entries-{as_of}", **_IO)
+def file_entries(register_url: str, candidates: list[Candidate], as_of: date) -> FileReport:
+    """File candidates into the register in one transaction (idempotent by fingerprint)."""
+    scan_at = datetime.combine(as_of, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    return connect(register_url).file(candidates, scan_at=scan_at)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
+    """Publish the entries filed and the gate results under stable keys."""
+    register = connect(register_url)
+    filed = [eid for report in reports for eid in report.created + report.updated]
+    rows = []
+    for entry_id in dict.fromkeys(filed):
+        entry = register.get(entry_id).to_json()
+        rows.append(
+            {
+                "id": entry["id"],
+                "status": entry["status"],
+                "priority": entry["priority"],
+                "title": entry["title"],
+                "owner": entry["owner"] or "(unassigned)",
+                "occurrences": entry["occurrences"],
+            }
+        )
+    create_table_artifact(
+        key="opportunities-filed",
+        table=rows or [{"id": "-", "title": "no entries filed"}],
+        description=f"CIR entries created or updated, nights {reports[0].as_of}..{reports[-1].as_of}",
+    )
+    gate_lines = [
+        f"- **{name}** ({report.as_of}): success={g['success']}, "
+        f"highest failed severity={g.get('highest_failed_severity')}, "
+        f"validation {g['validation_id']}, docs: {g.get('docs_path')}"
+        for report in reports[-1:]
+        for name, g in report.gate.items()
+    ]
+    create_markdown_artifact(
+        key="dq-results", markdown="# Quality gate\n\n" + "\n".join(gate_lines)
+    )
+
+
+def scan_night(
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    register_url: str,
+    as_of: date,
+    settings: RadarSettings,
+) -> NightReport:
+    """Run one night: gate, KPIs, detection, candidates and filing, as of ``as_of``."""
+    gate = validate_sources(list(frames.values()), config, as_of, settings)
+    usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
+    specs = [kpi for kpi in config.kpis if kpi.source in usable]
+    kpi_frame = compute_kpi_series(usable, config.model_copy(update={"kpis": specs}), as_of)
+    findings = detect(kpi_frame, config, as_of)
+    candidates = build_candidates(findings, kpi_frame, config, frames, gate, as_of)
+    report = file_entries(register_url, candidates, as_of)
+    return NightReport(
+        as_of=as_of,
+        gate={name: result.to_json() for name, result in gate.items()},
+        findings=len(findings),
+        created=[e.id for e in report.created],
+        updated=[e.id for e in report.updated],
+        suppressed=[s.fingerprint for s in report.suppressed],
+    )
+
+
+def _load_all(config: ScanConfig) -> dict[str, RecordFrame]:
+    return {source.name: load_source(config, source.name) for source in config.sources}
+
+
+@flow(name="radar-scan", flow_run_name="scan-{as_of}")
+def scan_flow(
+    config_path: str = "examples/demo.yaml",
+    register_url: str | None = None,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    """Scan every source as of one date and file what it finds."""
+    return replay_flow.fn(config_path, register_url, as_of, as_of)
+
+
+@flow(name="radar-replay", flow_run_name="replay-{start}-{end}")
+def replay_flow(
+    config_path: str = "examples/demo.yaml",
+    register_url: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict[str, Any]]:
+    """Replay one scan per night from ``start`` to ``end``, loading the sources once."""
+    settings = RadarSettings()
+    config = load_config(Path(config_path))
+    register_url = register_url or settings.register_url
+    first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
+    last = end or first
+    frames = _load_all(config)
+    reports = [
+        scan_night(config, frames, register_url, night.date(), settings)
+        for night in pd.date_range(first, last, freq="D")
+    ]
+    publish_artifacts(reports, register_url)
+    return [report.to_json() for report in reports]

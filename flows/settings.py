@@ -1,0 +1,56 @@
+"""Runtime settings (env prefix ``RADAR_``) and quiet, self-contained Prefect defaults.
+
+Detector hyperparameters never live here: they belong in versioned config files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_REGISTER_URL", "RadarSettings", "quiet_prefect_defaults"]
+
+DEFAULT_REGISTER_URL = "sqlite:///.radar/register.db"
+
+# Measured on this stack (see the stack notes): without these, the ephemeral API tries to
+# post telemetry, logs shutdown tracebacks, and can time out on a cold start.
+_PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "DASK_LOGGING__DISTRIBUTED": "warning",
+}
+
+
+class RadarSettings(BaseSettings):
+    """Settings read from the environment: ``RADAR_REGISTER_URL``, ``RADAR_HOME``."""
+
+    model_config = SettingsConfigDict(env_prefix="RADAR_", extra="ignore")
+
+    register_url: str = DEFAULT_REGISTER_URL
+    home: Path = Path(".radar")
+
+    @property
+    def docs_dir(self) -> Path:
+        """Where Data Docs are built."""
+        return self.home / "data_docs"
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Where evidence plots are saved."""
+        return self.home / "evidence"
+
+    @property
+    def gate_results_dir(self) -> Path:
+        """Where gate results are persisted by validation id."""
+        return self.home / "gate_results"
+
+
+def quiet_prefect_defaults() -> None:
+    """Set quiet, offline Prefect defaults unless the caller set them; call before importing prefect."""
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+
+from flows.config import ConfigError, load_config
+from tests.conftest import DEMO_CONFIG
+
+
+def test_demo_config_loads_and_resolves_paths_relative_to_the_file() -> None:
+    config = load_config(DEMO_CONFIG)
+    source = config.sources[0]
+    assert source.name == "uci_incidents"
+    assert config.resolve_path(source) == DEMO_CONFIG.parent / "data/incident_event_log.csv.gz"
+    assert {k.name for k in config.kpis} >= {"incidents_opened", "ttr_median_hours"}
+
+
+def test_data_dir_variable_expands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("sources: [{name: s, path: '${RADAR_DATA_DIR}/x.csv', columns: {id: a}}]")
+    monkeypatch.setenv("RADAR_DATA_DIR", "/data/here")
+    config = load_config(path)
+    assert config.resolve_path(config.sources[0]) == Path("/data/here/x.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources: []", "sources"),
+        ("kpis: []", "sources"),
+        ("sources: [{name: s, path: x.csv, columns: {id: a}, colour: red}]", "colour"),
+        (
+            "sources: [{name: s, path: x, columns: {id: a}}]\n"
+            "kpis: [{name: k, source: s, measure: count, date: opened, unit: u, better: lower,"
+            " csf: c, objective: o}]",
+            "needs ['opened']",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b}}]\n"
+            "kpis: [{name: k, source: s, measure: duration, date: d, unit: u, better: lower,"
+            " csf: c, objective: o}]",
+            "needs start and end",
+        ),
+        ("sources: [{name: s, path: x, columns: {id: a}, dates: [opened]}]", "not in columns"),
+        ("just text", "mapping"),
+        ("sources: [", "not valid YAML"),
+    ],
+)
+def test_invalid_configs_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="bad.yaml") as info:
+        load_config(path)
+    assert message in str(info.value)
+
+
+def test_missing_config_file() -> None:
+    with pytest.raises(ConfigError, match="config file not found: nowhere.yaml"):
+        load_config("nowhere.yaml")
