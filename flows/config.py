@@ -17,6 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flows.gate_spec import GateSpec
+
 __all__ = [
     "AuditLogSpec",
     "ConfigError",
@@ -75,6 +77,7 @@ class SourceSpec(_Strict):
     audit_log: AuditLogSpec | None = None
     dimensions: list[str] = []
     timezone: str = "UTC"
+    gate: GateSpec = GateSpec()
 
     @model_validator(mode="after")
     def _canonical_names_exist(self) -> SourceSpec:
