@@ -1,0 +1,96 @@
+"""The Continual Improvement Register (CIR): file findings once, triage them, follow them up.
+
+Contract
+--------
+* :func:`connect` opens a register on SQLite (embedded default) or PostgreSQL
+  (psycopg 3) and applies the Alembic migrations shipped in this package.
+* :meth:`Register.file` files a scan's :class:`Candidate` objects in one
+  transaction, exactly once: the :func:`fingerprint` (dataset, KPI, slice, kind,
+  direction; never values or dates) and the evidence time are idempotency keys,
+  and the lifecycle rules decide what a re-detection does.
+* Triage methods move entries through new, accepted, in_progress, monitoring,
+  rejected, duplicate and closed, refusing invalid transitions and auditing
+  every change; :meth:`Entry.to_json` is the DESIGN.md "Entry JSON" contract.
+* Every failure is a :class:`RegisterError` with a one-line message.
+
+It imports nothing from Prefect, Great Expectations or scikit-learn.
+
+Examples
+--------
+>>> reg = connect("sqlite://")
+>>> report = reg.file([Candidate.example()])
+>>> entry = reg.get(report.created[0].entry_id)
+>>> entry.id, entry.status, entry.to_json()["kpi"]["better"]
+('CIR-0001', 'new', 'lower')
+"""
+
+from ._candidate import (
+    Baseline,
+    Candidate,
+    Current,
+    DetectorInfo,
+    Evidence,
+    GateInfo,
+    Kpi,
+    Source,
+    Target,
+    Window,
+    fingerprint,
+    slice_key,
+)
+from ._entry import Entry, EvidenceRecord, FileReport, HistoryEvent, Measurement, Mute, Outcome
+from ._errors import (
+    ConcurrentEditError,
+    EntryError,
+    EntryNotFound,
+    FilingError,
+    InvalidTransition,
+    InvalidTriage,
+    InvalidURL,
+    MigrationError,
+    RegisterError,
+    RegisterUnavailable,
+)
+from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
+from ._register import Register, connect
+from ._triage_api import VERDICTS
+
+__all__ = [
+    "CLOSURE_CODES",
+    "FOLLOW_UP_STATUSES",
+    "STATUSES",
+    "TRANSITIONS",
+    "VERDICTS",
+    "Baseline",
+    "Candidate",
+    "ConcurrentEditError",
+    "Current",
+    "DetectorInfo",
+    "Entry",
+    "EntryError",
+    "EntryNotFound",
+    "Evidence",
+    "EvidenceRecord",
+    "FileReport",
+    "FilingError",
+    "GateInfo",
+    "HistoryEvent",
+    "InvalidTransition",
+    "InvalidTriage",
+    "InvalidURL",
+    "Kpi",
+    "Measurement",
+    "MigrationError",
+    "Mute",
+    "Outcome",
+    "Policy",
+    "Register",
+    "RegisterError",
+    "RegisterUnavailable",
+    "Source",
+    "Target",
+    "Window",
+    "connect",
+    "fingerprint",
+    "slice_key",
+]

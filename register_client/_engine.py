@@ -1,0 +1,196 @@
+"""Register URLs, engines and migrations: the backend-specific part of the register.
+
+Only two backends exist: SQLite (embedded, the default) and PostgreSQL through
+psycopg 3. ``postgresql://``, ``postgres://`` and ``postgresql+psycopg://`` are
+all accepted and mapped to psycopg 3.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from ._errors import InvalidURL, MigrationError, RegisterUnavailable
+
+__all__ = ["backend_name", "make_engine", "migrate", "parse_url", "unavailable"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+# Any constant works; it only has to be the same in every process of the register.
+_MIGRATION_LOCK = 0x52414441  # "RADA"
+_PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
+
+
+def parse_url(url: str) -> URL:
+    """Validate a register URL and map it to the SQLAlchemy driver the register uses.
+
+    Parameters
+    ----------
+    url : str
+        ``sqlite:///relative/path.db``, ``sqlite:////abs/path.db``, ``sqlite://``
+        (in memory) or ``postgresql://user@host:port/db``.
+
+    Returns
+    -------
+    sqlalchemy.URL
+        With the ``postgresql+psycopg`` driver for PostgreSQL.
+
+    Raises
+    ------
+    InvalidURL
+        Naming the URL and what is wrong with it.
+
+    Examples
+    --------
+    >>> parse_url("postgresql://postgres@127.0.0.1:5432/test").drivername
+    'postgresql+psycopg'
+    >>> parse_url("mysql://x/y")
+    Traceback (most recent call last):
+    ...
+    register_client._errors.InvalidURL: invalid register URL 'mysql://x/y': unsupported \
+scheme 'mysql'; use sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+    """
+    from sqlalchemy.engine import make_url
+
+    if not isinstance(url, str) or not re.match(r"^[A-Za-z][\w+.-]*://", url):
+        raise InvalidURL(str(url), "expected SCHEME://..., e.g. sqlite:///.radar/register.db")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise InvalidURL(url, str(exc).splitlines()[0]) from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        if parsed.host or parsed.username:
+            raise InvalidURL(shown, "SQLite URLs have no host; use sqlite:///PATH")
+        return parsed.set(drivername="sqlite")
+    if parsed.drivername in _PG_DRIVERS:
+        if not parsed.database:
+            raise InvalidURL(shown, "no database name; use postgresql://USER@HOST:PORT/DB")
+        try:
+            _ = parsed.port
+        except ValueError:  # pragma: no cover - make_url already rejects bad ports
+            raise InvalidURL(shown, "bad port") from None
+        return parsed.set(drivername="postgresql+psycopg")
+    scheme = parsed.drivername
+    raise InvalidURL(
+        shown,
+        f"unsupported scheme {scheme!r}; use sqlite:///PATH or postgresql://USER@HOST:PORT/DB",
+    )
+
+
+def backend_name(url: URL) -> str:
+    """Return where the register lives, for messages: ``host:port/db`` or the file path."""
+    if url.drivername == "sqlite":
+        return url.database or ":memory:"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def unavailable(url: URL, exc: BaseException) -> RegisterUnavailable:
+    """Turn a driver error into one clear :class:`RegisterUnavailable`."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
+    reason = lines[0] if lines else type(orig).__name__
+    # psycopg prefixes "connection failed: connection to server at ... failed:"; keep the cause.
+    reason = re.sub(r"^connection failed: ", "", reason)
+    reason = re.sub(r'^connection to server at "[^"]*" \([^)]*\), port \d+ failed: ', "", reason)
+    return RegisterUnavailable(url.render_as_string(hide_password=True), backend_name(url), reason)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from pysqlite, so BEGIN IMMEDIATE below is what runs.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers queue up front instead of failing on a lock upgrade mid-transaction.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_engine(url: URL, *, connect_timeout: float = 5.0) -> Engine:
+    """Create the engine for a parsed register URL.
+
+    Parameters
+    ----------
+    url : sqlalchemy.URL
+        As returned by :func:`parse_url`.
+    connect_timeout : float, default 5.0
+        Seconds before a PostgreSQL connection attempt gives up.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+    """
+    if url.drivername == "sqlite":
+        return _sqlite_engine(url)
+    connect_args = {
+        "connect_timeout": max(1, round(connect_timeout)),
+        "application_name": url.query.get("application_name", "radar-register"),
+    }
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=2)
+
+
+def migrate(engine: Engine, shown_url: str) -> None:
+    """Bring the schema up to the newest Alembic revision, once, even with racing processes.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises concurrent
+    ``connect()`` calls; on SQLite ``BEGIN IMMEDIATE`` does. DDL is transactional
+    on both, so a failed migration leaves nothing behind.
+
+    Raises
+    ------
+    RegisterUnavailable
+        If the database cannot be reached.
+    MigrationError
+        If the schema cannot be brought up to date.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        if exc.connection_invalidated or _is_connect_error(exc):
+            raise unavailable(engine.url, exc) from None
+        raise MigrationError(shown_url, str(exc.orig).splitlines()[0]) from None
+    except SQLAlchemyError as exc:
+        raise MigrationError(shown_url, str(exc).splitlines()[0]) from None
+
+
+def _is_connect_error(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    name = type(orig).__name__
+    if name == "OperationalError":
+        text_ = str(orig).lower()
+        return any(
+            s in text_
+            for s in ("connect", "could not translate", "timeout", "unable to open", "refused")
+        )
+    return False

@@ -1,0 +1,234 @@
+"""What the register hands back: :class:`Entry` and its parts, and :class:`FileReport`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._candidate import Kpi, Target, Window
+from ._types import UtcDatetime, jsonable
+
+__all__ = [
+    "Entry",
+    "EvidenceRecord",
+    "FileReport",
+    "HistoryEvent",
+    "Measurement",
+    "Mute",
+    "Outcome",
+    "format_id",
+    "parse_id",
+]
+
+ID_PREFIX = "CIR-"
+_ID = re.compile(r"^\s*(?:CIR-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def format_id(seq: int) -> str:
+    """Format a register sequence number as an entry id.
+
+    Examples
+    --------
+    >>> format_id(7), format_id(12345)
+    ('CIR-0007', 'CIR-12345')
+    """
+    return f"{ID_PREFIX}{seq:04d}"
+
+
+def parse_id(entry_id: str) -> int | None:
+    """Return the sequence number behind an entry id, or ``None`` if it is not one.
+
+    ``CIR-0007``, ``cir-7`` and ``7`` all name entry 7.
+
+    Examples
+    --------
+    >>> parse_id("CIR-0007"), parse_id("cir-7"), parse_id("7"), parse_id("X-1")
+    (7, 7, 7, None)
+    """
+    match = _ID.match(str(entry_id))
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class HistoryEvent(_Frozen):
+    """One audited change: who, when, what, and the status from and to."""
+
+    at: UtcDatetime
+    by: str
+    action: str
+    from_status: str | None = Field(default=None, serialization_alias="from")
+    to_status: str | None = Field(default=None, serialization_alias="to")
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class EvidenceRecord(_Frozen):
+    """One detection attached to an entry (``suppressed`` ones were seen but not acted on)."""
+
+    at: UtcDatetime
+    value: float | None
+    score: float | None
+    magnitude: float | None
+    scan_at: UtcDatetime
+    fingerprint: str
+    suppressed: bool = False
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Measurement(_Frozen):
+    """A follow-up measurement of an accepted entry's KPI slice."""
+
+    at: UtcDatetime
+    value: float | None
+    verdict: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Mute(_Frozen):
+    """Feedback from a ``noise`` rejection: a (KPI, slice) muted for a while.
+
+    Detections on the slice file nothing until ``until`` unless their magnitude
+    reaches ``magnitude_floor``. Detectors may also multiply their threshold by
+    ``threshold_factor`` for the slice.
+    """
+
+    slice_key: str
+    dataset: str
+    kpi: str
+    dimensions: dict[str, Any]
+    until: UtcDatetime
+    threshold_factor: float
+    magnitude_floor: float | None
+    entry_id: str
+    reason: str
+    count: int
+
+    def active(self, at: datetime) -> bool:
+        """Tell whether the mute still holds at `at`."""
+        return at < self.until
+
+    def describe(self) -> str:
+        """Say what the mute does, in one line."""
+        floor = "" if self.magnitude_floor is None else f", floor |magnitude| {self.magnitude_floor:.4g}"
+        return (
+            f"muted until {self.until.date().isoformat()} after 'noise' rejection of "
+            f"{self.entry_id} (threshold x{self.threshold_factor:.3g}{floor})"
+        )
+
+
+class Entry(_Frozen):
+    """A Continual Improvement Register entry with its evidence, history and measurements.
+
+    ``target`` is the agreed target when one was set on acceptance, otherwise the
+    suggested one; ``base_value`` and ``target_value`` are ServiceNow CIM's fields.
+    """
+
+    id: str
+    title: str
+    description: str
+    status: str
+    closure_code: str | None
+    kind: str
+    direction: str
+    priority: int
+    priority_reason: str
+    owner: str | None
+    kpi: Kpi
+    dimensions: dict[str, Any]
+    window: Window
+    baseline: dict[str, Any]
+    current: dict[str, Any]
+    target: Target | None
+    suggested_target: Target | None
+    base_value: float | None
+    target_value: float | None
+    benefits: dict[str, Any] | None
+    csf: str | None
+    objective: str | None
+    score: float
+    magnitude: float
+    source: dict[str, Any]
+    evidence_plot: str | None
+    fingerprint: str
+    generation: int
+    first_seen: UtcDatetime
+    last_seen: UtcDatetime
+    occurrences: int
+    duplicate_of: str | None
+    linked_to: str | None
+    link_kind: str | None
+    progress: str | None
+    progress_detail: dict[str, Any] | None
+    progress_at: UtcDatetime | None
+    feedback: dict[str, Any] | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    version: int
+    evidence: list[EvidenceRecord] = Field(default_factory=list)
+    history: list[HistoryEvent] = Field(default_factory=list)
+    measurements: list[Measurement] = Field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether new detections are appended to this entry."""
+        return self.status in ("new", "accepted", "in_progress", "monitoring")
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as the DESIGN.md "Entry JSON" contract, plus extra fields.
+
+        Dates are ISO 8601 strings; ``history`` items have ``from`` and ``to`` keys.
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        data["measurements"] = [
+            {"at": m["at"], "value": m["value"], "verdict": m["verdict"], **m["detail"]}
+            for m in data["measurements"]
+        ]
+        result: dict[str, Any] = jsonable(data)
+        return result
+
+
+class Outcome(_Frozen):
+    """What filing did with one candidate."""
+
+    action: Literal["created", "updated", "linked", "suppressed", "unchanged"]
+    entry_id: str | None
+    fingerprint: str
+    title: str
+    reason: str
+    linked_to: str | None = None
+
+
+class FileReport(_Frozen):
+    """The result of one :meth:`Register.file` call.
+
+    ``created`` holds new entries, ``linked`` ones among them that continue an
+    older entry; ``updated`` open entries that got new evidence; ``suppressed``
+    detections the lifecycle or feedback held back (with reasons); ``unchanged``
+    detections already filed (a retried or repeated scan).
+    """
+
+    scan_at: UtcDatetime
+    created: list[Outcome] = Field(default_factory=list)
+    updated: list[Outcome] = Field(default_factory=list)
+    suppressed: list[Outcome] = Field(default_factory=list)
+    unchanged: list[Outcome] = Field(default_factory=list)
+
+    @property
+    def linked(self) -> list[Outcome]:
+        """The created entries that are linked to an older one."""
+        return [o for o in self.created if o.action == "linked"]
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """Every outcome, in filing order within each group."""
+        return [*self.created, *self.updated, *self.suppressed, *self.unchanged]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as plain JSON data, e.g. for a Prefect artifact."""
+        result: dict[str, Any] = self.model_dump(mode="json")
+        return result

@@ -1,0 +1,222 @@
+"""The register's errors: one rooted tree, each error carrying what was asked.
+
+::
+
+    RegisterError                  anything the register refuses or cannot do
+    ├── InvalidURL                 malformed or unsupported register URL   (.url)
+    ├── RegisterUnavailable        the database cannot be reached          (.url, .host)
+    ├── MigrationError             the schema cannot be brought up to date (.url)
+    ├── FilingError                a candidate cannot be filed             (.fingerprint)
+    └── EntryError                 an operation on one entry failed        (.entry_id)
+        ├── EntryNotFound          no entry has that id
+        ├── InvalidTransition      the lifecycle forbids it                (.from_status, .to_status)
+        ├── InvalidTriage          a triage argument is wrong              (.field, .value)
+        └── ConcurrentEditError    someone else changed the entry first    (.expected, .actual)
+
+Messages are one line and name the entry, URL or fingerprint, so a command line
+can print ``str(error)`` as is. Nothing is half-written when an error is raised:
+every write runs in one transaction that is rolled back.
+
+Examples
+--------
+>>> err = EntryNotFound("CIR-0042")
+>>> isinstance(err, RegisterError), err.entry_id
+(True, 'CIR-0042')
+>>> str(InvalidTransition("CIR-0001", "closed", "accepted"))
+"entry CIR-0001: cannot go from 'closed' to 'accepted'"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrentEditError",
+    "EntryError",
+    "EntryNotFound",
+    "FilingError",
+    "InvalidTransition",
+    "InvalidTriage",
+    "InvalidURL",
+    "MigrationError",
+    "RegisterError",
+    "RegisterUnavailable",
+]
+
+
+class RegisterError(Exception):
+    """Root of every error the register raises.
+
+    Parameters
+    ----------
+    message : str
+        One line that names what was asked.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidURL(RegisterError):
+    """The register URL is malformed or names an unsupported database.
+
+    Parameters
+    ----------
+    url : str
+        The URL as given (passwords masked).
+    reason : str
+        What is wrong with it.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"invalid register URL {url!r}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class RegisterUnavailable(RegisterError):
+    """The database behind the register cannot be reached.
+
+    Parameters
+    ----------
+    url : str
+        The URL as given (passwords masked).
+    host : str
+        ``host:port`` for a server, or the file path for SQLite.
+    reason : str
+        The driver's reason, reduced to one line.
+    """
+
+    def __init__(self, url: str, host: str, reason: str) -> None:
+        super().__init__(f"register unavailable at {host}: {reason}")
+        self.url = url
+        self.host = host
+        self.reason = reason
+
+
+class MigrationError(RegisterError):
+    """The register's schema could not be created or upgraded.
+
+    Parameters
+    ----------
+    url : str
+        The URL as given (passwords masked).
+    reason : str
+        What went wrong.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot migrate register {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class FilingError(RegisterError):
+    """A candidate could not be filed.
+
+    Parameters
+    ----------
+    fingerprint : str
+        The candidate's fingerprint.
+    reason : str
+        Why it could not be filed.
+    """
+
+    def __init__(self, fingerprint: str, reason: str) -> None:
+        super().__init__(f"cannot file candidate {fingerprint}: {reason}")
+        self.fingerprint = fingerprint
+        self.reason = reason
+
+
+class EntryError(RegisterError):
+    """An operation on one entry failed.
+
+    Parameters
+    ----------
+    entry_id : str
+        The entry asked for, e.g. ``"CIR-0001"``.
+    message : str
+        One line naming the entry.
+    """
+
+    def __init__(self, entry_id: str, message: str) -> None:
+        super().__init__(message)
+        self.entry_id = entry_id
+
+
+class EntryNotFound(EntryError):
+    """No entry has the id asked for.
+
+    Parameters
+    ----------
+    entry_id : str
+        The id asked for.
+    """
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(entry_id, f"no register entry with id {entry_id!r}")
+
+
+class InvalidTransition(EntryError):
+    """The lifecycle does not allow the requested status change.
+
+    Parameters
+    ----------
+    entry_id : str
+        The entry.
+    from_status : str
+        Its current status.
+    to_status : str
+        The status asked for.
+    hint : str, optional
+        What is allowed instead.
+    """
+
+    def __init__(self, entry_id: str, from_status: str, to_status: str, hint: str = "") -> None:
+        message = f"entry {entry_id}: cannot go from {from_status!r} to {to_status!r}"
+        super().__init__(entry_id, f"{message} ({hint})" if hint else message)
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class InvalidTriage(EntryError):
+    """A triage argument is wrong: unknown closure code, priority outside 1-5, ...
+
+    Parameters
+    ----------
+    entry_id : str
+        The entry.
+    field : str
+        The argument at fault.
+    value : object
+        The value received.
+    allowed : str
+        What would have been accepted.
+    """
+
+    def __init__(self, entry_id: str, field: str, value: object, allowed: str) -> None:
+        super().__init__(entry_id, f"entry {entry_id}: {field}={value!r} is invalid; {allowed}")
+        self.field = field
+        self.value = value
+
+
+class ConcurrentEditError(EntryError):
+    """Someone else changed the entry between reading and writing it.
+
+    Parameters
+    ----------
+    entry_id : str
+        The entry.
+    expected : int
+        The version the caller read.
+    actual : int or None
+        The version found when writing.
+    """
+
+    def __init__(self, entry_id: str, expected: int, actual: int | None) -> None:
+        super().__init__(
+            entry_id,
+            f"entry {entry_id} was changed concurrently (expected version {expected}, "
+            f"found {actual}); reload it and try again",
+        )
+        self.expected = expected
+        self.actual = actual

@@ -1,0 +1,164 @@
+"""Reading entries back: rows to :class:`Entry`, with evidence, history and measurements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
+from ._schema import entries, evidence, history, measurements
+
+__all__ = ["load_entries", "mute_from_row"]
+
+
+def _ref(seq: int | None) -> str | None:
+    return None if seq is None else format_id(seq)
+
+
+def _entry(
+    row: Row[Any],
+    ev: Sequence[EvidenceRecord],
+    hist: Sequence[HistoryEvent],
+    meas: Sequence[Measurement],
+) -> Entry:
+    m = row._mapping
+    agreed = m["target"]
+    return Entry(
+        id=format_id(m["seq"]),
+        title=m["title"],
+        description=m["description"],
+        status=m["status"],
+        closure_code=m["closure_code"],
+        kind=m["kind"],
+        direction=m["direction"],
+        priority=m["priority"],
+        priority_reason=m["priority_reason"],
+        owner=m["owner"],
+        kpi=m["kpi"],
+        dimensions=m["dimensions"],
+        window={"start": m["window_start"], "end": m["window_end"]},
+        baseline=m["baseline"],
+        current=m["current"],
+        target=agreed if agreed is not None else m["suggested_target"],
+        suggested_target=m["suggested_target"],
+        base_value=m["base_value"],
+        target_value=m["target_value"],
+        benefits=m["benefits"],
+        csf=m["csf"],
+        objective=m["objective"],
+        score=m["score"],
+        magnitude=m["magnitude"],
+        source=m["source"],
+        evidence_plot=m["evidence_plot"],
+        fingerprint=m["fingerprint"],
+        generation=m["generation"],
+        first_seen=m["first_seen"],
+        last_seen=m["last_seen"],
+        occurrences=m["occurrences"],
+        duplicate_of=_ref(m["duplicate_of"]),
+        linked_to=_ref(m["linked_to"]),
+        link_kind=m["link_kind"],
+        progress=m["progress"],
+        progress_detail=m["progress_detail"],
+        progress_at=m["progress_at"],
+        feedback=m["feedback"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        version=m["version"],
+        evidence=list(ev),
+        history=list(hist),
+        measurements=list(meas),
+    )
+
+
+def load_entries(
+    conn: Connection,
+    *,
+    seqs: Iterable[int] | None = None,
+    statuses: Iterable[str] | None = None,
+    dataset: str | None = None,
+) -> list[Entry]:
+    """Load entries, oldest first, with their evidence, history and measurements.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection.
+    seqs : iterable of int, optional
+        Only these entries.
+    statuses : iterable of str, optional
+        Only entries in these statuses.
+    dataset : str, optional
+        Only entries of this dataset.
+    """
+    query = select(entries).order_by(entries.c.seq)
+    if seqs is not None:
+        query = query.where(entries.c.seq.in_(list(seqs)))
+    if statuses is not None:
+        query = query.where(entries.c.status.in_(list(statuses)))
+    if dataset is not None:
+        query = query.where(entries.c.dataset == dataset)
+    rows = conn.execute(query).all()
+    if not rows:
+        return []
+    wanted = [r.seq for r in rows]
+    ev: dict[int, list[EvidenceRecord]] = defaultdict(list)
+    for r in conn.execute(
+        select(evidence).where(evidence.c.entry_seq.in_(wanted)).order_by(evidence.c.at)
+    ):
+        ev[r.entry_seq].append(
+            EvidenceRecord(
+                at=r.at,
+                value=r.value,
+                score=r.score,
+                magnitude=r.magnitude,
+                scan_at=r.scan_at,
+                fingerprint=r.fingerprint,
+                suppressed=r.suppressed,
+                detail=r.detail,
+            )
+        )
+    hist: dict[int, list[HistoryEvent]] = defaultdict(list)
+    for r in conn.execute(
+        select(history).where(history.c.entry_seq.in_(wanted)).order_by(history.c.id)
+    ):
+        hist[r.entry_seq].append(
+            HistoryEvent(
+                at=r.at,
+                by=r.by,
+                action=r.action,
+                from_status=r.from_status,
+                to_status=r.to_status,
+                detail=r.detail,
+            )
+        )
+    meas: dict[int, list[Measurement]] = defaultdict(list)
+    for r in conn.execute(
+        select(measurements).where(measurements.c.entry_seq.in_(wanted)).order_by(measurements.c.at)
+    ):
+        meas[r.entry_seq].append(
+            Measurement(at=r.at, value=r.value, verdict=r.verdict, detail=r.detail)
+        )
+    return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq]) for r in rows]
+
+
+def mute_from_row(row: Row[Any]) -> Mute:
+    """Build a :class:`Mute` from a ``mutes`` row."""
+    m = row._mapping
+    return Mute(
+        slice_key=m["slice_key"],
+        dataset=m["dataset"],
+        kpi=m["kpi"],
+        dimensions=m["dimensions"],
+        until=m["until"],
+        threshold_factor=m["threshold_factor"],
+        magnitude_floor=m["magnitude_floor"],
+        entry_id=format_id(m["entry_seq"]),
+        reason=m["reason"],
+        count=m["count"],
+    )
+
+

@@ -1,0 +1,334 @@
+"""The :class:`Register`: connect, file candidates, list and read entries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from ._candidate import Candidate, slice_key
+from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
+from ._entry import Entry, FileReport, Mute, Outcome
+from ._errors import EntryNotFound, RegisterError
+from ._filing import active_mute, file_one
+from ._lifecycle import FOLLOW_UP_STATUSES, STATUSES, Policy
+from ._read import load_entries, mute_from_row
+from ._schema import entries, mutes
+from ._triage import read_row
+from ._triage_api import TriageMixin
+from ._types import as_utc
+
+__all__ = ["Register", "connect"]
+
+T = TypeVar("T")
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+
+
+def _transient(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(orig)
+
+
+class Register(TriageMixin):
+    """A Continual Improvement Register on SQLite or PostgreSQL.
+
+    Build it with :func:`connect`. Every method runs in one transaction and
+    either completes or changes nothing.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The database, as made by :func:`connect`.
+    policy : Policy, optional
+        Lifecycle parameters (snooze, re-notify ratio, noise mutes).
+    clock : callable, optional
+        Returns "now"; tests pass a fixed clock.
+    retries : int, default 5
+        Attempts, with exponential backoff, after a deadlock or serialisation failure.
+
+    Examples
+    --------
+    >>> reg = connect("sqlite://")
+    >>> report = reg.file([Candidate.example()])
+    >>> [o.entry_id for o in report.created]
+    ['CIR-0001']
+    >>> reg.file([Candidate.example()]).unchanged[0].reason
+    'detection already filed'
+    >>> reg.accept("CIR-0001", owner="ops-lead", target=8.0).status
+    'accepted'
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        policy: Policy | None = None,
+        clock: Callable[[], datetime] | None = None,
+        retries: int = 5,
+    ) -> None:
+        self.engine = engine
+        self.policy = policy or Policy()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._retries = retries
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The register's URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def now(self) -> datetime:
+        """Return the register's notion of now (aware UTC)."""
+        return as_utc(self._clock())
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest revision; safe to repeat and to race."""
+        migrate(self.engine, self.url)
+
+    def dispose(self) -> None:
+        """Release the register's database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+    def _run(self, work: Callable[[Connection], T], *, retry_integrity: bool = False) -> T:
+        delay = 0.05
+        for attempt in range(self._retries + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except RegisterError:
+                raise
+            except DBAPIError as exc:
+                again = _transient(exc) or (retry_integrity and isinstance(exc, IntegrityError))
+                if again and attempt < self._retries:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                if exc.connection_invalidated or type(exc.orig).__name__ == "OperationalError":
+                    raise unavailable(self.engine.url, exc) from exc
+                reason = str(exc.orig).splitlines()[0]
+                raise RegisterError(f"register at {backend_name(self.engine.url)}: {reason}") from exc
+            except SQLAlchemyError as exc:
+                reason = str(exc).splitlines()[0]
+                raise RegisterError(f"register at {backend_name(self.engine.url)}: {reason}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def scan_clock(self, conn: Connection) -> datetime:
+        """The time that snoozes and mutes start from: the latest scan, or now.
+
+        Using the latest scan time rather than the wall clock keeps snoozes
+        meaningful in replays (``radar scan --from/--to``), whose scans run in
+        the past.
+        """
+        latest = conn.execute(select(func.max(entries.c.last_seen))).scalar_one()
+        now = self.now()
+        return now if latest is None else min(now, as_utc(latest))
+
+    # -- filing ---------------------------------------------------------------------------
+    def file(
+        self, candidates: Iterable[Candidate], *, scan_at: datetime | None = None, by: str = "scan"
+    ) -> FileReport:
+        """File a scan's candidates in one transaction, exactly once.
+
+        Re-filing a detection already filed changes nothing; a new detection of an
+        open entry's fingerprint appends evidence; the lifecycle rules
+        (:mod:`register_client._lifecycle`) decide the rest.
+
+        Parameters
+        ----------
+        candidates : iterable of Candidate
+            The scan's candidates, in any order.
+        scan_at : datetime, optional
+            The scan's time (``--as-of`` in replays); default now.
+        by : str, default "scan"
+            Who files, for the audit trail (e.g. the flow run id).
+
+        Returns
+        -------
+        FileReport
+        """
+        at = as_utc(scan_at) if scan_at is not None else self.now()
+        # A global order over fingerprints (then evidence time) is what keeps two
+        # concurrent scans from deadlocking on each other's locks.
+        batch = sorted(candidates, key=lambda c: (c.fingerprint, c.evidence.at))
+
+        def work(conn: Connection) -> list[Outcome]:
+            now = self.now()
+            return [
+                file_one(conn, c, scan_at=at, now=now, by=by, policy=self.policy) for c in batch
+            ]
+
+        outcomes = self._run(work, retry_integrity=True)
+        groups: dict[str, list[Outcome]] = {
+            "created": [],
+            "updated": [],
+            "suppressed": [],
+            "unchanged": [],
+        }
+        for o in outcomes:
+            groups["created" if o.action == "linked" else o.action].append(o)
+        return FileReport(scan_at=at, **groups)
+
+    # -- reading --------------------------------------------------------------------------
+    def list(
+        self, status: str | Iterable[str] | None = None, *, dataset: str | None = None
+    ) -> list[Entry]:
+        """List entries, oldest first.
+
+        Parameters
+        ----------
+        status : str or iterable of str, optional
+            Only these statuses, e.g. ``("accepted", "in_progress", "monitoring")``.
+        dataset : str, optional
+            Only entries of this dataset.
+
+        Raises
+        ------
+        RegisterError
+            For an unknown status, naming it and the valid ones.
+        """
+        statuses = None
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            unknown = [s for s in statuses if s not in STATUSES]
+            if unknown:
+                raise RegisterError(
+                    f"unknown status {unknown[0]!r}; one of: {', '.join(STATUSES)}"
+                )
+        return self._run(lambda conn: load_entries(conn, statuses=statuses, dataset=dataset))
+
+    def follow_up(self, *, dataset: str | None = None) -> list[Entry]:
+        """List the entries a scan re-measures: accepted, in progress or monitoring."""
+        return self.list(FOLLOW_UP_STATUSES, dataset=dataset)
+
+    def get(self, entry_id: str) -> Entry:
+        """Return one entry with its evidence, history and measurements.
+
+        Raises
+        ------
+        EntryNotFound
+            Naming the id, if no entry has it.
+        """
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            found = load_entries(conn, seqs=[row.seq])
+            if not found:  # pragma: no cover - read_row just saw it
+                raise EntryNotFound(entry_id)
+            return found[0]
+
+        return self._run(work)
+
+    # -- feedback -------------------------------------------------------------------------
+    def muted(
+        self,
+        key: str | Candidate | None = None,
+        *,
+        dataset: str | None = None,
+        kpi: str | None = None,
+        dimensions: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> Mute | None:
+        """Return the active mute on a slice, if any.
+
+        Parameters
+        ----------
+        key : str or Candidate, optional
+            A candidate, a fingerprint or a slice key.
+        dataset, kpi, dimensions : optional
+            The slice, instead of `key`.
+        at : datetime, optional
+            When to check; default now.
+        """
+        when = as_utc(at) if at is not None else self.now()
+
+        def work(conn: Connection) -> Mute | None:
+            if isinstance(key, Candidate):
+                keys = [key.slice_key]
+            elif key is not None:
+                found = conn.execute(
+                    select(entries.c.slice_key).where(entries.c.fingerprint == key).limit(1)
+                ).scalar_one_or_none()
+                keys = [found or key]
+            elif dataset is not None and kpi is not None:
+                keys = [slice_key(dataset, kpi, dimensions or {})]
+            else:
+                raise RegisterError("muted() needs a candidate, a fingerprint or dataset+kpi")
+            return active_mute(conn, keys[0], when)
+
+        return self._run(work)
+
+    def feedback_for(self, dataset: str, *, at: datetime | None = None) -> list[Mute]:
+        """Return the active mutes on a dataset's slices, for detectors to consult."""
+        when = as_utc(at) if at is not None else self.now()
+
+        def work(conn: Connection) -> list[Mute]:
+            rows = conn.execute(select(mutes).where(mutes.c.dataset == dataset)).all()
+            return [m for m in map(mute_from_row, rows) if m.active(when)]
+
+        return self._run(work)
+
+
+def connect(
+    url: str = "sqlite:///.radar/register.db",
+    *,
+    policy: Policy | None = None,
+    connect_timeout: float = 5.0,
+    clock: Callable[[], datetime] | None = None,
+    migrate: bool = True,
+) -> Register:
+    """Open a register, creating or upgrading its schema.
+
+    Parameters
+    ----------
+    url : str, default "sqlite:///.radar/register.db"
+        ``sqlite:///PATH`` (the parent directory is created) or
+        ``postgresql://USER@HOST:PORT/DB`` (driven by psycopg 3).
+    policy : Policy, optional
+        Lifecycle parameters.
+    connect_timeout : float, default 5.0
+        Seconds before an unreachable server is reported.
+    clock : callable, optional
+        Returns "now"; for tests.
+    migrate : bool, default True
+        Apply the Alembic migrations (idempotent, safe when processes race).
+
+    Returns
+    -------
+    Register
+
+    Raises
+    ------
+    InvalidURL
+        For a malformed or unsupported URL.
+    RegisterUnavailable
+        If the database cannot be reached, naming the host.
+    MigrationError
+        If the schema cannot be brought up to date.
+
+    Examples
+    --------
+    >>> connect("sqlite://").list()
+    []
+    """
+    parsed = parse_url(url)
+    engine = make_engine(parsed, connect_timeout=connect_timeout)
+    register = Register(engine, policy=policy, clock=clock)
+    if migrate:
+        try:
+            register.migrate()
+        except RegisterError:
+            engine.dispose()
+            raise
+    return register

@@ -1,0 +1,329 @@
+"""The triage and follow-up API of :class:`~register_client.Register`.
+
+Each method is one transaction: it checks the lifecycle, writes the change with
+an optimistic version check, and appends one audit event (who, when, what,
+from -> to). Each returns the entry as it is afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ._entry import Entry, format_id, parse_id
+from ._errors import InvalidTriage
+from ._lifecycle import CLOSURE_CODES, Policy
+from ._read import load_entries
+from ._schema import entries, measurements, mutes
+from ._triage import edit, read_row
+from ._types import as_utc, iso, jsonable
+
+if TYPE_CHECKING:
+    from ._entry import Mute
+
+__all__ = ["VERDICTS", "TriageMixin"]
+
+T = TypeVar("T")
+VERDICTS = ("improving", "target_met", "no_change", "regressed", "insufficient_data")
+
+
+def _is_noise(reason: str) -> bool:
+    words = reason.strip().lower().replace(":", " ").replace(",", " ").split()
+    return bool(words) and words[0] == "noise"
+
+
+class TriageMixin:
+    """Triage methods; :class:`Register` supplies the plumbing below."""
+
+    policy: Policy
+
+    if TYPE_CHECKING:
+
+        def _run(self, work: Callable[[Connection], T], *, retry_integrity: bool = ...) -> T: ...
+        def now(self) -> datetime: ...
+        def scan_clock(self, conn: Connection) -> datetime: ...
+
+    def _edit(self, entry_id: str, **kw: Any) -> Entry:
+        extra: Callable[[Connection, Any], None] | None = kw.pop("after", None)
+
+        def work(conn: Connection) -> Entry:
+            row = edit(conn, entry_id, now=self.now(), **kw)
+            if extra is not None:
+                extra(conn, row)
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
+
+    def accept(
+        self,
+        entry_id: str,
+        *,
+        owner: str,
+        target: float | None = None,
+        target_by: datetime | None = None,
+        by: str = "cli",
+        expected_version: int | None = None,
+    ) -> Entry:
+        """Accept an entry: it gets an owner and, optionally, an agreed target value.
+
+        Without `target` the suggested target stays the entry's target.
+        """
+        if not owner or not owner.strip():
+            raise InvalidTriage(entry_id, "owner", owner, "accept needs a non-empty owner")
+        changes: dict[str, Any] = {"owner": owner.strip()}
+        detail: dict[str, Any] = {"owner": owner.strip()}
+        if target is not None:
+            agreed = {"value": float(target), "by": iso(as_utc(target_by)) if target_by else None}
+            changes |= {"target": agreed, "target_value": float(target)}
+            detail["target"] = agreed
+        return self._edit(
+            entry_id, action="accept", by=by, to_status="accepted", changes=changes,
+            detail=detail, expected_version=expected_version,
+        )
+
+    def reject(
+        self, entry_id: str, *, reason: str, by: str = "cli", expected_version: int | None = None
+    ) -> Entry:
+        """Reject an entry, snoozing its fingerprint.
+
+        A reason whose first word is ``noise`` also mutes the entry's (KPI, slice)
+        for ``policy.noise_mute`` and raises its threshold factor; the entry's
+        ``feedback`` records it.
+        """
+        if not reason or not reason.strip():
+            raise InvalidTriage(entry_id, "reason", reason, "reject needs a reason")
+        policy = self.policy
+
+        def after(conn: Connection, row: Any) -> None:
+            clock = self.scan_clock(conn)
+            snooze = policy.rejected_snooze
+            feedback: dict[str, Any] = {
+                "snoozed_until": None if snooze is None else iso(clock + snooze),
+                "renotify_above": abs(row.magnitude) * policy.renotify_ratio,
+            }
+            if _is_noise(reason):
+                feedback["mute"] = self._mute_slice(conn, row, reason, clock).model_dump(
+                    mode="json"
+                )
+            conn.execute(update(entries).where(entries.c.seq == row.seq).values(feedback=feedback))
+
+        return self._edit(
+            entry_id, action="reject", by=by, to_status="rejected",
+            detail={"reason": reason.strip(), "noise": _is_noise(reason)},
+            expected_version=expected_version, after=after,
+        )
+
+    def _mute_slice(self, conn: Connection, row: Any, reason: str, clock: datetime) -> Mute:
+        from ._filing import active_mute
+
+        step = self.policy.noise_threshold_step
+        previous = active_mute(conn, row.slice_key, clock)
+        factor = step * (previous.threshold_factor if previous else 1.0)
+        values = {
+            "dataset": row.dataset,
+            "kpi": row.kpi["name"],
+            "dimensions": row.dimensions,
+            "until": clock + self.policy.noise_mute,
+            "threshold_factor": factor,
+            "magnitude_floor": abs(row.magnitude) * factor if row.magnitude else None,
+            "entry_seq": row.seq,
+            "reason": reason.strip(),
+            "count": (previous.count if previous else 0) + 1,
+            "updated_at": self.now(),
+        }
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(mutes)
+            .values(slice_key=row.slice_key, created_at=self.now(), **values)
+            .on_conflict_do_update(index_elements=["slice_key"], set_=values)
+        )
+        mute = active_mute(conn, row.slice_key, clock)
+        assert mute is not None
+        return mute
+
+    def mark_duplicate(
+        self, entry_id: str, *, of: str, by: str = "cli", expected_version: int | None = None
+    ) -> Entry:
+        """Mark an entry as a duplicate of a primary; its later detections go to the primary."""
+
+        def primary(conn: Connection) -> int:
+            row = read_row(conn, of)
+            if row.seq == parse_id(entry_id):
+                raise InvalidTriage(entry_id, "of", of, "an entry cannot duplicate itself")
+            seen = {row.seq}
+            while row.status == "duplicate" and row.duplicate_of is not None:
+                row = conn.execute(select(entries).where(entries.c.seq == row.duplicate_of)).one()
+                if row.seq == parse_id(entry_id) or row.seq in seen:
+                    raise InvalidTriage(entry_id, "of", of, "that would make a duplicate cycle")
+                seen.add(row.seq)
+            return int(row.seq)
+
+        def work(conn: Connection) -> Entry:
+            target = primary(conn)
+            row = edit(
+                conn, entry_id, action="mark_duplicate", by=by, now=self.now(),
+                to_status="duplicate", changes={"duplicate_of": target},
+                detail={"of": format_id(target)}, expected_version=expected_version,
+            )
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
+
+    def assign(
+        self, entry_id: str, *, owner: str | None, by: str = "cli",
+        expected_version: int | None = None,
+    ) -> Entry:
+        """Set or clear the entry's owner."""
+        return self._edit(
+            entry_id, action="assign", by=by, changes={"owner": owner},
+            detail={"owner": owner}, expected_version=expected_version,
+        )
+
+    def set_priority(
+        self, entry_id: str, priority: int, *, reason: str = "", by: str = "cli",
+        expected_version: int | None = None,
+    ) -> Entry:
+        """Set the priority, 1 (highest) to 5, with the reason written on the entry."""
+        if not isinstance(priority, int) or not 1 <= priority <= 5:
+            raise InvalidTriage(entry_id, "priority", priority, "expected an integer 1-5")
+        changes: dict[str, Any] = {"priority": priority}
+        if reason:
+            changes["priority_reason"] = reason
+        return self._edit(
+            entry_id, action="set_priority", by=by, changes=changes,
+            detail={"priority": priority, "reason": reason}, expected_version=expected_version,
+        )
+
+    def set_target(
+        self, entry_id: str, value: float, *, target_by: datetime | None = None,
+        by: str = "cli", expected_version: int | None = None,
+    ) -> Entry:
+        """Agree a target value (ServiceNow CIM's target value) and the date to reach it."""
+        agreed = {"value": float(value), "by": iso(as_utc(target_by)) if target_by else None}
+        return self._edit(
+            entry_id, action="set_target", by=by,
+            changes={"target": agreed, "target_value": float(value)},
+            detail={"target": agreed}, expected_version=expected_version,
+        )
+
+    def comment(self, entry_id: str, text: str, *, by: str = "cli") -> Entry:
+        """Add a comment to the audit trail."""
+        if not text or not text.strip():
+            raise InvalidTriage(entry_id, "text", text, "a comment needs text")
+        return self._edit(entry_id, action="comment", by=by, detail={"text": text.strip()})
+
+    def start(self, entry_id: str, *, by: str = "cli", note: str = "") -> Entry:
+        """Move an accepted entry to ``in_progress``."""
+        return self._edit(entry_id, action="start", by=by, to_status="in_progress",
+                          detail={"note": note} if note else {})
+
+    def monitor(self, entry_id: str, *, by: str = "cli", note: str = "") -> Entry:
+        """Move an entry to ``monitoring``: the change is made, its effect is being watched."""
+        return self._edit(entry_id, action="monitor", by=by, to_status="monitoring",
+                          detail={"note": note} if note else {})
+
+    def reopen(self, entry_id: str, *, reason: str, by: str = "cli") -> Entry:
+        """Reopen a rejected or duplicate entry as ``new`` (clears the link to a primary)."""
+        return self._edit(entry_id, action="reopen", by=by, to_status="new",
+                          changes={"duplicate_of": None, "feedback": None},
+                          detail={"reason": reason})
+
+    def close(
+        self, entry_id: str, *, code: str, note: str = "", by: str = "cli",
+        expected_version: int | None = None,
+    ) -> Entry:
+        """Close an entry with a closure code: successful, unsuccessful or withdrawn.
+
+        A ``new`` entry can only be closed as ``withdrawn``. A closed-successful
+        entry whose finding is detected again opens a new, linked entry.
+        """
+        if code not in CLOSURE_CODES:
+            raise InvalidTriage(entry_id, "code", code, f"one of: {', '.join(CLOSURE_CODES)}")
+        policy = self.policy
+
+        def after(conn: Connection, row: Any) -> None:
+            if row.status == "new" and code != "withdrawn":
+                from ._errors import InvalidTransition
+
+                raise InvalidTransition(
+                    format_id(row.seq), "new", "closed",
+                    f"a new entry can only be closed as 'withdrawn', not {code!r}",
+                )
+            if code == "withdrawn":
+                snooze = policy.rejected_snooze
+                clock = self.scan_clock(conn)
+                feedback = {"snoozed_until": None if snooze is None else iso(clock + snooze)}
+                conn.execute(
+                    update(entries).where(entries.c.seq == row.seq).values(feedback=feedback)
+                )
+
+        return self._edit(
+            entry_id, action="close", by=by, to_status="closed", changes={"closure_code": code},
+            detail={"closure_code": code, "note": note} if note else {"closure_code": code},
+            expected_version=expected_version, after=after,
+        )
+
+    # -- follow-up (issue 7) ------------------------------------------------------------------
+    def add_measurement(
+        self, entry_id: str, at: datetime, value: float | None, verdict: str,
+        detail: dict[str, Any] | None = None,
+    ) -> Entry:
+        """Record a re-measurement of the entry's KPI slice; re-measuring `at` replaces it.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry.
+        at : datetime
+            The period measured (``--as-of`` in replays).
+        value : float or None
+            The KPI's value.
+        verdict : str
+            One of ``VERDICTS``.
+        detail : dict, optional
+            Against baseline, against target, test statistics, ...
+        """
+        if verdict not in VERDICTS:
+            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
+        when = as_utc(at)
+        payload = jsonable(detail or {})
+        measured = None if value is None else float(value)
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            values = {"value": measured, "verdict": verdict, "detail": payload}
+            conn.execute(
+                dialect.insert(measurements)
+                .values(entry_seq=row.seq, at=when, **values)
+                .on_conflict_do_update(index_elements=["entry_seq", "at"], set_=values)
+            )
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
+
+    def set_progress(
+        self, entry_id: str, verdict: str, *, at: datetime | None = None,
+        detail: dict[str, Any] | None = None, by: str = "scan",
+    ) -> Entry:
+        """Set the entry's progress verdict; a change of verdict is audited."""
+        if verdict not in VERDICTS:
+            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
+        when = as_utc(at) if at is not None else self.now()
+        payload = jsonable(detail or {})
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            values = {"progress": verdict, "progress_detail": payload, "progress_at": when}
+            if row.progress != verdict:
+                edit(conn, entry_id, action="progress", by=by, now=self.now(), changes=values,
+                     detail={"from": row.progress, "to": verdict, "at": iso(when)})
+            else:
+                conn.execute(update(entries).where(entries.c.seq == row.seq).values(**values))
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
