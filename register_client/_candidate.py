@@ -134,11 +134,11 @@ class Window(BaseModel):
 class Baseline(_Open):
     """Where we are now: the KPI's statistics over a window, frozen at detection."""
 
-    start: UtcDatetime
-    end: UtcDatetime
-    n: int = Field(ge=0)
-    median: float | None
-    mean: float | None
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+    n: int = Field(default=0, ge=0)
+    median: float | None = None
+    mean: float | None = None
     p10: float | None = None
     p90: float | None = None
 
@@ -156,7 +156,7 @@ class Current(_Open):
 class Target(BaseModel):
     """Where we want to be: a target value and the date to reach it by."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     value: float
     by: UtcDatetime | None = None
 
@@ -171,7 +171,7 @@ class GateInfo(_Open):
 class DetectorInfo(BaseModel):
     """The detector that produced the finding."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
     version: str = ""
@@ -180,7 +180,7 @@ class DetectorInfo(BaseModel):
 class Source(BaseModel):
     """Provenance: dataset, data hash, flow run, gate and detector."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
     dataset: str = Field(min_length=1)
     data_hash: str | None = None
     flow_run_id: str | None = None
@@ -235,6 +235,19 @@ class Candidate(BaseModel):
     objective: str | None = None
     benefit: dict[str, Any] | None = None
     evidence_plot: str | None = None
+
+    _clean_magnitude = field_validator("magnitude", mode="before")(
+        lambda v: 0.0 if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+    )
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _drop_undefined_target(cls, value: Any) -> Any:
+        # A scan with no baseline suggests a NaN target: that is no target at all.
+        raw = value.get("value") if isinstance(value, Mapping) else getattr(value, "value", 0.0)
+        if raw is None or (isinstance(raw, float) and not math.isfinite(raw)):
+            return None
+        return value
 
     @model_validator(mode="after")
     def _default_direction(self) -> Candidate:

@@ -114,7 +114,11 @@ class Mute(_Frozen):
 
     def describe(self) -> str:
         """Say what the mute does, in one line."""
-        floor = "" if self.magnitude_floor is None else f", floor |magnitude| {self.magnitude_floor:.4g}"
+        floor = (
+            ""
+            if self.magnitude_floor is None
+            else f", floor |magnitude| {self.magnitude_floor:.4g}"
+        )
         return (
             f"muted until {self.until.date().isoformat()} after 'noise' rejection of "
             f"{self.entry_id} (threshold x{self.threshold_factor:.3g}{floor})"
@@ -178,16 +182,45 @@ class Entry(_Frozen):
         """Whether new detections are appended to this entry."""
         return self.status in ("new", "accepted", "in_progress", "monitoring")
 
+    @property
+    def notes(self) -> list[str]:
+        """What an owner should know that the fields alone do not say: links, snoozes, mutes."""
+        notes = []
+        if self.duplicate_of:
+            notes.append(f"duplicate of {self.duplicate_of}: later detections go there")
+        if self.linked_to:
+            kind = (self.link_kind or "linked_to").replace("_", " ")
+            notes.append(f"{kind} {self.linked_to}")
+        feedback = self.feedback or {}
+        if self.status in ("rejected", "closed") and "snoozed_until" in feedback:
+            until = feedback["snoozed_until"]
+            when = "for good" if until is None else f"until {str(until)[:10]}"
+            above = feedback.get("renotify_above")
+            grow = f" unless |magnitude| reaches {above:.4g}" if above else ""
+            notes.append(f"snoozed {when}{grow}: re-detections file no new entry")
+        mute = feedback.get("mute")
+        if mute:
+            notes.append(f"feedback: (KPI, slice) {Mute.model_validate(mute).describe()}")
+        suggestion = (self.progress_detail or {}).get("suggestion")
+        if suggestion:
+            notes.append(f"suggestion: {suggestion}")
+        return notes
+
     def to_json(self) -> dict[str, Any]:
         """Return the entry as the DESIGN.md "Entry JSON" contract, plus extra fields.
 
-        Dates are ISO 8601 strings; ``history`` items have ``from`` and ``to`` keys.
+        Dates are ISO 8601 strings. ``history`` items carry ``from``/``to`` (and
+        ``from_status``/``to_status``); ``notes`` says what the fields imply.
         """
         data = self.model_dump(mode="json", by_alias=True)
         data["measurements"] = [
-            {"at": m["at"], "value": m["value"], "verdict": m["verdict"], **m["detail"]}
+            {**m["detail"], "at": m["at"], "value": m["value"], "verdict": m["verdict"]}
             for m in data["measurements"]
         ]
+        for event in data["history"]:
+            event["from_status"], event["to_status"] = event["from"], event["to"]
+        data["benefit"] = data["benefits"]
+        data["notes"] = self.notes
         result: dict[str, Any] = jsonable(data)
         return result
 
@@ -201,6 +234,11 @@ class Outcome(_Frozen):
     title: str
     reason: str
     linked_to: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        """The entry filed or updated (``None`` for a suppression with no entry)."""
+        return self.entry_id
 
 
 class FileReport(_Frozen):

@@ -2,16 +2,16 @@
 
 ::
 
-    RegisterError                  anything the register refuses or cannot do
-    ├── InvalidURL                 malformed or unsupported register URL   (.url)
-    ├── RegisterUnavailable        the database cannot be reached          (.url, .host)
-    ├── MigrationError             the schema cannot be brought up to date (.url)
-    ├── FilingError                a candidate cannot be filed             (.fingerprint)
-    └── EntryError                 an operation on one entry failed        (.entry_id)
-        ├── EntryNotFound          no entry has that id
-        ├── InvalidTransition      the lifecycle forbids it                (.from_status, .to_status)
-        ├── InvalidTriage          a triage argument is wrong              (.field, .value)
-        └── ConcurrentEditError    someone else changed the entry first    (.expected, .actual)
+    RegisterError             anything the register refuses or cannot do
+    ├── InvalidURL            malformed or unsupported register URL    .url
+    ├── RegisterUnavailable   the database cannot be reached           .url .host
+    ├── MigrationError        the schema cannot be brought up to date  .url
+    ├── FilingError           a candidate cannot be filed              .fingerprint
+    └── EntryError            an operation on one entry failed         .entry_id
+        ├── EntryNotFound        no entry has that id
+        ├── InvalidTransition    the lifecycle forbids it          .from_status .to_status
+        ├── InvalidTriage        a triage argument is wrong        .field .value
+        └── ConcurrentEditError  someone changed the entry first   .expected .actual
 
 Messages are one line and name the entry, URL or fingerprint, so a command line
 can print ``str(error)`` as is. Nothing is half-written when an error is raised:

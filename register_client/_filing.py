@@ -143,8 +143,15 @@ def _audit(conn: Connection, seq: int, at: datetime, by: str, action: str, **kw:
 
 
 def _create(
-    conn: Connection, c: Candidate, head: Row[Any], linked: Row[Any] | None, d: Decision, *,
-    scan_at: datetime, now: datetime, by: str,
+    conn: Connection,
+    c: Candidate,
+    head: Row[Any],
+    linked: Row[Any] | None,
+    d: Decision,
+    *,
+    scan_at: datetime,
+    now: datetime,
+    by: str,
 ) -> int:
     gen = head.generation + 1
     values = _entry_values(c, scan_at, gen)
@@ -158,11 +165,31 @@ def _create(
     )
     _add_evidence(conn, seq, c, scan_at, suppressed=False)
     link = {} if linked is None else {"linked_to": format_id(linked.seq), "link": d.link_kind}
-    _audit(conn, seq, now, by, "filed", to_status="new", fingerprint=c.fingerprint,
-           reason=d.reason, scan_at=scan_at, **link)
+    _audit(
+        conn,
+        seq,
+        now,
+        by,
+        "filed",
+        to_status="new",
+        fingerprint=c.fingerprint,
+        reason=d.reason,
+        scan_at=scan_at,
+        **link,
+    )
     if linked is not None:
-        _audit(conn, linked.seq, now, by, "superseded", from_status=linked.status,
-               to_status=linked.status, by_entry=format_id(seq), link=d.link_kind, reason=d.reason)
+        _audit(
+            conn,
+            linked.seq,
+            now,
+            by,
+            "superseded",
+            from_status=linked.status,
+            to_status=linked.status,
+            by_entry=format_id(seq),
+            link=d.link_kind,
+            reason=d.reason,
+        )
     return seq
 
 
@@ -176,6 +203,8 @@ def _append(conn: Connection, c: Candidate, target: Row[Any], scan_at: datetime)
         # The newest detection describes the entry's current state; the baseline stays frozen.
         values |= {
             "current": jsonable(c.current.model_dump(mode="json")),
+            "window_start": c.window.start,
+            "window_end": c.window.end,
             "score": c.score,
             "magnitude": c.magnitude,
         }
@@ -213,8 +242,13 @@ def file_one(
         )
     ).first()
     if seen is not None:
-        return Outcome(action="unchanged", entry_id=format_id(seen.entry_seq), fingerprint=fp,
-                       title=c.title, reason="detection already filed")
+        return Outcome(
+            action="unchanged",
+            entry_id=format_id(seen.entry_seq),
+            fingerprint=fp,
+            title=c.title,
+            reason="detection already filed",
+        )
     target = None if head.head_seq is None else _primary(conn, head.head_seq)
     mute = active_mute(conn, c.slice_key, scan_at)
     state = None
@@ -238,18 +272,40 @@ def file_one(
         mute_note="" if mute is None else mute.describe(),
     )
     if d.action == "create" or d.action == "link":
-        seq = _create(conn, c, head, target if d.action == "link" else None, d,
-                      scan_at=scan_at, now=now, by=by)
-        return Outcome(action="created" if d.action == "create" else "linked",
-                       entry_id=format_id(seq), fingerprint=fp, title=c.title, reason=d.reason,
-                       linked_to=None if target is None or d.action == "create"
-                       else format_id(target.seq))
+        seq = _create(
+            conn,
+            c,
+            head,
+            target if d.action == "link" else None,
+            d,
+            scan_at=scan_at,
+            now=now,
+            by=by,
+        )
+        return Outcome(
+            action="created" if d.action == "create" else "linked",
+            entry_id=format_id(seq),
+            fingerprint=fp,
+            title=c.title,
+            reason=d.reason,
+            linked_to=None if target is None or d.action == "create" else format_id(target.seq),
+        )
     if d.action == "append":
         assert target is not None
         _append(conn, c, target, scan_at)
-        return Outcome(action="updated", entry_id=format_id(target.seq), fingerprint=fp,
-                       title=c.title, reason=d.reason)
+        return Outcome(
+            action="updated",
+            entry_id=format_id(target.seq),
+            fingerprint=fp,
+            title=c.title,
+            reason=d.reason,
+        )
     if target is not None:
         _add_evidence(conn, target.seq, c, scan_at, suppressed=True)
-    return Outcome(action="suppressed", entry_id=None if target is None else format_id(target.seq),
-                   fingerprint=fp, title=c.title, reason=d.reason)
+    return Outcome(
+        action="suppressed",
+        entry_id=None if target is None else format_id(target.seq),
+        fingerprint=fp,
+        title=c.title,
+        reason=d.reason,
+    )

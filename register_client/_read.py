@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from ._candidate import Window
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
 from ._schema import entries, evidence, history, measurements
 
@@ -39,7 +40,7 @@ def _entry(
         owner=m["owner"],
         kpi=m["kpi"],
         dimensions=m["dimensions"],
-        window={"start": m["window_start"], "end": m["window_end"]},
+        window=Window(start=m["window_start"], end=m["window_end"]),
         baseline=m["baseline"],
         current=m["current"],
         target=agreed if agreed is not None else m["suggested_target"],
@@ -160,5 +161,3 @@ def mute_from_row(row: Row[Any]) -> Mute:
         reason=m["reason"],
         count=m["count"],
     )
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -118,14 +119,18 @@ class Register(TriageMixin):
                 if exc.connection_invalidated or type(exc.orig).__name__ == "OperationalError":
                     raise unavailable(self.engine.url, exc) from exc
                 reason = str(exc.orig).splitlines()[0]
-                raise RegisterError(f"register at {backend_name(self.engine.url)}: {reason}") from exc
+                raise RegisterError(
+                    f"register at {backend_name(self.engine.url)}: {reason}"
+                ) from exc
             except SQLAlchemyError as exc:
                 reason = str(exc).splitlines()[0]
-                raise RegisterError(f"register at {backend_name(self.engine.url)}: {reason}") from exc
+                raise RegisterError(
+                    f"register at {backend_name(self.engine.url)}: {reason}"
+                ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def scan_clock(self, conn: Connection) -> datetime:
-        """The time that snoozes and mutes start from: the latest scan, or now.
+        """Return the time that snoozes and mutes start from: the latest scan, or now.
 
         Using the latest scan time rather than the wall clock keeps snoozes
         meaningful in replays (``radar scan --from/--to``), whose scans run in
@@ -183,7 +188,7 @@ class Register(TriageMixin):
     # -- reading --------------------------------------------------------------------------
     def list(
         self, status: str | Iterable[str] | None = None, *, dataset: str | None = None
-    ) -> list[Entry]:
+    ) -> builtins.list[Entry]:
         """List entries, oldest first.
 
         Parameters
@@ -203,12 +208,10 @@ class Register(TriageMixin):
             statuses = [status] if isinstance(status, str) else list(status)
             unknown = [s for s in statuses if s not in STATUSES]
             if unknown:
-                raise RegisterError(
-                    f"unknown status {unknown[0]!r}; one of: {', '.join(STATUSES)}"
-                )
+                raise RegisterError(f"unknown status {unknown[0]!r}; one of: {', '.join(STATUSES)}")
         return self._run(lambda conn: load_entries(conn, statuses=statuses, dataset=dataset))
 
-    def follow_up(self, *, dataset: str | None = None) -> list[Entry]:
+    def follow_up(self, *, dataset: str | None = None) -> builtins.list[Entry]:
         """List the entries a scan re-measures: accepted, in progress or monitoring."""
         return self.list(FOLLOW_UP_STATUSES, dataset=dataset)
 
@@ -269,11 +272,11 @@ class Register(TriageMixin):
 
         return self._run(work)
 
-    def feedback_for(self, dataset: str, *, at: datetime | None = None) -> list[Mute]:
+    def feedback_for(self, dataset: str, *, at: datetime | None = None) -> builtins.list[Mute]:
         """Return the active mutes on a dataset's slices, for detectors to consult."""
         when = as_utc(at) if at is not None else self.now()
 
-        def work(conn: Connection) -> list[Mute]:
+        def work(conn: Connection) -> builtins.list[Mute]:
             rows = conn.execute(select(mutes).where(mutes.c.dataset == dataset)).all()
             return [m for m in map(mute_from_row, rows) if m.active(when)]
 

@@ -76,13 +76,30 @@ class TriageMixin:
             raise InvalidTriage(entry_id, "owner", owner, "accept needs a non-empty owner")
         changes: dict[str, Any] = {"owner": owner.strip()}
         detail: dict[str, Any] = {"owner": owner.strip()}
+
+        def after(conn: Connection, row: Any) -> None:
+            if target is None:
+                return
+            suggested_by = (row.suggested_target or {}).get("by")
+            when = iso(as_utc(target_by)) if target_by else suggested_by
+            agreed = {"value": float(target), "by": when}
+            conn.execute(
+                update(entries)
+                .where(entries.c.seq == row.seq)
+                .values(target=agreed, target_value=float(target))
+            )
+
         if target is not None:
-            agreed = {"value": float(target), "by": iso(as_utc(target_by)) if target_by else None}
-            changes |= {"target": agreed, "target_value": float(target)}
-            detail["target"] = agreed
+            detail["target"] = float(target)
         return self._edit(
-            entry_id, action="accept", by=by, to_status="accepted", changes=changes,
-            detail=detail, expected_version=expected_version,
+            entry_id,
+            action="accept",
+            by=by,
+            to_status="accepted",
+            changes=changes,
+            detail=detail,
+            expected_version=expected_version,
+            after=after,
         )
 
     def reject(
@@ -112,9 +129,13 @@ class TriageMixin:
             conn.execute(update(entries).where(entries.c.seq == row.seq).values(feedback=feedback))
 
         return self._edit(
-            entry_id, action="reject", by=by, to_status="rejected",
+            entry_id,
+            action="reject",
+            by=by,
+            to_status="rejected",
             detail={"reason": reason.strip(), "noise": _is_noise(reason)},
-            expected_version=expected_version, after=after,
+            expected_version=expected_version,
+            after=after,
         )
 
     def _mute_slice(self, conn: Connection, row: Any, reason: str, clock: datetime) -> Mute:
@@ -165,26 +186,45 @@ class TriageMixin:
         def work(conn: Connection) -> Entry:
             target = primary(conn)
             row = edit(
-                conn, entry_id, action="mark_duplicate", by=by, now=self.now(),
-                to_status="duplicate", changes={"duplicate_of": target},
-                detail={"of": format_id(target)}, expected_version=expected_version,
+                conn,
+                entry_id,
+                action="mark_duplicate",
+                by=by,
+                now=self.now(),
+                to_status="duplicate",
+                changes={"duplicate_of": target},
+                detail={"of": format_id(target)},
+                expected_version=expected_version,
             )
             return load_entries(conn, seqs=[row.seq])[0]
 
         return self._run(work)
 
     def assign(
-        self, entry_id: str, *, owner: str | None, by: str = "cli",
+        self,
+        entry_id: str,
+        *,
+        owner: str | None,
+        by: str = "cli",
         expected_version: int | None = None,
     ) -> Entry:
         """Set or clear the entry's owner."""
         return self._edit(
-            entry_id, action="assign", by=by, changes={"owner": owner},
-            detail={"owner": owner}, expected_version=expected_version,
+            entry_id,
+            action="assign",
+            by=by,
+            changes={"owner": owner},
+            detail={"owner": owner},
+            expected_version=expected_version,
         )
 
     def set_priority(
-        self, entry_id: str, priority: int, *, reason: str = "", by: str = "cli",
+        self,
+        entry_id: str,
+        priority: int,
+        *,
+        reason: str = "",
+        by: str = "cli",
         expected_version: int | None = None,
     ) -> Entry:
         """Set the priority, 1 (highest) to 5, with the reason written on the entry."""
@@ -194,20 +234,32 @@ class TriageMixin:
         if reason:
             changes["priority_reason"] = reason
         return self._edit(
-            entry_id, action="set_priority", by=by, changes=changes,
-            detail={"priority": priority, "reason": reason}, expected_version=expected_version,
+            entry_id,
+            action="set_priority",
+            by=by,
+            changes=changes,
+            detail={"priority": priority, "reason": reason},
+            expected_version=expected_version,
         )
 
     def set_target(
-        self, entry_id: str, value: float, *, target_by: datetime | None = None,
-        by: str = "cli", expected_version: int | None = None,
+        self,
+        entry_id: str,
+        value: float,
+        *,
+        target_by: datetime | None = None,
+        by: str = "cli",
+        expected_version: int | None = None,
     ) -> Entry:
         """Agree a target value (ServiceNow CIM's target value) and the date to reach it."""
         agreed = {"value": float(value), "by": iso(as_utc(target_by)) if target_by else None}
         return self._edit(
-            entry_id, action="set_target", by=by,
+            entry_id,
+            action="set_target",
+            by=by,
             changes={"target": agreed, "target_value": float(value)},
-            detail={"target": agreed}, expected_version=expected_version,
+            detail={"target": agreed},
+            expected_version=expected_version,
         )
 
     def comment(self, entry_id: str, text: str, *, by: str = "cli") -> Entry:
@@ -218,22 +270,42 @@ class TriageMixin:
 
     def start(self, entry_id: str, *, by: str = "cli", note: str = "") -> Entry:
         """Move an accepted entry to ``in_progress``."""
-        return self._edit(entry_id, action="start", by=by, to_status="in_progress",
-                          detail={"note": note} if note else {})
+        return self._edit(
+            entry_id,
+            action="start",
+            by=by,
+            to_status="in_progress",
+            detail={"note": note} if note else {},
+        )
 
     def monitor(self, entry_id: str, *, by: str = "cli", note: str = "") -> Entry:
         """Move an entry to ``monitoring``: the change is made, its effect is being watched."""
-        return self._edit(entry_id, action="monitor", by=by, to_status="monitoring",
-                          detail={"note": note} if note else {})
+        return self._edit(
+            entry_id,
+            action="monitor",
+            by=by,
+            to_status="monitoring",
+            detail={"note": note} if note else {},
+        )
 
     def reopen(self, entry_id: str, *, reason: str, by: str = "cli") -> Entry:
         """Reopen a rejected or duplicate entry as ``new`` (clears the link to a primary)."""
-        return self._edit(entry_id, action="reopen", by=by, to_status="new",
-                          changes={"duplicate_of": None, "feedback": None},
-                          detail={"reason": reason})
+        return self._edit(
+            entry_id,
+            action="reopen",
+            by=by,
+            to_status="new",
+            changes={"duplicate_of": None, "feedback": None},
+            detail={"reason": reason},
+        )
 
     def close(
-        self, entry_id: str, *, code: str, note: str = "", by: str = "cli",
+        self,
+        entry_id: str,
+        *,
+        code: str,
+        note: str = "",
+        by: str = "cli",
         expected_version: int | None = None,
     ) -> Entry:
         """Close an entry with a closure code: successful, unsuccessful or withdrawn.
@@ -250,7 +322,9 @@ class TriageMixin:
                 from ._errors import InvalidTransition
 
                 raise InvalidTransition(
-                    format_id(row.seq), "new", "closed",
+                    format_id(row.seq),
+                    "new",
+                    "closed",
                     f"a new entry can only be closed as 'withdrawn', not {code!r}",
                 )
             if code == "withdrawn":
@@ -262,14 +336,23 @@ class TriageMixin:
                 )
 
         return self._edit(
-            entry_id, action="close", by=by, to_status="closed", changes={"closure_code": code},
+            entry_id,
+            action="close",
+            by=by,
+            to_status="closed",
+            changes={"closure_code": code},
             detail={"closure_code": code, "note": note} if note else {"closure_code": code},
-            expected_version=expected_version, after=after,
+            expected_version=expected_version,
+            after=after,
         )
 
     # -- follow-up (issue 7) ------------------------------------------------------------------
     def add_measurement(
-        self, entry_id: str, at: datetime, value: float | None, verdict: str,
+        self,
+        entry_id: str,
+        at: datetime,
+        value: float | None,
+        verdict: str,
         detail: dict[str, Any] | None = None,
     ) -> Entry:
         """Record a re-measurement of the entry's KPI slice; re-measuring `at` replaces it.
@@ -307,8 +390,13 @@ class TriageMixin:
         return self._run(work)
 
     def set_progress(
-        self, entry_id: str, verdict: str, *, at: datetime | None = None,
-        detail: dict[str, Any] | None = None, by: str = "scan",
+        self,
+        entry_id: str,
+        verdict: str,
+        *,
+        at: datetime | None = None,
+        detail: dict[str, Any] | None = None,
+        by: str = "scan",
     ) -> Entry:
         """Set the entry's progress verdict; a change of verdict is audited."""
         if verdict not in VERDICTS:
@@ -320,8 +408,15 @@ class TriageMixin:
             row = read_row(conn, entry_id)
             values = {"progress": verdict, "progress_detail": payload, "progress_at": when}
             if row.progress != verdict:
-                edit(conn, entry_id, action="progress", by=by, now=self.now(), changes=values,
-                     detail={"from": row.progress, "to": verdict, "at": iso(when)})
+                edit(
+                    conn,
+                    entry_id,
+                    action="progress",
+                    by=by,
+                    now=self.now(),
+                    changes=values,
+                    detail={"from": row.progress, "to": verdict, "at": iso(when)},
+                )
             else:
                 conn.execute(update(entries).where(entries.c.seq == row.seq).values(**values))
             return load_entries(conn, seqs=[row.seq])[0]

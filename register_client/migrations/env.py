@@ -25,6 +25,7 @@ def run_migrations(config: Any) -> None:
         context.run_migrations()
 
 
+_config: Any
 try:
     _config = context.config
 except AttributeError:  # imported outside Alembic, e.g. by pytest --doctest-modules
