@@ -1,0 +1,184 @@
+"""One function per stage that returns that stage's ExpectationSuite for a source.
+
+Severity follows GX's own levels: ``critical`` blocks detection for the source (or only
+the partition a failure is confined to), ``warning`` lets the scan go on with a caveat on
+every finding, ``info`` is recorded and shown in Data Docs only. Each expectation's
+``meta.check`` names the check family it belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flows.gate_spec import GateSpec
+
+__all__ = ["SuitePlan", "daily_suite", "profile_suite", "records_suite"]
+
+_DATE_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
+_TYPES = {"date": _DATE_TYPES, "boolean": ["BooleanDtype", "bool"], "string": ["StringDtype"]}
+_PANDAS = {"condition_parser": "pandas"}
+
+
+@dataclass(frozen=True)
+class SuitePlan:
+    """What the suites of one source check, resolved from its config."""
+
+    source: str
+    columns: tuple[str, ...]
+    id_column: str
+    event_date: str
+    dates: tuple[str, ...]
+    booleans: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    kpi_columns: tuple[str, ...]
+    gate: GateSpec
+
+
+def _expect(kind: str, check: str, severity: str, **kwargs: Any) -> Any:
+    import great_expectations.expectations as gxe
+
+    cls = getattr(gxe, kind)
+    return cls(severity=severity, meta={"check": check}, **kwargs)
+
+
+def _suite(name: str, expectations: list[Any]) -> Any:
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(name=name, expectations=expectations)
+
+
+def records_suite(plan: SuitePlan) -> Any:
+    """Check schema, ids, key nulls, all-null columns, completeness, domains, date order."""
+    gate = plan.gate
+    out = [_expect("ExpectColumnToExist", "schema", "critical", column=c) for c in plan.columns]
+    typed = [(c, "date") for c in plan.dates] + [(c, "boolean") for c in plan.booleans]
+    typed += [(c, "string") for c in (plan.id_column, *plan.dimensions)]
+    out += [
+        _expect(
+            "ExpectColumnValuesToBeInTypeList", "schema", "critical", column=c, type_list=_TYPES[t]
+        )
+        for c, t in typed
+    ]
+    out.append(_expect("ExpectColumnValuesToBeUnique", "ids", "critical", column=plan.id_column))
+    for column in dict.fromkeys([plan.id_column, plan.event_date, *gate.key_columns]):
+        out.append(_expect("ExpectColumnValuesToNotBeNull", "key_nulls", "critical", column=column))
+    used = {plan.id_column, plan.event_date, *plan.dimensions, *plan.kpi_columns}
+    for column in plan.columns:
+        out.append(
+            _expect(
+                "ExpectColumnProportionOfNonNullValuesToBeBetween",
+                "all_null",
+                "critical" if column in used else "warning",
+                column=column,
+                min_value=0,
+                strict_min=True,
+            )
+        )
+    for column, share in sorted(gate.completeness.items()):
+        out.append(
+            _expect(
+                "ExpectColumnProportionOfNonNullValuesToBeBetween",
+                "completeness",
+                "warning",
+                column=column,
+                min_value=share,
+            )
+        )
+    for column, values in sorted(gate.domains.items()):
+        out.append(
+            _expect(
+                "ExpectColumnValuesToBeInSet",
+                "domains",
+                gate.domain_severity,
+                column=column,
+                value_set=sorted(values),
+            )
+        )
+    for earlier, later in gate.date_order:
+        out.append(
+            _expect(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                "date_order",
+                "critical",
+                column_A=later,
+                column_B=earlier,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+        )
+    return _suite(f"{plan.source}.records", out)
+
+
+def profile_suite(plan: SuitePlan) -> Any:
+    """Whole-extract date sanity: unparsable dates, missing event dates, future dates."""
+    gate = plan.gate
+    out = []
+    for column in plan.dates:
+        out.append(
+            _expect(
+                "ExpectColumnValuesToBeBetween",
+                "unparsable_dates",
+                "critical" if column == plan.event_date else "warning",
+                column=f"{column}.unparsed_share",
+                max_value=gate.max_unparsed_share,
+            )
+        )
+    out.append(
+        _expect(
+            "ExpectColumnValuesToBeBetween",
+            "key_nulls",
+            "critical",
+            column=f"{plan.event_date}.missing",
+            max_value=0,
+        )
+    )
+    for column in plan.dates:
+        out.append(
+            _expect(
+                "ExpectColumnValuesToBeBetween",
+                "future_dates",
+                gate.future_severity,
+                column=f"{column}.after_horizon",
+                max_value=0,
+                notes="values on or after as_of + 1 day + future_tolerance_days ($as_of_horizon)",
+            )
+        )
+    return _suite(f"{plan.source}.profile", out)
+
+
+def daily_suite(plan: SuitePlan) -> Any:
+    """Freshness against as_of, recent volume against history, and the extract edges."""
+    return _suite(
+        f"{plan.source}.daily",
+        [
+            _expect(
+                "ExpectColumnMaxToBeBetween",
+                "freshness",
+                "critical",
+                column="day",
+                min_value={"$PARAMETER": "fresh_since"},
+                row_condition="n > 0",
+                **_PANDAS,
+            ),
+            _expect(
+                "ExpectColumnSumToBeBetween",
+                "volume",
+                "warning",
+                column="n",
+                min_value={"$PARAMETER": "volume_min"},
+                max_value={"$PARAMETER": "volume_max"},
+                row_condition="recent == True",
+                **_PANDAS,
+            ),
+            _expect(
+                "ExpectColumnValuesToBeBetween",
+                "edge_completeness",
+                "critical",
+                column="weekday_ratio",
+                min_value=plan.gate.edge_min_ratio,
+                row_condition="edge == True",
+                **_PANDAS,
+            ),
+        ],
+    )
