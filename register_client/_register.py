@@ -252,11 +252,12 @@ class Register(TriageMixin):
         dataset, kpi, dimensions : optional
             The slice, instead of `key`.
         at : datetime, optional
-            When to check; default now.
+            When to check: the scan's time. Default: the latest scan's time
+            (:meth:`scan_clock`), the clock mutes are measured on.
         """
-        when = as_utc(at) if at is not None else self.now()
 
         def work(conn: Connection) -> Mute | None:
+            when = as_utc(at) if at is not None else self.scan_clock(conn)
             if isinstance(key, Candidate):
                 keys = [key.slice_key]
             elif key is not None:
@@ -273,10 +274,18 @@ class Register(TriageMixin):
         return self._run(work)
 
     def feedback_for(self, dataset: str, *, at: datetime | None = None) -> builtins.list[Mute]:
-        """Return the active mutes on a dataset's slices, for detectors to consult."""
-        when = as_utc(at) if at is not None else self.now()
+        """Return the active mutes on a dataset's slices, for detectors to consult.
+
+        Parameters
+        ----------
+        dataset : str
+            The source's name.
+        at : datetime, optional
+            The scan's time; default the latest scan's time.
+        """
 
         def work(conn: Connection) -> builtins.list[Mute]:
+            when = as_utc(at) if at is not None else self.scan_clock(conn)
             rows = conn.execute(select(mutes).where(mutes.c.dataset == dataset)).all()
             return [m for m in map(mute_from_row, rows) if m.active(when)]
 
