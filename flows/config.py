@@ -18,12 +18,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.gate_spec import GateSpec
+from flows.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
 
 __all__ = [
     "AuditLogSpec",
+    "CalendarSpec",
     "ConfigError",
     "DetectorSpec",
+    "DrilldownSpec",
+    "ExtractSpec",
     "KpiSpec",
+    "LinkSpec",
     "RouteRule",
     "ScanConfig",
     "SourceSpec",
@@ -78,6 +83,8 @@ class SourceSpec(_Strict):
     dimensions: list[str] = []
     timezone: str = "UTC"
     gate: GateSpec = GateSpec()
+    calendar: CalendarSpec | None = None
+    extract: ExtractSpec | None = None
 
     @model_validator(mode="after")
     def _canonical_names_exist(self) -> SourceSpec:
@@ -88,53 +95,8 @@ class SourceSpec(_Strict):
                 raise ValueError(f"{field_name} names {missing}, which are not in columns")
         if self.id_column not in mapped:
             raise ValueError(f"id_column {self.id_column!r} is not in columns")
-        return self
-
-
-class KpiSpec(_Strict):
-    """A KPI over one source, computed per period, overall and per dimension value.
-
-    ``measure`` is one of:
-    - ``count``: records whose ``date`` falls in the period;
-    - ``duration``: ``stat`` (median, p90, mean) of ``end - start`` in hours, per period of ``date``;
-    - ``rate``: share of records where ``flag`` is true (or false with ``negate``).
-    """
-
-    name: str
-    source: str
-    measure: Literal["count", "duration", "rate"]
-    date: str
-    start: str | None = None
-    end: str | None = None
-    stat: Literal["median", "p90", "mean"] = "median"
-    flag: str | None = None
-    negate: bool = False
-    unit: str
-    better: Literal["lower", "higher"]
-    grain: Literal["D", "W"] = "D"
-    dimensions: list[str] = []
-    min_records: int = Field(5, ge=1, description="periods with fewer records are left empty")
-    min_slice_records: int = Field(
-        200, ge=1, description="dimension values with fewer records in all are not tracked"
-    )
-    complete_when: str | None = Field(
-        None,
-        description="a record counts in duration/rate values only once this date column is set "
-        "(defaults to 'end'); periods below min_complete_share are left empty (censoring)",
-    )
-    min_complete_share: float = Field(0.9, gt=0, le=1)
-    csf: str
-    objective: str
-    target_improvement: float = Field(
-        0.2, gt=0, lt=1, description="suggested target: this share better than the baseline median"
-    )
-
-    @model_validator(mode="after")
-    def _inputs_for_measure(self) -> KpiSpec:
-        if self.measure == "duration" and not (self.start and self.end):
-            raise ValueError(f"KPI {self.name!r}: measure 'duration' needs start and end")
-        if self.measure == "rate" and not self.flag:
-            raise ValueError(f"KPI {self.name!r}: measure 'rate' needs flag")
+        if self.extract is not None and self.extract.column not in self.dates:
+            raise ValueError(f"extract.column {self.extract.column!r} is not in dates")
         return self
 
 
@@ -142,7 +104,9 @@ class DetectorSpec(_Strict):
     """Detector name and hyperparameters, passed to ``detectors.detect_findings``."""
 
     params: dict[str, Any] = {}
-    lookback_days: int = Field(14, ge=1, description="file findings whose event ended this recently")
+    lookback_days: int = Field(
+        14, ge=1, description="file findings whose event ended this recently"
+    )
     min_score: float = Field(0.5, ge=0, le=1)
 
 
@@ -161,6 +125,7 @@ class ScanConfig(_Strict):
     kpis: list[KpiSpec] = []
     detector: DetectorSpec = DetectorSpec()
     routing: list[RouteRule] = []
+    drilldown: DrilldownSpec = DrilldownSpec()
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
@@ -178,16 +143,22 @@ class ScanConfig(_Strict):
     @model_validator(mode="after")
     def _kpis_reference_sources(self) -> ScanConfig:
         by_name = {s.name: s for s in self.sources}
+        names = [kpi.name for kpi in self.kpis]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate KPI names: {dupes}")
         for kpi in self.kpis:
             source = by_name.get(kpi.source)
             if source is None:
                 raise ValueError(f"KPI {kpi.name!r} names unknown source {kpi.source!r}")
-            needed = [kpi.date, kpi.start, kpi.end, kpi.flag, kpi.complete_when, *kpi.dimensions]
-            missing = [c for c in needed if c and c not in source.columns]
-            if missing:
-                raise ValueError(
-                    f"KPI {kpi.name!r} needs {missing}, not mapped in source {source.name!r}"
-                )
+            _require(kpi.name, source, kpi.inputs())
+            if kpi.link is not None:
+                other = by_name.get(kpi.link.source)
+                if other is None:
+                    raise ValueError(
+                        f"KPI {kpi.name!r}: link names unknown source {kpi.link.source!r}"
+                    )
+                _require(kpi.name, other, [kpi.link.other_key, kpi.link.date])
         return self
 
     def source(self, name: str) -> SourceSpec:
@@ -198,13 +169,21 @@ class ScanConfig(_Strict):
         """Resolve a source path: expand ``${VAR}``, then make it relative to the config file."""
         data_dir = os.environ.get("RADAR_DATA_DIR", DEFAULT_DATA_DIR)
         expanded = _ENV_PATTERN.sub(
-            lambda m: data_dir if m.group(1) == "RADAR_DATA_DIR" else os.environ.get(m.group(1), ""),
+            lambda m: (
+                data_dir if m.group(1) == "RADAR_DATA_DIR" else os.environ.get(m.group(1), "")
+            ),
             source.path,
         )
         path = Path(expanded)
         if not path.is_absolute() and self.config_path is not None:
             path = self.config_path.parent / path
         return path
+
+
+def _require(kpi: str, source: SourceSpec, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in source.columns]
+    if missing:
+        raise ValueError(f"KPI {kpi!r} needs {missing}, not mapped in source {source.name!r}")
 
 
 def load_config(path: str | Path) -> ScanConfig:

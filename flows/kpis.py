@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from flows.config import KpiSpec, ScanConfig
+from flows.kpi_catalogue import backlog_values, check_inputs, record_values
 from flows.sources import RecordFrame
 
 __all__ = ["ALL", "KPI_COLUMNS", "compute_kpis", "dimension_columns", "records_as_of"]
@@ -49,40 +50,63 @@ def records_as_of(frame: RecordFrame, dates: list[str], opened: str, as_of: date
 def compute_kpis(
     frames: Mapping[str, RecordFrame], config: ScanConfig, as_of: date
 ) -> pd.DataFrame:
-    """Compute every configured KPI, overall and per dimension value, up to ``as_of``."""
+    """Compute every configured KPI, overall and per dimension value, up to ``as_of``.
+
+    Raises
+    ------
+    flows.kpi_catalogue.KpiError
+        If a KPI's input column is empty or its grain does not fit the data.
+    """
     dimensions = sorted({d for kpi in config.kpis for d in kpi.dimensions})
     parts = []
     for kpi in config.kpis:
         source = config.source(kpi.source)
         records = records_as_of(frames[kpi.source], source.dates, kpi.date, as_of)
-        parts.append(_one_kpi(records, kpi, dimensions, as_of))
+        check_inputs(frames[kpi.source].records, kpi, _FREQ[kpi.grain], as_of)
+        first = source.extract.start if source.extract else None
+        parts.append(_one_kpi(records, kpi, dimensions, as_of, frames, first))
     if not parts:
         return pd.DataFrame(columns=["kpi", *dimensions, "period", "value", "n"])
     return pd.concat(parts, ignore_index=True)
 
 
 def _one_kpi(
-    records: pd.DataFrame, kpi: KpiSpec, dimensions: list[str], as_of: date
+    records: pd.DataFrame,
+    kpi: KpiSpec,
+    dimensions: list[str],
+    as_of: date,
+    frames: Mapping[str, RecordFrame],
+    first: date | None,
 ) -> pd.DataFrame:
-    records = records[records[kpi.date].notna()]
     freq = _FREQ[kpi.grain]
-    periods = records[kpi.date].dt.to_period(freq)
-    grid = pd.period_range(periods.min(), pd.Timestamp(as_of).to_period(freq)).start_time
-    periods = periods.dt.start_time
-    values, complete = _record_values(records, kpi)
-    base = pd.DataFrame({"period": periods, "value": values, "complete": complete})
-    slices = [(None, base)]
+    dated = records[records[kpi.date].notna()]
+    start = dated[kpi.date].min().to_period(freq)
+    if first is not None:
+        # Before an extract's first day only long-lived records survive: not a baseline.
+        start = max(start, pd.Timestamp(first).to_period(freq))
+    grid = pd.period_range(start, pd.Timestamp(as_of).to_period(freq)).start_time
+    slices: list[tuple[str | None, pd.Series]] = [(None, pd.Series(ALL, index=records.index))]
     for dim in kpi.dimensions:
-        sizes = records[dim].value_counts()
+        sizes = dated[dim].value_counts()
         tracked = sizes.index[sizes >= kpi.min_slice_records]
-        mask = records[dim].isin(tracked)
-        slices.append((dim, base[mask.to_numpy()].assign(slice=records.loc[mask, dim].to_numpy())))
+        slices.append((dim, records[dim].where(records[dim].isin(tracked))))
+    if kpi.measure != "backlog":
+        values, complete = record_values(dated, kpi, frames)
+        base = pd.DataFrame(
+            {
+                "period": dated[kpi.date].dt.to_period(freq).dt.start_time,
+                "value": values,
+                "complete": complete,
+            }
+        )
     out = []
-    for dim, part in slices:
-        keys = ["slice", "period"] if dim else ["period"]
-        series = _aggregate(part, keys, kpi).reset_index()
-        if dim is None:
-            series["slice"] = ALL
+    for dim, labels in slices:
+        if kpi.measure == "backlog":
+            series = backlog_values(records, kpi, labels.fillna(""), freq)
+            series = series[series["slice"] != ""].assign(n=lambda f: f["value"].astype("int64"))
+        else:
+            part = base.assign(slice=labels.loc[dated.index]).dropna(subset=["slice"])
+            series = _aggregate(part, ["slice", "period"], kpi).reset_index()
         series = _complete_grid(series, grid, kpi)
         series["kpi"] = kpi.name
         for other in dimensions:
@@ -92,32 +116,15 @@ def _one_kpi(
     return frame[["kpi", *dimensions, "period", "value", "n"]]
 
 
-def _record_values(records: pd.DataFrame, kpi: KpiSpec) -> tuple[pd.Series, pd.Series]:
-    """Per record: the measured value and whether it is final as of the scan."""
-    if kpi.measure == "count":
-        ones = pd.Series(1.0, index=records.index)
-        return ones, pd.Series(True, index=records.index)
-    if kpi.measure == "duration":
-        assert kpi.start and kpi.end
-        hours = (records[kpi.end] - records[kpi.start]).dt.total_seconds() / 3600.0
-        done = records[kpi.complete_when or kpi.end].notna()
-        return hours.where(done), done
-    assert kpi.flag
-    flag = records[kpi.flag].astype("float64")
-    value = 1.0 - flag if kpi.negate else flag
-    done = records[kpi.complete_when].notna() if kpi.complete_when else flag.notna()
-    return value.where(done), done
-
-
 def _aggregate(part: pd.DataFrame, keys: list[str], kpi: KpiSpec) -> pd.DataFrame:
     grouped = part.groupby(keys, sort=True)
     n = grouped.size()
     if kpi.measure == "count":
         return pd.DataFrame({"value": n.astype("float64"), "n": n})
-    if kpi.stat == "p90":
+    if kpi.stat == "p90" and kpi.measure == "duration":
         value = grouped["value"].quantile(0.9)
     else:
-        value = grouped["value"].agg(kpi.stat)
+        value = grouped["value"].agg(kpi.stat if kpi.measure == "duration" else "mean")
     share = grouped["complete"].mean()
     reliable = (n >= kpi.min_records) & (share >= kpi.min_complete_share)
     return pd.DataFrame({"value": value.where(reliable), "n": n})
@@ -129,7 +136,7 @@ def _complete_grid(series: pd.DataFrame, grid: pd.DatetimeIndex, kpi: KpiSpec) -
     index = pd.MultiIndex.from_product([slices, grid], names=["slice", "period"])
     full = series.set_index(["slice", "period"]).reindex(index)
     full["n"] = full["n"].fillna(0).astype("int64")
-    if kpi.measure == "count":
+    if kpi.measure in ("count", "backlog"):
         full["value"] = full["value"].fillna(0.0)
     full["value"] = full["value"].astype("float64").replace([np.inf, -np.inf], np.nan)
     return full.reset_index()
