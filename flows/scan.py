@@ -190,9 +190,9 @@ def scan_night(
         as_of=as_of,
         gate={name: result.to_json() for name, result in gate.items()},
         findings=len(findings),
-        created=[e.id for e in report.created],
-        updated=[e.id for e in report.updated],
-        suppressed=[s.fingerprint for s in report.suppressed],
+        created=[o.entry_id for o in report.created if o.entry_id],
+        updated=[o.entry_id for o in report.updated if o.entry_id],
+        suppressed=[f"{o.title}: {o.reason}" for o in report.suppressed],
     )
 
 
