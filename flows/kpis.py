@@ -86,10 +86,10 @@ def _one_kpi(
         start = max(start, pd.Timestamp(first).to_period(freq))
     grid = pd.period_range(start, pd.Timestamp(as_of).to_period(freq)).start_time
     slices: list[tuple[str | None, pd.Series]] = [(None, pd.Series(ALL, index=records.index))]
-    for dim in kpi.dimensions:
-        sizes = dated[dim].value_counts()
+    for column in kpi.dimensions:
+        sizes = dated[column].value_counts()
         tracked = sizes.index[sizes >= kpi.min_slice_records]
-        slices.append((dim, records[dim].where(records[dim].isin(tracked))))
+        slices.append((column, records[column].where(records[column].isin(tracked))))
     if kpi.measure != "backlog":
         values, complete = record_values(dated, kpi, frames)
         base = pd.DataFrame(
