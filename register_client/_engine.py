@@ -106,7 +106,11 @@ def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            shown = url.render_as_string(hide_password=True)
+            raise RegisterUnavailable(shown, database, exc.strerror or str(exc)) from None
     kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
     if in_memory:
         kwargs["poolclass"] = StaticPool
