@@ -68,8 +68,13 @@ def build_candidate(
     config: ScanConfig,
     provenance: Provenance,
     as_of: date,
+    drivers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Build the register candidate (as plain data) for one adverse finding."""
+    """Build the register candidate (as plain data) for one adverse finding.
+
+    ``drivers`` are the slices behind the move (see :mod:`flows.drilldown`); they are
+    named in the description and kept in full under ``evidence.drivers``.
+    """
     series = series_of(kpi_frame, finding.kpi, finding.dimensions)
     before = series[series["period"] < finding.start].dropna(subset=["value"])
     before = before.tail(BASELINE_PERIODS)
@@ -86,7 +91,7 @@ def build_candidate(
         f"{finding.end:%Y-%m-%d} for {slice_text}, against a baseline median of "
         f"{baseline['median']:.3g} (p10-p90 {baseline['p10']:.3g}-{baseline['p90']:.3g} over "
         f"{baseline['n']} periods). {spec.better.capitalize()} is better."
-    )
+    ) + _drivers_text(drivers or [])
     return {
         "title": title,
         "description": description,
@@ -124,6 +129,7 @@ def build_candidate(
             "score": finding.score,
             "window_start": finding.start,
             "window_end": finding.end,
+            "drivers": drivers or [],
         },
         "score": finding.score,
         "magnitude": finding.magnitude,
@@ -136,8 +142,17 @@ def build_candidate(
 def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:
     values = before["value"].to_numpy(dtype="float64")
     if values.size == 0:
-        return {"start": None, "end": None, "n": 0, "records": 0, "median": math.nan,
-                "mean": math.nan, "p10": math.nan, "p90": math.nan, "unit": spec.unit}
+        return {
+            "start": None,
+            "end": None,
+            "n": 0,
+            "records": 0,
+            "median": math.nan,
+            "mean": math.nan,
+            "p10": math.nan,
+            "p90": math.nan,
+            "unit": spec.unit,
+        }
     p10, median, p90 = np.percentile(values, [10, 50, 90])
     return {
         "start": before["period"].iloc[0],
@@ -179,10 +194,26 @@ def _benefit(
         hours = gap * _RECORD_HOURS[spec.unit] * per_week
         return {"hours_per_week": round(hours, 1), "basis": f"{per_week:.0f} records/week"}
     if spec.measure == "rate":
-        return {"records_per_week": round(gap * per_week, 1), "basis": f"{per_week:.0f} records/week"}
+        basis = f"{per_week:.0f} records/week"
+        return {"records_per_week": round(gap * per_week, 1), "basis": basis}
     if spec.measure == "count":
         return {"records_per_week": round(gap * (7 if spec.grain == "D" else 1), 1)}
     return None
+
+
+def _drivers_text(drivers: list[dict[str, Any]]) -> str:
+    parts = []
+    for d in drivers:
+        what = f"{d['dimension']}={d['value']}"
+        if "role" in d:  # a structural break: the value vanished or appeared
+            seen = d.get("last_seen") or d.get("first_seen")
+            parts.append(f"{what} {d['role']} ({seen})")
+        else:
+            parts.append(
+                f"{what} {d['baseline']:.3g} -> {d['current']:.3g}"
+                + (f" ({d['share']:.0%} of the move)" if "share" in d else "")
+            )
+    return f" Drivers: {'; '.join(parts)}." if parts else ""
 
 
 def _percent(current: float, baseline: float) -> str:

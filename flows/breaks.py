@@ -1,0 +1,178 @@
+"""Structural breaks: changes in how data is recorded, filed as such and not as performance.
+
+Two breaks fool slice-level detectors:
+
+- **renames**: a team (or service, or category) stops appearing while another appears in
+  the same weeks with a like volume. Read naively, one team "improved" to zero and a new
+  one "degraded" from zero. :func:`find_breaks` files one ``data_quality`` finding instead.
+- **flag steps**: a rate's share jumps from nearly all to nearly none (or back), which is a
+  changed process or field, not a team getting better or worse. It is filed as one
+  ``process_change`` finding.
+
+Both suppress the ordinary findings they explain (see :func:`explained`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from detectors import Finding
+from flows.config import KpiSpec, ScanConfig
+from flows.drilldown import Drilled
+from flows.kpis import ALL
+
+__all__ = ["explained", "find_breaks"]
+
+_GONE = 2  # periods without records before a value counts as vanished
+_ACTIVE = 4  # periods of history a value needs before its vanishing means anything
+_MIN_PER_PERIOD = 5.0
+_HIGH, _LOW, _RUN = 0.9, 0.1, 3
+_log = logging.getLogger(__name__)
+
+
+def find_breaks(kpi_frame: pd.DataFrame, config: ScanConfig) -> list[Drilled]:
+    """Return the renames and flag steps visible in the frame, as findings with drivers."""
+    found: list[Drilled] = []
+    seen: set[str] = set()
+    for kpi in config.kpis:
+        rows = kpi_frame[kpi_frame["kpi"] == kpi.name]
+        for dim in kpi.dimensions:
+            if dim not in seen and kpi.measure == "count":
+                seen.add(dim)
+                found += _renames(rows, kpi, dim)
+        if kpi.measure in ("rate", "linked"):
+            found += _flag_step(rows, kpi)
+    return found
+
+
+def explained(finding: Finding, breaks: list[Drilled]) -> bool:
+    """Whether a break explains an ordinary finding (same slice or same rate, same time)."""
+    for brk in breaks:
+        if finding.end < brk.finding.start - pd.Timedelta(weeks=_ACTIVE):
+            continue
+        if brk.finding.kind == "process_change" and finding.kpi == brk.finding.kpi:
+            return True
+        names = {(d["dimension"], d["value"]) for d in brk.drivers}
+        if brk.finding.kind == "data_quality" and set(finding.dimensions.items()) & names:
+            return True
+    return False
+
+
+def _renames(rows: pd.DataFrame, kpi: KpiSpec, dim: str) -> list[Drilled]:
+    mine = rows[rows[dim] != ALL]
+    counts = mine.pivot_table(index="period", columns=dim, values="n", aggfunc="sum").fillna(0)
+    if len(counts) < _ACTIVE + _GONE:
+        return []
+    active = counts.to_numpy() > 0
+    last = len(counts) - 1 - np.argmax(active[::-1], axis=0)
+    first = np.argmax(active, axis=0)
+    out = []
+    for a, name in enumerate(counts.columns):
+        level = counts.iloc[max(last[a] - _ACTIVE + 1, 0) : last[a] + 1, a].mean()
+        if last[a] > len(counts) - 1 - _GONE or last[a] - first[a] < _ACTIVE:
+            continue
+        if level < _MIN_PER_PERIOD:
+            continue
+        for b, other in enumerate(counts.columns):
+            after = counts.iloc[first[b] : first[b] + _ACTIVE, b].mean()
+            if abs(first[b] - last[a]) <= 1 and after >= 0.3 * level and b != a:
+                out.append(_rename_finding(kpi, dim, str(name), str(other), counts, last[a], level))
+                _log.info("%s: %s=%s vanished as %s appeared", kpi.name, dim, name, other)
+                break
+    return out
+
+
+def _rename_finding(
+    kpi: KpiSpec, dim: str, old: str, new: str, counts: pd.DataFrame, last: int, level: float
+) -> Drilled:
+    periods = counts.index
+    gone = pd.Timestamp(periods[last + 1])
+    finding = Finding(
+        kpi=kpi.name,
+        dimensions={dim: old},
+        kind="data_quality",
+        direction="down",
+        adverse=True,
+        start=gone,
+        end=pd.Timestamp(periods[-1]),
+        observed=0.0,
+        expected=float(level),
+        band_low=0.0,
+        band_high=float(level),
+        magnitude=-1.0,
+        score=0.9,
+        detector="structural_break",
+        params={"rule": "rename", "successor": new},
+        n=int(counts[new].iloc[last:].sum()),
+    )
+    drivers = [
+        {
+            "dimension": dim,
+            "value": old,
+            "role": "vanished",
+            "last_seen": f"{periods[last]:%Y-%m-%d}",
+            "baseline": round(level, 2),
+            "current": 0.0,
+        },
+        {
+            "dimension": dim,
+            "value": new,
+            "role": "appeared",
+            "first_seen": f"{periods[counts[new].to_numpy().nonzero()[0][0]]:%Y-%m-%d}",
+            "baseline": 0.0,
+            "current": round(float(counts[new].iloc[last + 1 :].mean()), 2),
+        },
+    ]
+    return Drilled(finding, drivers)
+
+
+def _flag_step(rows: pd.DataFrame, kpi: KpiSpec) -> list[Drilled]:
+    total = rows
+    for dim in kpi.dimensions:
+        total = total[total[dim] == ALL]
+    series = total.dropna(subset=["value"]).sort_values("period")
+    if len(series) < 2 * _RUN:
+        return []
+    values = series["value"].to_numpy()
+    recent, before = values[-_RUN:], values[:-_RUN][-8:]
+    up = np.all(recent >= _HIGH) and np.median(before) <= _LOW
+    down = np.all(recent <= _LOW) and np.median(before) >= _HIGH
+    if not (up or down):
+        return []
+    start = pd.Timestamp(series["period"].iloc[-_RUN])
+    old, new = float(np.median(before)), float(np.median(recent))
+    finding = Finding(
+        kpi=kpi.name,
+        dimensions={},
+        kind="process_change",
+        direction="up" if up else "down",
+        adverse=True,
+        start=start,
+        end=pd.Timestamp(series["period"].iloc[-1]),
+        observed=new,
+        expected=old,
+        band_low=_LOW,
+        band_high=_HIGH,
+        magnitude=(new - old) / max(old, 1e-9),
+        score=0.95,
+        detector="structural_break",
+        params={"rule": "flag_step"},
+        n=int(series["n"].iloc[-_RUN:].sum()),
+    )
+    _log.info("%s: share stepped from %.0f%% to %.0f%%", kpi.name, 100 * old, 100 * new)
+    return [
+        Drilled(
+            finding,
+            [
+                {
+                    "dimension": "(all)",
+                    "value": kpi.flag or kpi.name,
+                    "baseline": round(old, 3),
+                    "current": round(new, 3),
+                }
+            ],
+        )
+    ]
