@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
@@ -27,6 +29,14 @@ app = typer.Typer(
 entries_app = typer.Typer(help="Read and triage Continual Improvement Register entries.")
 app.add_typer(entries_app, name="entries")
 
+
+def _mount_optional() -> None:
+    """Mount the sub-command groups that live in their own modules."""
+    from flows.quality_cli import quality_app
+
+    app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
+
+
 _state = {"debug": False}
 
 Register = Annotated[
@@ -43,6 +53,17 @@ def fail(message: str, code: int = 1) -> NoReturn:
         raise
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn any error inside the block into one line on stderr and a non-zero exit."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(_describe(exc))
 
 
 def emit_json(data: Any) -> None:
@@ -77,7 +98,7 @@ def scan(
         fail(f"--from {start} is after --to {end}")
     from flows.config import load_config
 
-    try:
+    with one_line_errors():
         load_config(config)  # fail fast, before the Prefect server starts
         from flows.scan import replay_flow, scan_flow
 
@@ -85,8 +106,6 @@ def scan(
             reports = replay_flow(str(config), register, start, end)
         else:
             reports = scan_flow(str(config), register, as_of)
-    except Exception as exc:
-        fail(_describe(exc))
     if fmt == "json":
         emit_json(reports)
         return
@@ -100,7 +119,8 @@ def scan(
             f"created {len(report['created'])}  updated {len(report['updated'])}  "
             f"suppressed {len(report['suppressed'])}"
         )
-    _print_entries(register, None)
+    with one_line_errors():
+        _print_entries(register, None)
 
 
 def _describe(exc: BaseException) -> str:
@@ -115,10 +135,7 @@ def _describe(exc: BaseException) -> str:
 def _register(url: str) -> Any:
     from register_client import connect
 
-    try:
-        return connect(url)
-    except Exception as exc:
-        fail(_describe(exc))
+    return connect(url)
 
 
 def _print_entries(url: str, status: str | None) -> None:
@@ -141,25 +158,20 @@ def list_entries(
     fmt: Format = "table",
 ) -> None:
     """List the register's entries."""
-    if fmt == "json":
-        try:
+    with one_line_errors():
+        if fmt == "json":
             emit_json([e.to_json() for e in _register(register).list(status=status)])
-        except Exception as exc:
-            fail(_describe(exc))
-        return
-    try:
-        _print_entries(register, status)
-    except Exception as exc:
-        fail(_describe(exc))
+        else:
+            _print_entries(register, status)
 
 
 @entries_app.command("show")
-def show_entry(entry_id: str, register: Register = DEFAULT_REGISTER_URL, fmt: Format = "table") -> None:
+def show_entry(
+    entry_id: str, register: Register = DEFAULT_REGISTER_URL, fmt: Format = "table"
+) -> None:
     """Show one entry with its baseline, measurements and audit trail."""
-    try:
+    with one_line_errors():
         entry = _register(register).get(entry_id).to_json()
-    except Exception as exc:
-        fail(_describe(exc))
     if fmt == "json":
         emit_json(entry)
         return
@@ -189,9 +201,77 @@ def reject_entry(
     _triage(register, "reject", entry_id, reason=reason)
 
 
+@entries_app.command("duplicate")
+def duplicate_entry(
+    entry_id: str,
+    of: Annotated[str, typer.Option("--of", help="The primary entry's id.")],
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Mark an entry as a duplicate of a primary; later detections go to the primary."""
+    _triage(register, "mark_duplicate", entry_id, of=of)
+
+
+@entries_app.command("assign")
+def assign_entry(
+    entry_id: str,
+    owner: Annotated[str, typer.Option("--owner", help="New owner.")],
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Assign an entry to an owner."""
+    _triage(register, "assign", entry_id, owner=owner)
+
+
+@entries_app.command("priority")
+def prioritise_entry(
+    entry_id: str,
+    priority: Annotated[int, typer.Argument(min=1, max=5, help="1 (act now) .. 5 (note).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the change.")] = "",
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Set an entry's priority."""
+    _triage(register, "set_priority", entry_id, priority=priority, reason=reason)
+
+
+@entries_app.command("comment")
+def comment_entry(
+    entry_id: str,
+    text: Annotated[str, typer.Argument(help="The comment.")],
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Add a comment to an entry's audit trail."""
+    _triage(register, "comment", entry_id, text=text)
+
+
+@entries_app.command("start")
+def start_entry(entry_id: str, register: Register = DEFAULT_REGISTER_URL) -> None:
+    """Mark an accepted entry as in progress."""
+    _triage(register, "start", entry_id)
+
+
+@entries_app.command("monitor")
+def monitor_entry(entry_id: str, register: Register = DEFAULT_REGISTER_URL) -> None:
+    """Move an entry to monitoring once its change is in place."""
+    _triage(register, "monitor", entry_id)
+
+
+@entries_app.command("close")
+def close_entry(
+    entry_id: str,
+    code: Annotated[
+        Literal["successful", "unsuccessful", "withdrawn"],
+        typer.Option("--code", help="Closure code."),
+    ],
+    note: Annotated[str, typer.Option("--note", help="Closing note.")] = "",
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Close an entry with a closure code."""
+    _triage(register, "close", entry_id, code=code, note=note)
+
+
 def _triage(url: str, action: str, entry_id: str, **kwargs: Any) -> None:
-    try:
+    with one_line_errors():
         entry = getattr(_register(url), action)(entry_id, by="cli", **kwargs)
-    except Exception as exc:
-        fail(_describe(exc))
-    typer.echo(f"{entry.id}: {entry.status}")
+    typer.echo(f"{entry.id}: {entry.status}, priority {entry.priority}, owner {entry.owner or '-'}")
+
+
+_mount_optional()

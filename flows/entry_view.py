@@ -44,8 +44,8 @@ def render_entry(entry: dict[str, Any]) -> str:
         f"Gate       validation {gate.get('validation_id')}  success {gate.get('success')}  "
         f"suite {gate.get('suite_name')}@{str(gate.get('suite_version'))[:8]}",
         f"Detector   {detector.get('name')} {detector.get('version')} {detector.get('params')}",
-        f"Seen       {entry['occurrences']}x  first {entry['first_seen']}  last {entry['last_seen']}"
-        f"  fingerprint {entry['fingerprint'][:16]}",
+        f"Seen       {entry['occurrences']}x  first {entry['first_seen']}  "
+        f"last {entry['last_seen']}  fingerprint {entry['fingerprint'][:16]}",
     ]
     for note in entry.get("notes") or []:
         lines.append(f"Note       {note}")

@@ -17,9 +17,8 @@ import pandas as pd
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
+from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
-from prefect.states import State
 from prefect.tasks import Task, exponential_backoff
 
 from detectors import Finding, detect_findings
@@ -45,7 +44,7 @@ def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bo
     return False
 
 
-_IO = {"retries": 2, "retry_delay_seconds": exponential_backoff(2), "retry_condition_fn": _transient}
+_BACKOFF = exponential_backoff(backoff_factor=2)
 
 
 @dataclass
@@ -71,7 +70,7 @@ class NightReport:
         }
 
 
-@task(cache_policy=NO_CACHE, **_IO)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=_BACKOFF, retry_condition_fn=_transient)
 def load_source(config: ScanConfig, name: str) -> RecordFrame:
     """Read one source into its RecordFrame."""
     return load_records(config, config.source(name))
@@ -96,7 +95,7 @@ def compute_kpi_series(
 @task(cache_policy=NO_CACHE, task_run_name="detect-{as_of}")
 def detect(kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date) -> list[Finding]:
     """Run the detectors over every series at once; keep recent, adverse, confident events."""
-    better = {kpi.name: kpi.better for kpi in config.kpis}
+    better: dict[str, str] = {kpi.name: kpi.better for kpi in config.kpis}
     since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
     findings = detect_findings(kpi_frame, better=better, params=config.detector.params, since=since)
     return [f for f in findings if f.adverse and f.score >= config.detector.min_score]
@@ -129,7 +128,13 @@ def build_candidates(
     return candidates
 
 
-@task(cache_policy=NO_CACHE, task_run_name="file-entries-{as_of}", **_IO)
+@task(
+    cache_policy=NO_CACHE,
+    task_run_name="file-entries-{as_of}",
+    retries=2,
+    retry_delay_seconds=_BACKOFF,
+    retry_condition_fn=_transient,
+)
 def file_entries(register_url: str, candidates: list[Candidate], as_of: date) -> FileReport:
     """File candidates into the register in one transaction (idempotent by fingerprint)."""
     scan_at = datetime.combine(as_of, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
@@ -157,7 +162,9 @@ def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
     create_table_artifact(
         key="opportunities-filed",
         table=rows or [{"id": "-", "title": "no entries filed"}],
-        description=f"CIR entries created or updated, nights {reports[0].as_of}..{reports[-1].as_of}",
+        description=(
+            f"CIR entries created or updated, nights {reports[0].as_of}..{reports[-1].as_of}"
+        ),
     )
     gate_lines = [
         f"- **{name}** ({report.as_of}): success={g['success']}, "

@@ -51,6 +51,6 @@ class RadarSettings(BaseSettings):
 
 
 def quiet_prefect_defaults() -> None:
-    """Set quiet, offline Prefect defaults unless the caller set them; call before importing prefect."""
+    """Set quiet, offline Prefect defaults unless set; call before importing prefect."""
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)

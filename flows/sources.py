@@ -132,7 +132,9 @@ def _sortable(column: pd.Series, source: SourceSpec) -> pd.Series:
     numeric = pd.to_numeric(column, errors="coerce")
     if numeric.notna().sum() >= column.notna().sum():
         return numeric
-    return pd.to_datetime(column, format=source.date_format, dayfirst=source.dayfirst, errors="coerce")
+    return pd.to_datetime(
+        column, format=source.date_format, dayfirst=source.dayfirst, errors="coerce"
+    )
 
 
 def _parse_dates(

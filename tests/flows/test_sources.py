@@ -86,8 +86,9 @@ def test_renamed_column_is_named(tmp_path: Path) -> None:
 
 
 def test_unparsable_dates_name_the_column(tmp_path: Path) -> None:
-    body = HEADER + "".join(r.replace("29/2/2016 01:16", "soon").replace("1/3/2016 10:00", "x")
-                            for r in ROWS)
+    body = HEADER + "".join(
+        r.replace("29/2/2016 01:16", "soon").replace("1/3/2016 10:00", "x") for r in ROWS
+    )
     config = _config(tmp_path, body)
     with pytest.raises(SourceError, match=r"column 'opened_at': no value parses as a date"):
         load_records(config, config.sources[0])
@@ -101,8 +102,9 @@ def test_some_unparsable_dates_are_counted_for_the_gate(tmp_path: Path) -> None:
 
 def test_wrong_encoding_is_named(tmp_path: Path) -> None:
     config = _config(tmp_path, HEADER + "".join(ROWS))
-    (tmp_path / "log.csv").write_bytes((HEADER + "INC3,Nouveau é,0,1/3/2016 10:00,true,x,0\n")
-                                       .encode("latin-1"))
+    (tmp_path / "log.csv").write_bytes(
+        (HEADER + "INC3,Nouveau é,0,1/3/2016 10:00,true,x,0\n").encode("latin-1")
+    )
     with pytest.raises(SourceError, match="is not valid utf-8"):
         load_records(config, config.sources[0])
 
