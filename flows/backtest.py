@@ -1,0 +1,278 @@
+"""Backtest a config: what it would have filed, night by night, without touching the register.
+
+A backtest replays the scan stages (gate, KPIs, detection, candidates, filing) for every
+night from ``start`` to ``end`` into a throwaway SQLite register. When a real register is
+given, the throwaway one starts as a copy of it, so the real triage decisions (rejections,
+duplicates, noise mutes, snoozes) shape what the config would file. The real register is
+only ever read, through a read-only connection.
+
+The stages run as plain functions (each Prefect task's ``.fn``): a what-if leaves no flow
+run history behind, and it does not pay the temporary Prefect server's start-up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from flows.config import ScanConfig, load_config
+from flows.gate import GateResult, run_gate
+from flows.scan import build_candidates, compute_kpi_series, detect, file_entries, load_source
+from flows.sources import RecordFrame
+from register_client import FileReport, RegisterError, connect
+
+__all__ = ["ACTIONS", "BacktestNight", "BacktestReport", "Decision", "backtest", "seed_register"]
+
+#: What filing can do with a detection; ``linked`` entries are counted as created.
+ACTIONS = ("created", "updated", "suppressed", "unchanged")
+_PG = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the register decided for one detection on one night."""
+
+    action: str
+    entry_id: str | None
+    title: str
+    reason: str
+    linked_to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the decision as plain data."""
+        return {"action": self.action, "id": self.entry_id, "title": self.title,
+                "reason": self.reason, "linked_to": self.linked_to}  # fmt: skip
+
+
+@dataclass
+class BacktestNight:
+    """One replayed night: the gate verdicts, the findings, and the register's decisions."""
+
+    night: date
+    gate: dict[str, dict[str, Any]]
+    findings: int
+    decisions: list[Decision] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        """Return how many detections got ``action`` (one of :data:`ACTIONS`)."""
+        return sum(d.action == action for d in self.decisions)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the night as one JSON row: counts per action, then the entries."""
+        return {
+            "night": self.night.isoformat(),
+            "gate": self.gate,
+            "findings": self.findings,
+            **{action: self.count(action) for action in ACTIONS},
+            "entries": [d.to_json() for d in self.decisions],
+        }
+
+
+@dataclass
+class BacktestReport:
+    """A whole backtest: one :class:`BacktestNight` per night, plus totals."""
+
+    config: str
+    start: date
+    end: date
+    seeded_from: str | None
+    seeded_entries: int
+    nights: list[BacktestNight] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Return the counts over all nights, and the distinct entries created or updated."""
+        out = {"nights": len(self.nights), "findings": sum(n.findings for n in self.nights)}
+        out.update({a: sum(n.count(a) for n in self.nights) for a in ACTIONS})
+        touched = {
+            d.entry_id
+            for n in self.nights
+            for d in n.decisions
+            if d.entry_id and d.action in ("created", "updated")
+        }
+        out["entries"] = len(touched)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per night: ``night``, ``findings`` and one count per action."""
+        rows = [{"night": pd.Timestamp(n.night), "findings": n.findings,
+                 **{a: n.count(a) for a in ACTIONS}} for n in self.nights]  # fmt: skip
+        return pd.DataFrame(rows, columns=["night", "findings", *ACTIONS])
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as plain data: the nights (one row each) and the totals."""
+        return {
+            "config": self.config,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "register": {"seeded_from": self.seeded_from, "seeded_entries": self.seeded_entries},
+            "nights": [n.to_json() for n in self.nights],
+            "totals": self.totals,
+        }
+
+
+def backtest(
+    config: ScanConfig | str | Path,
+    start: date,
+    end: date,
+    register_url: str | None = None,
+    *,
+    keep_register: Path | None = None,
+) -> BacktestReport:
+    """Replay a config night by night into a throwaway register and report its decisions.
+
+    Parameters
+    ----------
+    config : ScanConfig or path
+        The configuration to try.
+    start, end : date
+        The first and last night, inclusive.
+    register_url : str, optional
+        The real register whose entries seed the throwaway one. It is opened read-only;
+        a SQLite file that does not exist counts as an empty register.
+    keep_register : Path, optional
+        Write the throwaway register to this new SQLite file and keep it, e.g. to read its
+        entries afterwards; by default it lives in a temporary directory that is removed.
+
+    Returns
+    -------
+    BacktestReport
+
+    Raises
+    ------
+    ValueError
+        If ``start`` is after ``end`` or ``keep_register`` already exists.
+    """
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    if keep_register is not None and keep_register.exists():
+        raise ValueError(f"keep_register {keep_register} exists; give a new file")
+    if not isinstance(config, ScanConfig):
+        config = load_config(config)
+    with tempfile.TemporaryDirectory(prefix="radar-backtest-") as tmp:
+        path = keep_register or Path(tmp) / "register.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+        seeded = seed_register(register_url, url) if register_url else 0
+        frames = {s.name: load_source.fn(config, s.name) for s in config.sources}
+        report = BacktestReport(
+            config=str(config.config_path or ""),
+            start=start,
+            end=end,
+            seeded_from=_shown(register_url) if register_url else None,
+            seeded_entries=seeded,
+        )
+        for night in pd.date_range(start, end, freq="D"):
+            report.nights.append(_replay_night(config, frames, url, night.date()))
+    return report
+
+
+def _replay_night(
+    config: ScanConfig, frames: dict[str, RecordFrame], url: str, as_of: date
+) -> BacktestNight:
+    # Mirrors flows.scan.scan_night, minus Data Docs and persisted gate results.
+    gate: dict[str, GateResult] = run_gate(list(frames.values()), config, as_of, None)
+    usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
+    specs = [kpi for kpi in config.kpis if kpi.source in usable]
+    kpi_frame = compute_kpi_series.fn(usable, config.model_copy(update={"kpis": specs}), as_of)
+    findings = detect.fn(kpi_frame, config, as_of)
+    candidates = build_candidates.fn(findings, kpi_frame, config, frames, gate, as_of)
+    filed: FileReport = file_entries.fn(url, candidates, as_of)
+    decisions = [
+        Decision(
+            action="created" if o.action == "linked" else o.action,
+            entry_id=o.entry_id,
+            title=o.title,
+            reason=o.reason,
+            linked_to=o.linked_to,
+        )
+        for o in filed.outcomes
+    ]
+    verdicts = {
+        name: {
+            key: result.to_json()[key] for key in ("success", "blocked", "highest_failed_severity")
+        }
+        for name, result in gate.items()
+    }
+    return BacktestNight(night=as_of, gate=verdicts, findings=len(findings), decisions=decisions)
+
+
+def seed_register(source_url: str, target_url: str) -> int:
+    """Copy every entry of a register, with its evidence, history and mutes, into another.
+
+    The source is opened read-only; the target is created (schema migrated) if needed and
+    should be empty. Tables and columns are matched by name, so a source one migration
+    behind still copies.
+
+    Returns
+    -------
+    int
+        The number of entries copied (0 for a SQLite file that does not exist).
+    """
+    source = _read_only_engine(source_url)
+    if source is None:
+        return 0
+    target = connect(target_url)
+    try:
+        theirs, ours = MetaData(), MetaData()
+        theirs.reflect(bind=source)
+        ours.reflect(bind=target.engine)
+        copied = 0
+        with source.connect() as src, target.engine.begin() as dst:
+            if dst.dialect.name == "sqlite":
+                dst.execute(text("PRAGMA defer_foreign_keys=ON"))  # entries link to entries
+            for table in ours.sorted_tables:
+                if table.name == "alembic_version" or table.name not in theirs.tables:
+                    continue
+                mine = theirs.tables[table.name]
+                columns = [c for c in mine.columns if c.name in table.columns]
+                order = list(mine.primary_key.columns)
+                rows = [dict(r._mapping) for r in src.execute(select(*columns).order_by(*order))]
+                if rows:
+                    dst.execute(table.insert(), rows)
+                if table.name == "entries":
+                    copied = len(rows)
+        return copied
+    except RegisterError:
+        raise
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RegisterError(f"cannot copy register {_shown(source_url)}: {reason}") from exc
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def _read_only_engine(url: str) -> Engine | None:
+    """Open a register for reading only, or None for a SQLite register that does not exist."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise RegisterError(f"invalid register URL {url!r}") from None
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        database = parsed.database or ""
+        if database in ("", ":memory:") or not Path(database).expanduser().is_file():
+            return None
+        uri = f"{Path(database).expanduser().resolve().as_uri()}?mode=ro"
+        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    if parsed.drivername in _PG:
+        return create_engine(
+            parsed.set(drivername="postgresql+psycopg"),
+            connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
+        )
+    raise RegisterError(f"unsupported register URL {_shown(url)}; use sqlite:/// or postgresql://")
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url

@@ -1,0 +1,161 @@
+"""The backtest: one row per night, a throwaway register, the real one only ever read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.backtest import ACTIONS, BacktestReport, backtest, seed_register
+from flows.config import ScanConfig, load_config
+from register_client import Candidate, RegisterError, connect
+from tests.conftest import DEMO_CONFIG
+
+NIGHTS = (date(2016, 5, 30), date(2016, 5, 31))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo_config() -> ScanConfig:
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def first_run(
+    demo_config: ScanConfig, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[BacktestReport, Path]:
+    """Two demo nights on an empty register, keeping the throwaway register to read it."""
+    kept = tmp_path_factory.mktemp("kept") / "register.db"
+    return backtest(demo_config, *NIGHTS, keep_register=kept), kept
+
+
+def test_one_row_per_night_with_counts_titles_and_totals(
+    first_run: tuple[BacktestReport, Path],
+) -> None:
+    report, _ = first_run
+    data = json.loads(json.dumps(report.to_json()))
+    assert [row["night"] for row in data["nights"]] == ["2016-05-30", "2016-05-31"]
+    for row in data["nights"]:
+        assert set(ACTIONS) <= set(row)
+        assert sum(row[a] for a in ACTIONS) == len(row["entries"]) == row["findings"]
+        assert all(e["title"] for e in row["entries"])
+        assert row["gate"]["uci_incidents"]["blocked"] is False
+    first, second = data["nights"]
+    assert first["created"] >= 1
+    # The same events are re-detected the next night: dedup updates, it does not create.
+    assert second["created"] == 0 and second["updated"] == first["created"]
+    totals = data["totals"]
+    assert totals["nights"] == 2
+    assert totals["created"] == first["created"]
+    assert totals["entries"] == first["created"]
+    assert data["register"] == {"seeded_from": None, "seeded_entries": 0}
+    frame = report.to_frame()
+    assert list(frame.columns) == ["night", "findings", *ACTIONS] and len(frame) == 2
+
+
+def test_the_real_register_is_read_not_written_and_its_triage_counts(
+    demo_config: ScanConfig, first_run: tuple[BacktestReport, Path], tmp_path: Path
+) -> None:
+    report, kept = first_run
+    real = tmp_path / "real.db"
+    with sqlite3.connect(kept) as src, sqlite3.connect(real) as dst:
+        src.backup(dst)  # the kept register is in WAL mode: copy pages, not the file
+    register = connect(f"sqlite:///{real}")
+    rejected = report.nights[0].decisions[0]
+    assert rejected.entry_id is not None
+    register.reject(rejected.entry_id, reason="expected seasonal peak", by="test")
+    register.dispose()
+    before = _digest(real)
+
+    seeded = backtest(demo_config, NIGHTS[1], NIGHTS[1], f"sqlite:///{real}")
+
+    assert _digest(real) == before
+    assert seeded.seeded_entries == len(report.nights[0].decisions)
+    decisions = {d.entry_id: d for d in seeded.nights[0].decisions}
+    assert seeded.nights[0].count("created") == 0
+    assert decisions[rejected.entry_id].action in ("suppressed", "unchanged")
+    assert decisions[rejected.entry_id].action != "updated"
+
+
+def test_seeding_copies_entries_history_and_ids(tmp_path: Path) -> None:
+    real_url = f"sqlite:///{tmp_path / 'real.db'}"
+    real = connect(real_url)
+    created = real.file([Candidate.example()]).created[0].entry_id
+    assert created is not None
+    real.accept(created, owner="ops-lead", target=8.0)
+    real.dispose()
+
+    copy_url = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert seed_register(real_url, copy_url) == 1
+    copy = connect(copy_url)
+    original, copied = connect(real_url).get(created).to_json(), copy.get(created).to_json()
+    assert copied == original
+    # New entries continue the numbering instead of reusing a copied id.
+    other = Candidate.example().model_copy(update={"dimensions": {"assignment_group": "other"}})
+    new_id = copy.file([other]).created[0].entry_id
+    assert new_id not in (None, created)
+
+
+def test_a_missing_sqlite_register_counts_as_empty_and_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "register.db"
+    assert seed_register(f"sqlite:///{missing}", f"sqlite:///{tmp_path / 'copy.db'}") == 0
+    assert not missing.parent.exists()
+
+
+def test_bad_inputs_are_clear_errors(demo_config: ScanConfig, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="after end"):
+        backtest(demo_config, NIGHTS[1], NIGHTS[0])
+    kept = tmp_path / "exists.db"
+    kept.write_bytes(b"")
+    with pytest.raises(ValueError, match="exists"):
+        backtest(demo_config, *NIGHTS, keep_register=kept)
+    with pytest.raises(RegisterError, match="unsupported register URL"):
+        seed_register("mysql://x/y", f"sqlite:///{tmp_path / 'copy.db'}")
+
+
+def _app() -> object:
+    import typer
+
+    from flows.backtest_cli import backtest as command
+
+    app = typer.Typer()
+    app.command("backtest")(command)
+    app.command("noop")(lambda: None)  # keep "backtest" a subcommand, as under radar
+    return app
+
+
+def test_cli_json_is_alone_on_stdout(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        _app(),  # type: ignore[arg-type]
+        ["backtest", "--config", str(DEMO_CONFIG), "--from", "2016-05-31", "--to", "2016-05-31",
+         "--register", f"sqlite:///{tmp_path / 'none.db'}", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [row["night"] for row in data["nights"]] == ["2016-05-31"]
+    assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2016-05-31", "--to", "2016-05-30"], "is after --to"),
+        (["--from", "2016-05-30", "--to", "2016-05-31", "--register", "mysql://x/y"], "mysql"),
+    ],
+)
+def test_cli_errors_are_one_line_on_stderr(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(
+        _app(),  # type: ignore[arg-type]
+        ["backtest", "--config", str(DEMO_CONFIG), *args],
+    )
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
