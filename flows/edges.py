@@ -6,7 +6,8 @@ Three edges bias a KPI without anything having changed in the service:
 - an extract's end: after it, records stop (an extract by open date), or the records of
   the last weeks are only those that closed in time (an extract by close date), which
   makes those weeks look quick and quiet;
-- an extract's start is handled in :mod:`flows.kpis`, whose grid starts there.
+- an extract's start: :mod:`flows.kpis` starts the grid there, and a backlog needs a
+  typical record lifetime to fill up with the records opened since.
 
 :func:`censored_periods` names the periods of one KPI that an edge explains.
 """
@@ -63,6 +64,13 @@ def censored_periods(
         return out
     for period in grid[grid + step > end]:
         out.setdefault(period, f"after the extract's end {end - pd.Timedelta(days=1):%Y-%m-%d}")
+    if kpi.measure == "backlog" and kpi.start and kpi.end:
+        # Records opened before the extract are missing, so the backlog starts near zero and
+        # fills up over a typical lifetime: that ramp is no degradation.
+        start = pd.Timestamp(source.extract.start or records[kpi.start].min().date())
+        warm = pd.Timedelta((records[kpi.end] - records[kpi.start]).quantile(0.9))
+        for period in grid[grid < start + warm]:
+            out.setdefault(period, f"backlog warm-up after the extract's start {start:%Y-%m-%d}")
     if source.extract.column == kpi.date:
         return out
     late = records[(records[kpi.date] >= end - pd.Timedelta(days=365)) & (records[kpi.date] < end)]

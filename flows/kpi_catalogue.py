@@ -29,7 +29,7 @@ class KpiError(ValueError):
 def check_inputs(records: pd.DataFrame, kpi: KpiSpec, freq: str, as_of: date) -> None:
     """Raise KpiError when an input column is empty or the grain does not fit the data.
 
-    A grain fits when the KPI's dates up to ``as_of`` span two periods or more, and a daily grain
+    A grain fits when the KPI's dates (or ``as_of``) span two periods or more, and a daily grain
     needs dates on more than one weekday (weekly-stamped data cannot be read per day).
     """
     for column in kpi.inputs():
@@ -37,11 +37,12 @@ def check_inputs(records: pd.DataFrame, kpi: KpiSpec, freq: str, as_of: date) ->
             raise KpiError(f"KPI {kpi.name!r}: input column {column!r} has no values")
     dates = records[kpi.date].dropna()
     first = dates.min().to_period(freq)
-    periods = pd.Timestamp(as_of).to_period(freq).ordinal - first.ordinal + 1
+    last = max(dates.max(), pd.Timestamp(as_of)).to_period(freq)
+    periods = last.ordinal - first.ordinal + 1
     if periods < _MIN_PERIODS:
         raise KpiError(
             f"KPI {kpi.name!r}: grain {kpi.grain!r} gives {max(periods, 0)} period(s) from "
-            f"{dates.min():%Y-%m-%d} to {as_of}; use a finer grain or a later date"
+            f"{dates.min():%Y-%m-%d} to {last.end_time:%Y-%m-%d}; use a finer grain"
         )
     if kpi.grain == "D" and dates.dt.dayofweek.nunique() == 1 and len(dates) > _MIN_PERIODS:
         raise KpiError(
