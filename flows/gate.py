@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from flows.config import ScanConfig
@@ -165,15 +166,18 @@ def _failure(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> Failu
         base, _, measure = column.rpartition(".")
         counter = f"{base}.unparsed" if measure == "unparsed_share" else column
         count = int(batches.profile[counter].iloc[0]) if counter in batches.profile else None
-        detail = f"{measure.replace('_', ' ')} = {observed if observed is not None else count}"
+        shown = _short(batches.profile[column].iloc[0]) if measure == "unparsed_share" else count
+        detail = f"{measure.replace('_', ' ')} = {shown}; expected {_bounds(kwargs, {})}"
         column = base
     elif count is None and observed is not None:
         if "proportion_of_non_null" in config.type:
             count = round((1 - float(observed)) * len(batches.records))
-        detail = f"observed {observed!r}; expected {_bounds(kwargs, batches.parameters)}"
+        detail = f"observed {_short(observed)}; expected {_bounds(kwargs, batches.parameters)}"
     else:
-        sample = [str(v) for v in (result.get("partial_unexpected_list") or [])[:5]]
+        sample = [_short(v) for v in (result.get("partial_unexpected_list") or [])[:3]]
         detail = f"{count} unexpected" + (f", e.g. {', '.join(sample)}" if sample else "")
+    if config.type == "expect_column_to_exist":
+        detail = f"column {column!r} is missing"
     if r.exception_info and r.exception_info.get("raised_exception"):
         detail = f"error: {str(r.exception_info.get('exception_message')).splitlines()[0]}"
     index = result.get("unexpected_index_list")
@@ -200,11 +204,24 @@ def _bounds(kwargs: dict[str, Any], parameters: dict[str, Any]) -> str:
         return parameters.get(v["$PARAMETER"]) if isinstance(v, dict) else v
 
     low, high = value(kwargs.get("min_value")), value(kwargs.get("max_value"))
-    return (
-        f"between {low} and {high}"
-        if low is not None and high is not None
-        else (f">= {low}" if low is not None else f"<= {high}")
-    )
+    above = f"{'>' if kwargs.get('strict_min') else '>='} {_short(low)}"
+    below = f"<= {_short(high)}"
+    if low is not None and high is not None:
+        return f"{above} and {below}"
+    return above if low is not None else below
+
+
+def _short(value: Any) -> str:
+    """Render an observed or unexpected value briefly: rounded numbers, ISO timestamps."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_short(v) for v in value) + ")"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    if isinstance(value, np.datetime64 | datetime | pd.Timestamp):
+        return str(pd.Timestamp(value).isoformat())
+    if isinstance(value, np.integer):
+        return str(int(value))
+    return str(value)
 
 
 def _confine(records: pd.DataFrame, index: list[Any], plan: SuitePlan) -> dict[str, list[str]]:

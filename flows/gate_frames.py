@@ -62,9 +62,12 @@ def build_batches(
         values = records[column] if column in records.columns else events
         unparsed = frame.date_failures.get(column, 0)
         non_empty = int(values.notna().sum()) + unparsed
+        profile[f"{column}.unparsed"] = [unparsed]
         profile[f"{column}.unparsed_share"] = [unparsed / non_empty if non_empty else 0.0]
         profile[f"{column}.after_horizon"] = [int((values >= horizon).sum())]
-    profile[f"{event_date}.missing"] = [int(events.isna().sum())]
+    # unparsable event dates are NaT too; count only the ones that were empty in the file
+    unparsed_events = frame.date_failures.get(event_date, 0)
+    profile[f"{event_date}.missing"] = [int(events.isna().sum()) - unparsed_events]
     daily = _daily(view, event_date, gate, as_of)
     parameters = {
         "as_of_horizon": horizon.to_pydatetime(),

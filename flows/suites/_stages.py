@@ -17,7 +17,6 @@ __all__ = ["SuitePlan", "daily_suite", "profile_suite", "records_suite"]
 
 _DATE_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
 _TYPES = {"date": _DATE_TYPES, "boolean": ["BooleanDtype", "bool"], "string": ["StringDtype"]}
-_PANDAS = {"condition_parser": "pandas"}
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,9 @@ def profile_suite(plan: SuitePlan) -> Any:
 
 
 def daily_suite(plan: SuitePlan) -> Any:
-    """Freshness against as_of, recent volume against history, and the extract edges."""
+    """Check freshness against as_of, recent volume against history, and the extract edges."""
+    from great_expectations.expectations.row_conditions import Column
+
     return _suite(
         f"{plan.source}.daily",
         [
@@ -158,8 +159,7 @@ def daily_suite(plan: SuitePlan) -> Any:
                 "critical",
                 column="day",
                 min_value={"$PARAMETER": "fresh_since"},
-                row_condition="n > 0",
-                **_PANDAS,
+                row_condition=Column("n") > 0,
             ),
             _expect(
                 "ExpectColumnSumToBeBetween",
@@ -168,8 +168,7 @@ def daily_suite(plan: SuitePlan) -> Any:
                 column="n",
                 min_value={"$PARAMETER": "volume_min"},
                 max_value={"$PARAMETER": "volume_max"},
-                row_condition="recent == True",
-                **_PANDAS,
+                row_condition=Column("recent") == True,  # noqa: E712 (a GX condition)
             ),
             _expect(
                 "ExpectColumnValuesToBeBetween",
@@ -177,8 +176,7 @@ def daily_suite(plan: SuitePlan) -> Any:
                 "critical",
                 column="weekday_ratio",
                 min_value=plan.gate.edge_min_ratio,
-                row_condition="edge == True",
-                **_PANDAS,
+                row_condition=Column("edge") == True,  # noqa: E712
             ),
         ],
     )

@@ -1,0 +1,68 @@
+"""Persisted gate results: rotation, and counting critical failures over consecutive scans."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from flows.gate_result import Failure, GateResult
+from flows.gate_store import consecutive_critical_failures, dq_streaks, load_results, save_result
+
+DUPES = Failure("records", "expect_column_values_to_be_unique", "id", "ids", "critical", 4, "")
+KEY = "ids:expect_column_values_to_be_unique:id"
+
+
+def _result(night: int, *failures: Failure, minutes: int = 0) -> GateResult:
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=night, minutes=minutes)
+    return GateResult(
+        source="src",
+        as_of=date(2016, 5, 1) + timedelta(days=night),
+        success=not failures,
+        highest_failed_severity="critical" if failures else None,
+        failures=list(failures),
+        validation_id=f"{at:%Y%m%dT%H%M%S%f}-{night:08x}",
+        suite_name="src",
+        suite_version="abc",
+        docs_path=None,
+        evaluated_at=at,
+        blocked=bool(failures),
+        blocked_partitions={},
+    )
+
+
+def test_results_round_trip_and_rotate(tmp_path: Path) -> None:
+    for night in range(5):
+        save_result(_result(night, DUPES), tmp_path, keep=3)
+    kept = load_results(tmp_path, "src")
+    assert [r["as_of"] for r in kept] == ["2016-05-03", "2016-05-04", "2016-05-05"]
+    assert GateResult.from_json(kept[-1]) == _result(4, DUPES)
+
+
+def test_consecutive_critical_failures_reset_on_a_clean_scan(tmp_path: Path) -> None:
+    for night, failing in enumerate([True, False, True, True, True]):
+        save_result(_result(night, *([DUPES] if failing else [])), tmp_path)
+    assert consecutive_critical_failures(tmp_path, "src", KEY) == 3
+    assert consecutive_critical_failures(tmp_path, "src", DUPES.expectation) == 3
+    assert consecutive_critical_failures(tmp_path, "other", KEY) == 0
+    (streak,) = dq_streaks(tmp_path, "src", 3)
+    assert (streak.expectation, streak.count, streak.first_failed_as_of) == (KEY, 3, "2016-05-03")
+    assert dq_streaks(tmp_path, "src", 4) == []
+    save_result(_result(5), tmp_path)
+    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+
+
+def test_rerunning_a_scan_date_counts_once_with_its_latest_result(tmp_path: Path) -> None:
+    save_result(_result(0, DUPES), tmp_path)
+    save_result(_result(1, DUPES), tmp_path)
+    save_result(_result(1, DUPES, minutes=5), tmp_path)
+    assert consecutive_critical_failures(tmp_path, "src", KEY) == 2
+    save_result(_result(1, minutes=9), tmp_path)  # fixed and re-run
+    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+
+
+def test_warnings_do_not_count(tmp_path: Path) -> None:
+    warning = dataclasses.replace(DUPES, severity="warning")
+    for night in range(3):
+        save_result(_result(night, warning), tmp_path)
+    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
