@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
@@ -22,10 +22,13 @@ from prefect.runtime import flow_run
 from prefect.tasks import Task, exponential_backoff
 
 from detectors import Finding, detect_findings
+from flows.calendars import exclude_periods, summarise
 from flows.candidates import Provenance, build_candidate
 from flows.config import ConfigError, ScanConfig, load_config
+from flows.drilldown import Drilled
 from flows.gate import GateResult, run_gate
 from flows.kpis import compute_kpis
+from flows.selection import select_findings
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame, SourceError, load_records
 from register_client import Candidate, FileReport, RegisterError, connect
@@ -88,8 +91,12 @@ def validate_sources(
 def compute_kpi_series(
     frames: dict[str, RecordFrame], config: ScanConfig, as_of: date
 ) -> pd.DataFrame:
-    """Compute the KPI frame as known at the end of ``as_of``."""
-    return compute_kpis(frames, config, as_of)
+    """Compute the KPI frame as known at the end of ``as_of``, holidays and edges blanked."""
+    kpis = compute_kpis(frames, config, as_of)
+    kpi_frame, exclusions = exclude_periods(kpis, frames, config, as_of)
+    for line in summarise(exclusions):
+        get_run_logger().info(line)
+    return kpi_frame
 
 
 @task(cache_policy=NO_CACHE, task_run_name="detect-{as_of}")
@@ -101,9 +108,17 @@ def detect(kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date) -> list[Fin
     return [f for f in findings if f.adverse and f.score >= config.detector.min_score]
 
 
+@task(cache_policy=NO_CACHE, task_run_name="drill-down-{as_of}")
+def drill_down_findings(
+    findings: list[Finding], kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date
+) -> list[Drilled]:
+    """Keep structural breaks and the drilled-down moves worth filing, with their drivers."""
+    return select_findings(findings, kpi_frame, config, as_of)
+
+
 @task(cache_policy=NO_CACHE, task_run_name="build-candidates-{as_of}")
 def build_candidates(
-    findings: list[Finding],
+    findings: list[Drilled],
     kpi_frame: pd.DataFrame,
     config: ScanConfig,
     frames: dict[str, RecordFrame],
@@ -114,7 +129,8 @@ def build_candidates(
     specs = {kpi.name: kpi for kpi in config.kpis}
     run_id = flow_run.id
     candidates = []
-    for finding in findings:
+    for drilled in findings:
+        finding = drilled.finding
         spec = specs[finding.kpi]
         frame = frames[spec.source]
         provenance = Provenance(
@@ -123,7 +139,9 @@ def build_candidates(
             flow_run_id=str(run_id) if run_id else None,
             gate=gate[spec.source].to_json(),
         )
-        data = build_candidate(finding, kpi_frame, spec, config, provenance, as_of)
+        data = build_candidate(
+            finding, kpi_frame, spec, config, provenance, as_of, drivers=drilled.drivers
+        )
         candidates.append(Candidate.model_validate(data))
     return candidates
 
@@ -191,7 +209,8 @@ def scan_night(
     specs = [kpi for kpi in config.kpis if kpi.source in usable]
     kpi_frame = compute_kpi_series(usable, config.model_copy(update={"kpis": specs}), as_of)
     findings = detect(kpi_frame, config, as_of)
-    candidates = build_candidates(findings, kpi_frame, config, frames, gate, as_of)
+    chosen = drill_down_findings(findings, kpi_frame, config, as_of)
+    candidates = build_candidates(chosen, kpi_frame, config, frames, gate, as_of)
     report = file_entries(register_url, candidates, as_of)
     return NightReport(
         as_of=as_of,
