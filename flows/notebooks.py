@@ -58,7 +58,7 @@ def run_notebook(path: Path, *, timeout: int = 300, output: Path | None = None) 
     NotebookFailed
         Naming the notebook and the failing cell's error.
     """
-    import jupytext
+    import jupytext  # type: ignore[import-untyped]
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -81,13 +81,13 @@ def run_notebook(path: Path, *, timeout: int = 300, output: Path | None = None) 
     finally:
         if output is not None:
             output.mkdir(parents=True, exist_ok=True)
-            nbformat.write(notebook, output / path.with_suffix(".ipynb").name)
+            nbformat.write(notebook, output / path.with_suffix(".ipynb").name)  # type: ignore[no-untyped-call]
     cells = sum(cell.cell_type == "code" for cell in notebook.cells)
     return NotebookRun(path=path, seconds=time.perf_counter() - started, cells=cells)
 
 
 def _summary(exc: BaseException) -> str:
-    """The error's last meaningful line (nbclient puts the traceback first)."""
+    """Return the error's last meaningful line (nbclient puts the traceback first)."""
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
         return f"{ename}: {evalue}"
