@@ -26,11 +26,14 @@ from flows.calendars import exclude_periods, summarise
 from flows.candidates import Provenance, build_candidate
 from flows.config import ConfigError, ScanConfig, load_config
 from flows.drilldown import Drilled
+from flows.evidence import plot_candidate
+from flows.followup import FollowUp, remeasure
 from flows.gate import GateResult, run_gate
 from flows.kpis import compute_kpis
 from flows.selection import select_findings
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame, SourceError, load_records
+from flows.verdict import FollowUpSpec
 from register_client import Candidate, FileReport, RegisterError, connect
 
 __all__ = ["NightReport", "replay_flow", "scan_flow", "scan_night"]
@@ -60,6 +63,7 @@ class NightReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     suppressed: list[str] = field(default_factory=list)
+    measured: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the report as plain data."""
@@ -70,6 +74,7 @@ class NightReport:
             "created": self.created,
             "updated": self.updated,
             "suppressed": self.suppressed,
+            "measured": self.measured,
         }
 
 
@@ -159,6 +164,35 @@ def file_entries(register_url: str, candidates: list[Candidate], as_of: date) ->
     return connect(register_url).file(candidates, scan_at=scan_at)
 
 
+@task(cache_policy=NO_CACHE, task_run_name="plot-evidence-{as_of}")
+def plot_evidence(
+    candidates: list[Candidate], kpi_frame: pd.DataFrame, as_of: date, settings: RadarSettings
+) -> list[Candidate]:
+    """Save each candidate's evidence plot (by fingerprint) and record its path."""
+    return [plot_candidate(c, kpi_frame, settings.evidence_dir) for c in candidates]
+
+
+@task(
+    cache_policy=NO_CACHE,
+    task_run_name="remeasure-entries-{as_of}",
+    retries=2,
+    retry_delay_seconds=_BACKOFF,
+    retry_condition_fn=_transient,
+)
+def remeasure_entries(
+    register_url: str,
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    as_of: date,
+    settings: RadarSettings,
+) -> list[FollowUp]:
+    """Re-measure accepted, in-progress and monitoring entries (idempotent per night)."""
+    register = connect(register_url)
+    return remeasure(
+        register, kpi_frame, config, as_of, evidence_dir=settings.evidence_dir, spec=FollowUpSpec()
+    )
+
+
 @task(cache_policy=NO_CACHE)
 def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
     """Publish the entries filed and the gate results under stable keys."""
@@ -184,6 +218,12 @@ def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
             f"CIR entries created or updated, nights {reports[0].as_of}..{reports[-1].as_of}"
         ),
     )
+    latest = {m["id"]: {"night": r.as_of.isoformat(), **m} for r in reports for m in r.measured}
+    create_table_artifact(
+        key="follow-up-verdicts",
+        table=list(latest.values()) or [{"id": "-", "verdict": "no entries followed up"}],
+        description="Latest re-measurement of accepted, in-progress and monitoring entries",
+    )
     gate_lines = [
         f"- **{name}** ({report.as_of}): success={g['success']}, "
         f"highest failed severity={g.get('highest_failed_severity')}, "
@@ -203,7 +243,7 @@ def scan_night(
     as_of: date,
     settings: RadarSettings,
 ) -> NightReport:
-    """Run one night: gate, KPIs, detection, candidates and filing, as of ``as_of``."""
+    """Run one night: gate, KPIs, detection, candidates, filing and follow-up, as of ``as_of``."""
     gate = validate_sources(list(frames.values()), config, as_of, settings)
     usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
     specs = [kpi for kpi in config.kpis if kpi.source in usable]
@@ -211,7 +251,9 @@ def scan_night(
     findings = detect(kpi_frame, config, as_of)
     chosen = drill_down_findings(findings, kpi_frame, config, as_of)
     candidates = build_candidates(chosen, kpi_frame, config, frames, gate, as_of)
+    candidates = plot_evidence(candidates, kpi_frame, as_of, settings)
     report = file_entries(register_url, candidates, as_of)
+    followed = remeasure_entries(register_url, kpi_frame, config, as_of, settings)
     return NightReport(
         as_of=as_of,
         gate={name: result.to_json() for name, result in gate.items()},
@@ -219,6 +261,7 @@ def scan_night(
         created=[o.entry_id for o in report.created if o.entry_id],
         updated=[o.entry_id for o in report.updated if o.entry_id],
         suppressed=[f"{o.title}: {o.reason}" for o in report.suppressed],
+        measured=[f.to_json() for f in followed],
     )
 
 

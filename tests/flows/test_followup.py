@@ -1,0 +1,253 @@
+"""Follow-up: each verdict on constructed series, the register round trip, and the demo."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import get_args, get_type_hints
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flows.config import ScanConfig, load_config
+from flows.followup import accepted_on, remeasure
+from flows.verdict import FollowUpSpec, Judgement, judge
+from register_client import VERDICTS, Candidate, connect
+from tests.conftest import DEMO_CONFIG
+
+DAYS = pd.date_range("2024-01-01", periods=70, freq="D")  # Monday 1 January
+
+
+def _series(*levels: tuple[int, float], noise: float = 0.5) -> pd.Series:
+    """Consecutive daily stretches of (periods, level) plus a weekday wobble of ``noise``.
+
+    The wobble repeats each week, so like-weekday comparisons see only the level changes:
+    the rules are tested here, the tests' error rates further down.
+    """
+    values = np.concatenate([np.full(n, level) for n, level in levels])
+    values = values + noise * np.resize([0.6, -0.4, 0.2, -0.2, 0.4, -0.6, 0.0], values.size)
+    return pd.Series(values, index=DAYS[: values.size])
+
+
+def _verdict(kpi: pd.Series, split: int, **kw: object) -> str:
+    kw.setdefault("better", "lower")
+    kw.setdefault("target", 8.0)
+    return judge(kpi[:28], kpi[split:], **kw).verdict  # type: ignore[arg-type]
+
+
+def test_verdicts_are_the_register_vocabulary() -> None:
+    assert set(get_args(get_type_hints(Judgement)["verdict"])) == set(VERDICTS)
+
+
+def test_too_few_periods_after_acceptance_is_insufficient_data() -> None:
+    kpi = _series((28, 10.0), (4, 6.0))
+    judged = judge(kpi[:28], kpi[28:], better="lower", target=8.0)
+    assert judged.verdict == "insufficient_data"
+    assert judged.level is None
+    assert "4 periods after acceptance" in judged.detail["reason"]
+
+
+def test_level_at_target_is_target_met() -> None:
+    assert _verdict(_series((28, 10.0), (14, 6.0)), 28, target=7.0) == "target_met"
+
+
+def test_better_than_baseline_but_short_of_target_is_improving() -> None:
+    kpi = _series((28, 10.0), (14, 7.0))
+    judged = judge(kpi[:28], kpi[28:], better="lower", target=5.0)
+    assert judged.verdict == "improving"
+    assert judged.detail["vs_baseline"]["p_better"] < 0.05
+    assert judged.detail["vs_baseline"]["cliffs_delta"] > 0.8
+    assert judged.detail["vs_target"] == {
+        "value": 5.0,
+        "gap": pytest.approx(2, abs=0.5),
+        "met": False,
+    }
+
+
+def test_same_level_as_baseline_is_no_change() -> None:
+    assert _verdict(_series((28, 10.0), (14, 10.0)), 28) == "no_change"
+
+
+def test_worse_than_baseline_is_regressed() -> None:
+    assert _verdict(_series((28, 10.0), (14, 13.0)), 28) == "regressed"
+
+
+def test_higher_is_better_flips_the_direction() -> None:
+    kpi = _series((28, 0.90), (14, 0.80), noise=0.01)
+    assert _verdict(kpi, 28, better="higher", target=0.95) == "regressed"
+    kpi = _series((28, 0.90), (14, 0.97), noise=0.01)
+    assert _verdict(kpi, 28, better="higher", target=0.95) == "target_met"
+
+
+def test_a_persisting_shift_is_not_a_regression_and_easing_it_is_progress() -> None:
+    # baseline 10, a level shift to 16 detected over 7 days, then accepted
+    persisting = _series((28, 10.0), (7, 16.0), (14, 16.0))
+    detected = persisting[28:35]
+    assert _verdict(persisting, 35, detected=detected) == "no_change"
+    easing = _series((28, 10.0), (7, 16.0), (14, 13.0))
+    assert _verdict(easing, 35, detected=easing[28:35]) == "improving"
+    worse = _series((28, 10.0), (7, 16.0), (14, 20.0))
+    assert _verdict(worse, 35, detected=worse[28:35]) == "regressed"
+
+
+def test_weekday_seasonality_is_compared_like_for_like() -> None:
+    # weekends are quiet; an after window that only has weekend values looks "better"
+    weekly = np.array([10.0, 10, 10, 10, 10, 2, 2])
+    kpi = pd.Series(np.tile(weekly, 10) + np.random.default_rng(1).normal(0, 0.3, 70), DAYS)
+    after = kpi[28:][kpi.index[28:].day_of_week >= 5]
+    assert judge(kpi[:28], after, better="lower", target=None, daily=False).verdict == "improving"
+    judged = judge(kpi[:28], after, better="lower", target=None)
+    assert judged.verdict == "no_change"
+    assert judged.detail["vs_baseline"]["test"] == "van-elteren"
+    assert judged.level == pytest.approx(10, abs=0.5)
+
+
+def test_weekday_comparison_keeps_its_false_alarm_rate() -> None:
+    weekly = np.array([10.0, 10, 10, 10, 10, 2, 2])
+    rng = np.random.default_rng(11)
+    alarms = 0
+    for _ in range(200):
+        kpi = pd.Series(np.tile(weekly, 10) + rng.normal(0, 1.0, 70), index=DAYS)
+        after = kpi[28:][kpi.index[28:].day_of_week >= 4]
+        alarms += judge(kpi[:28], after, better="lower", target=None).verdict != "no_change"
+    assert alarms / 200 < 0.15  # two one-sided tests at 0.05: about 0.10 expected
+
+
+def test_only_the_latest_window_periods_are_compared() -> None:
+    # improved long ago, regressed lately: the recent window decides
+    kpi = _series((28, 10.0), (30, 6.0), (10, 14.0))
+    spec = FollowUpSpec(window_periods=10)
+    assert _verdict(kpi, 28, spec=spec) == "regressed"
+
+
+# -- the register round trip ------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_config() -> ScanConfig:
+    return load_config(DEMO_CONFIG)
+
+
+def _frame(kpi: pd.Series, group: str = "Group 1") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kpi": "incidents_opened",
+            "assignment_group": group,
+            "priority": "*",
+            "period": kpi.index,
+            "value": kpi.to_numpy(),
+            "n": 10,
+        }
+    )
+
+
+def _accepted_entry(url: str, target: float) -> str:
+    candidate = Candidate.example(
+        kpi={"name": "incidents_opened", "unit": "incidents/day", "better": "lower"},
+        dimensions={"assignment_group": "Group 1"},
+        window={"start": DAYS[28], "end": DAYS[29]},
+        baseline={
+            "start": DAYS[0],
+            "end": DAYS[27],
+            "n": 28,
+            "median": 10.0,
+            "mean": 10.0,
+            "p10": 9.0,
+            "p90": 11.0,
+        },
+        evidence={"at": DAYS[30], "value": 16.0, "score": 0.9},
+    )
+    source = candidate.source.model_copy(update={"dataset": "uci_incidents"})
+    register = connect(url)
+    report = register.file([candidate.model_copy(update={"source": source})])
+    entry_id = report.created[0].entry_id
+    assert entry_id
+    register.accept(entry_id, owner="ops-lead", target=target)
+    return entry_id
+
+
+def test_remeasure_records_measurements_progress_and_a_closing_suggestion(
+    demo_config: ScanConfig, sqlite_url: str, tmp_path: Path
+) -> None:
+    entry_id = _accepted_entry(sqlite_url, target=8.0)
+    kpi = _series((30, 10.0), (40, 6.0))
+    register = connect(sqlite_url)
+    spec = FollowUpSpec(target_met_periods=5)
+    first = DAYS[30].date()
+    for night in range(30, 50):
+        as_of = DAYS[night].date()
+        frame = _frame(kpi[: night + 1])
+        done = remeasure(register, frame, demo_config, as_of, evidence_dir=tmp_path, spec=spec)
+        assert [f.entry_id for f in done] == [entry_id]
+    entry = register.get(entry_id)
+    verdicts = [m.verdict for m in entry.measurements]
+    assert len(verdicts) == 20
+    assert verdicts[:7] == ["insufficient_data"] * 7  # days 31..37 after accepting on day 30
+    assert set(verdicts[7:]) == {"target_met"}
+    assert accepted_on(entry, DAYS[49].date()) == first
+    assert entry.progress == "target_met"
+    assert entry.progress_detail
+    assert "close as successful" in entry.progress_detail["suggestion"]
+    assert any("suggestion: close as successful" in note for note in entry.notes)
+    shown = entry.to_json()
+    assert shown["measurements"][-1]["vs_target"]["met"] is True
+    assert shown["measurements"][-1]["vs_baseline"]["test"] == "van-elteren"
+    assert (tmp_path / f"{entry_id}.png").stat().st_size > 0
+    # a night before acceptance (in data time) measures nothing
+    early = remeasure(
+        register, _frame(kpi[:20]), demo_config, DAYS[19].date(), evidence_dir=tmp_path
+    )
+    assert early == []
+
+
+def test_remeasure_is_idempotent_per_night_and_skips_other_kpis(
+    demo_config: ScanConfig, sqlite_url: str, tmp_path: Path
+) -> None:
+    entry_id = _accepted_entry(sqlite_url, target=8.0)
+    register = connect(sqlite_url)
+    kpi = _series((30, 10.0), (10, 10.0))
+    for _ in range(2):
+        remeasure(register, _frame(kpi), demo_config, DAYS[39].date(), evidence_dir=tmp_path)
+    assert len(register.get(entry_id).measurements) == 1
+    other = demo_config.model_copy(update={"kpis": demo_config.kpis[1:]})
+    assert remeasure(register, _frame(kpi), other, DAYS[39].date(), evidence_dir=tmp_path) == []
+
+
+def test_a_kpi_missing_tonight_is_measured_as_insufficient_data(
+    demo_config: ScanConfig, sqlite_url: str, tmp_path: Path
+) -> None:
+    entry_id = _accepted_entry(sqlite_url, target=8.0)
+    register = connect(sqlite_url)
+    empty = _frame(pd.Series(dtype="float64", index=pd.DatetimeIndex([])))
+    (done,) = remeasure(register, empty, demo_config, DAYS[40].date(), evidence_dir=tmp_path)
+    assert (done.verdict, done.reason) == ("insufficient_data", "KPI not computed tonight")
+    assert register.get(entry_id).progress == "insufficient_data"
+
+
+# -- the demo, end to end ----------------------------------------------------------------------
+
+
+def test_demo_entry_accepted_with_a_target_is_measured_by_later_scans(
+    prefect_harness: None, sqlite_url: str, radar_home: Path
+) -> None:
+    from flows.scan import scan_flow
+
+    detected_on = date(2016, 4, 13)
+    scan_flow(str(DEMO_CONFIG), sqlite_url, detected_on)
+    register = connect(sqlite_url)
+    (entry,) = [e for e in register.list() if e.kpi.name == "incidents_opened"][:1]
+    assert entry.evidence_plot and Path(entry.evidence_plot).exists()
+    register.accept(entry.id, owner="service-desk-lead", target=entry.baseline["median"])
+    for night in (detected_on + timedelta(days=1), detected_on + timedelta(days=12)):
+        reports = scan_flow(str(DEMO_CONFIG), sqlite_url, night)
+        assert reports[0]["measured"][0]["id"] == entry.id
+    entry = register.get(entry.id)
+    assert [m.at.date() for m in entry.measurements] == [
+        detected_on + timedelta(days=1),
+        detected_on + timedelta(days=12),
+    ]
+    assert entry.measurements[0].verdict == "insufficient_data"
+    assert entry.measurements[1].verdict in set(VERDICTS) - {"insufficient_data"}
+    assert entry.progress == entry.measurements[1].verdict
+    assert (radar_home / "evidence" / f"{entry.id}.png").exists()
