@@ -44,9 +44,18 @@ class GateBatches:
 
 
 def build_batches(
-    frame: RecordFrame, dates: list[str], event_date: str, gate: GateSpec, as_of: date
+    frame: RecordFrame,
+    dates: list[str],
+    event_date: str,
+    gate: GateSpec,
+    as_of: date,
+    extract_start: date | None = None,
 ) -> GateBatches:
-    """Build the gate's batches for one source as of ``as_of``."""
+    """Build the gate's batches for one source as of ``as_of``.
+
+    Days before ``extract_start`` (a declared extract's first day) are outside the
+    extract, so the daily batch, and its first edge, start there.
+    """
     records = frame.records
     if event_date in records.columns:
         view = records_as_of(frame, [d for d in dates if d in records.columns], event_date, as_of)
@@ -67,8 +76,10 @@ def build_batches(
         profile[f"{column}.after_horizon"] = [int((values >= horizon).sum())]
     # unparsable event dates are NaT too; count only the ones that were empty in the file
     unparsed_events = frame.date_failures.get(event_date, 0)
-    profile[f"{event_date}.missing"] = [int(events.isna().sum()) - unparsed_events]
-    daily = _daily(view, event_date, gate, as_of)
+    missing = int(events.isna().sum()) - unparsed_events
+    profile[f"{event_date}.missing"] = [missing]
+    profile[f"{event_date}.missing_share"] = [missing / len(records) if len(records) else 0.0]
+    daily = _daily(view, event_date, gate, as_of, extract_start)
     parameters = {
         "as_of_horizon": horizon.to_pydatetime(),
         "fresh_since": (
@@ -85,11 +96,15 @@ def build_batches(
     )
 
 
-def _daily(view: pd.DataFrame, event_date: str, gate: GateSpec, as_of: date) -> pd.DataFrame:
+def _daily(
+    view: pd.DataFrame, event_date: str, gate: GateSpec, as_of: date, start: date | None
+) -> pd.DataFrame:
     last = pd.Timestamp(as_of)
     days = view[event_date].dt.floor("D") if event_date in view.columns else pd.Series([])
     counts = days.value_counts()
     first = min(counts.index.min(), last) if len(counts) else last
+    if start is not None:
+        first = min(max(first, pd.Timestamp(start)), last)
     index = pd.date_range(first, last, freq="D", name=DAY)
     n = counts.reindex(index, fill_value=0).astype("int64")
     nearby = [n.shift(k * 7) for k in range(-_NEARBY_WEEKS, _NEARBY_WEEKS + 1) if k]

@@ -47,7 +47,13 @@ class GateSpec(BaseModel):
         default=[], description="(earlier, later) date pairs; KPI start/end pairs are always added"
     )
     max_unparsed_share: float = Field(
-        default=0.0, ge=0, le=1, description="share of non-empty dates that may fail to parse"
+        default=0.01,
+        ge=0,
+        le=1,
+        description="share of non-empty event dates that may fail to parse before it is critical",
+    )
+    max_missing_event_share: float = Field(
+        default=0.01, ge=0, le=1, description="share of empty event dates before it is critical"
     )
     future_tolerance_days: int = Field(
         default=1, ge=0, description="dates this far past as_of are ok"

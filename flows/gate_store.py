@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flows.config import ScanConfig
 from flows.gate_result import GateResult
+from flows.suites import gate_spec_for
 
 __all__ = [
     "DqStreak",
     "consecutive_critical_failures",
     "dq_streaks",
+    "due_dq_streaks",
     "load_results",
     "save_result",
 ]
@@ -120,3 +123,14 @@ def dq_streaks(results_dir: Path, source: str, n: int) -> list[DqStreak]:
                 )
             )
     return streaks
+
+
+def due_dq_streaks(config: ScanConfig, results_dir: Path) -> list[DqStreak]:
+    """Return, over every source, the streaks that reached its ``dq_consecutive_failures``."""
+    return [
+        streak
+        for source in config.sources
+        for streak in dq_streaks(
+            results_dir, source.name, gate_spec_for(source).dq_consecutive_failures
+        )
+    ]

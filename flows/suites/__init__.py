@@ -63,6 +63,7 @@ def plan_for(config: ScanConfig, source: SourceSpec) -> SuitePlan:
         event_date=event_date,
         dates=tuple(source.dates),
         booleans=tuple(source.booleans),
+        numbers=tuple(source.numbers),
         dimensions=tuple(source.dimensions),
         kpi_columns=tuple(sorted(kpi_columns)),
         gate=gate.model_copy(update={"date_order": order}),

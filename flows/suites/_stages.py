@@ -16,7 +16,12 @@ from flows.gate_spec import GateSpec
 __all__ = ["SuitePlan", "daily_suite", "profile_suite", "records_suite"]
 
 _DATE_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
-_TYPES = {"date": _DATE_TYPES, "boolean": ["BooleanDtype", "bool"], "string": ["StringDtype"]}
+_TYPES = {
+    "date": _DATE_TYPES,
+    "boolean": ["BooleanDtype", "bool"],
+    "number": ["float64", "int64", "Float64Dtype", "Int64Dtype"],
+    "string": ["StringDtype"],
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class SuitePlan:
     event_date: str
     dates: tuple[str, ...]
     booleans: tuple[str, ...]
+    numbers: tuple[str, ...]
     dimensions: tuple[str, ...]
     kpi_columns: tuple[str, ...]
     gate: GateSpec
@@ -52,6 +58,7 @@ def records_suite(plan: SuitePlan) -> Any:
     gate = plan.gate
     out = [_expect("ExpectColumnToExist", "schema", "critical", column=c) for c in plan.columns]
     typed = [(c, "date") for c in plan.dates] + [(c, "boolean") for c in plan.booleans]
+    typed += [(c, "number") for c in plan.numbers]
     typed += [(c, "string") for c in (plan.id_column, *plan.dimensions)]
     out += [
         _expect(
@@ -110,28 +117,38 @@ def records_suite(plan: SuitePlan) -> Any:
 
 
 def profile_suite(plan: SuitePlan) -> Any:
-    """Whole-extract date sanity: unparsable dates, missing event dates, future dates."""
+    """Check whole-extract date sanity: unparsable dates, missing event dates, future dates.
+
+    Unparsable and missing event dates are tiered: any at all is a warning (those records
+    are left out of every KPI), more than the configured share is critical.
+    """
     gate = plan.gate
+    event = plan.event_date
     out = []
     for column in plan.dates:
-        out.append(
+        tiers = [("warning", 0.0)]
+        if column == event:
+            tiers.append(("critical", gate.max_unparsed_share))
+        out += [
             _expect(
                 "ExpectColumnValuesToBeBetween",
                 "unparsable_dates",
-                "critical" if column == plan.event_date else "warning",
+                severity,
                 column=f"{column}.unparsed_share",
-                max_value=gate.max_unparsed_share,
+                max_value=share,
             )
-        )
-    out.append(
+            for severity, share in tiers
+        ]
+    out += [
         _expect(
             "ExpectColumnValuesToBeBetween",
             "key_nulls",
-            "critical",
-            column=f"{plan.event_date}.missing",
-            max_value=0,
+            severity,
+            column=f"{event}.missing_share",
+            max_value=share,
         )
-    )
+        for severity, share in (("warning", 0.0), ("critical", gate.max_missing_event_share))
+    ]
     for column in plan.dates:
         out.append(
             _expect(

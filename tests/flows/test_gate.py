@@ -87,6 +87,16 @@ def test_garbage_event_dates_are_critical(frame: RecordFrame, config: ScanConfig
     assert next(f for f in result.failures if f.key == key).unexpected_count == len(garbage)
 
 
+def test_a_few_unparsable_event_dates_only_warn(frame: RecordFrame, config: ScanConfig) -> None:
+    records = frame.records.copy()
+    records.loc[records.index[:20], "opened_at"] = pd.NaT
+    result = _gate(_with(frame, records, date_failures={"opened_at": 20}), config)
+    assert _failed(result) == {
+        "unparsable_dates:expect_column_values_to_be_between:opened_at": "warning"
+    }
+    assert not result.blocked
+
+
 def test_garbage_in_another_date_warns_and_becomes_a_caveat(
     frame: RecordFrame, config: ScanConfig
 ) -> None:
@@ -119,6 +129,17 @@ def test_a_failure_confined_to_one_day_blocks_only_that_day(
     assert not result.blocked
     assert result.blocked_partitions == {"day": ["2016-04-12"]}
     assert "2016-04-12" in " ".join(result.caveats())
+
+
+def test_a_failure_confined_to_one_service_blocks_only_that_service(
+    frame: RecordFrame, config: ScanConfig
+) -> None:
+    group = frame.records[frame.records["assignment_group"] == "Group 25"]
+    assert group["opened_at"].dt.floor("D").nunique() > 3
+    result = _gate(_with(frame, pd.concat([frame.records, group])), config)
+    assert _failed(result) == {"ids:expect_column_values_to_be_unique:id": "critical"}
+    assert result.blocked_partitions == {"assignment_group": ["Group 25"]}
+    assert not result.blocked
 
 
 def test_closed_before_opened_on_one_day(frame: RecordFrame, config: ScanConfig) -> None:

@@ -6,8 +6,15 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from flows.config import load_config
 from flows.gate_result import Failure, GateResult
-from flows.gate_store import consecutive_critical_failures, dq_streaks, load_results, save_result
+from flows.gate_store import (
+    consecutive_critical_failures,
+    dq_streaks,
+    due_dq_streaks,
+    load_results,
+    save_result,
+)
 
 DUPES = Failure("records", "expect_column_values_to_be_unique", "id", "ids", "critical", 4, "")
 KEY = "ids:expect_column_values_to_be_unique:id"
@@ -66,3 +73,12 @@ def test_warnings_do_not_count(tmp_path: Path) -> None:
     for night in range(3):
         save_result(_result(night, warning), tmp_path)
     assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+
+
+def test_due_streaks_use_each_sources_configured_n(tmp_path: Path) -> None:
+    config = load_config(Path(__file__).resolve().parents[2] / "examples" / "demo.yaml")
+    for night in range(3):
+        result = dataclasses.replace(_result(night, DUPES), source="uci_incidents")
+        save_result(result, tmp_path)
+    (streak,) = due_dq_streaks(config, tmp_path)  # the default N is 3
+    assert (streak.source, streak.count) == ("uci_incidents", 3)
