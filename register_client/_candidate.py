@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -262,7 +263,7 @@ class Candidate(BaseModel):
             object.__setattr__(self, "direction", direction)
         return self
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """The candidate's :func:`fingerprint`."""
         return fingerprint(
@@ -273,7 +274,7 @@ class Candidate(BaseModel):
             self.direction or "up",
         )
 
-    @property
+    @cached_property
     def slice_key(self) -> str:
         """The candidate's :func:`slice_key`."""
         return slice_key(self.source.dataset, self.kpi.name, self.dimensions)

@@ -1,226 +1,80 @@
-"""Filing candidates exactly once: lock the fingerprint's lineage head, then apply the rules.
+"""Filing a batch of candidates exactly once, in one transaction.
 
-For each candidate, in fingerprint order (a global lock order, so two scans
-filing overlapping batches cannot deadlock):
-
-1. upsert the ``fingerprints`` row and lock it (``SELECT ... FOR UPDATE`` on
-   PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers);
-2. if the detection (fingerprint, evidence time) is already recorded, do nothing:
-   this is what makes retried and repeated scans idempotent;
-3. otherwise follow the head entry's ``duplicate_of`` chain to its primary and
-   let :func:`~register_client._lifecycle.decide` say create, append, link or
-   suppress.
+1. Upsert and lock every fingerprint's *lineage head* row, in fingerprint order:
+   ``INSERT ... ON CONFLICT DO NOTHING`` then ``SELECT ... ORDER BY fingerprint
+   FOR UPDATE`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE`` already serialises
+   writers). One global lock order is what keeps concurrent scans deadlock-free;
+   a scan that finds a head locked waits, then sees the winner's entry.
+2. A detection whose (fingerprint, evidence time) is already recorded changes
+   nothing: retried and repeated scans are idempotent.
+3. Otherwise the head entry (after following ``duplicate_of`` to its primary)
+   and :func:`~register_client._lifecycle.decide` say create, append, link or
+   suppress. Reads happen in bulk up front; writes are batched at the end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
 from ._entry import Mute, Outcome, format_id
-from ._lifecycle import Decision, Head, Policy, decide
+from ._lifecycle import OPEN_STATUSES, Head, Policy, decide
 from ._read import mute_from_row
-from ._schema import entries, evidence, fingerprints, history, mutes
+from ._rows import (
+    INSERT_ENTRY,
+    INSERT_EVIDENCE,
+    INSERT_HISTORY,
+    SET_HEAD,
+    UPDATE_SEEN,
+    entry_row,
+    evidence_row,
+    history_row,
+)
+from ._schema import entries, evidence, fingerprints, mutes
 from ._types import as_utc, jsonable
 
-__all__ = ["active_mute", "file_one"]
+__all__ = ["active_mute", "file_batch"]
 
+_CHUNK = 500
 _MAX_DUPLICATE_HOPS = 32
 
 
-def _lock_head(conn: Connection, fp: str) -> Row[Any]:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(
-        dialect.insert(fingerprints)
-        .values(fingerprint=fp, head_seq=None, generation=0)
-        .on_conflict_do_nothing(index_elements=["fingerprint"])
-    )
-    query = select(fingerprints).where(fingerprints.c.fingerprint == fp)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return conn.execute(query).one()
-
-
-def _primary(conn: Connection, seq: int) -> Row[Any]:
-    """Follow ``duplicate_of`` from entry `seq` to the entry that answers for it."""
-    seen: set[int] = set()
-    row = conn.execute(select(entries).where(entries.c.seq == seq)).one()
-    while row.status == "duplicate" and row.duplicate_of is not None:
-        if row.seq in seen or len(seen) >= _MAX_DUPLICATE_HOPS:
-            break  # the API cannot create a cycle; stop rather than spin on a hand-edited one
-        seen.add(row.seq)
-        row = conn.execute(select(entries).where(entries.c.seq == row.duplicate_of)).one()
-    return row
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
 
 
 def active_mute(conn: Connection, slice_key: str, at: datetime) -> Mute | None:
     """Return the slice's mute if it still holds at `at`."""
     row = conn.execute(select(mutes).where(mutes.c.slice_key == slice_key)).first()
-    if row is None:
-        return None
-    mute = mute_from_row(row)
-    return mute if mute.active(at) else None
+    mute = None if row is None else mute_from_row(row)
+    return mute if mute is not None and mute.active(at) else None
 
 
-def _entry_values(c: Candidate, scan_at: datetime, generation: int) -> dict[str, Any]:
-    suggested = c.target.model_dump(mode="json") if c.target else None
-    return {
-        "fingerprint": c.fingerprint,
-        "generation": generation,
-        "slice_key": c.slice_key,
-        "dataset": c.source.dataset,
-        "title": c.title,
-        "description": c.description,
-        "kind": c.kind,
-        "direction": c.direction,
-        "status": "new",
-        "closure_code": None,
-        "priority": c.priority,
-        "priority_reason": c.priority_reason,
-        "owner": c.owner,
-        "kpi": c.kpi.model_dump(mode="json"),
-        "dimensions": jsonable(c.dimensions),
-        "window_start": c.window.start,
-        "window_end": c.window.end,
-        "baseline": jsonable(c.baseline.model_dump(mode="json")),
-        "current": jsonable(c.current.model_dump(mode="json")),
-        "suggested_target": suggested,
-        "target": None,
-        "base_value": c.baseline.median,
-        "target_value": c.target.value if c.target else None,
-        "benefits": jsonable(c.benefit),
-        "csf": c.csf,
-        "objective": c.objective,
-        "score": c.score,
-        "magnitude": c.magnitude,
-        "source": jsonable(c.source.model_dump(mode="json")),
-        "evidence_plot": c.evidence_plot,
-        "first_seen": scan_at,
-        "last_seen": scan_at,
-        "occurrences": 1,
-        "created_at": scan_at,
-        "updated_at": scan_at,
-        "status_changed_at": scan_at,
-        "version": 1,
-    }
+@dataclass
+class _State:
+    """What filing needs to know about an entry, kept current across the batch."""
+
+    seq: int
+    status: str
+    closure_code: str | None
+    duplicate_of: int | None
+    magnitude: float
+    snoozed_until: datetime | None
+    last_seen: datetime
+    last_evidence_at: datetime | None
+    fingerprint: str
+    seen_more: int = 0
+    latest: Candidate | None = None
 
 
-def _add_evidence(
-    conn: Connection, seq: int, c: Candidate, scan_at: datetime, *, suppressed: bool
-) -> None:
-    extra = jsonable(c.evidence.model_dump(mode="json", exclude={"at", "value", "score"}))
-    conn.execute(
-        insert(evidence).values(
-            entry_seq=seq,
-            fingerprint=c.fingerprint,
-            at=c.evidence.at,
-            value=c.evidence.value,
-            score=c.evidence.score,
-            magnitude=c.magnitude,
-            scan_at=scan_at,
-            suppressed=suppressed,
-            detail={**extra, "window": jsonable(c.window.model_dump(mode="json"))},
-        )
-    )
-
-
-def _audit(conn: Connection, seq: int, at: datetime, by: str, action: str, **kw: Any) -> None:
-    conn.execute(
-        insert(history).values(
-            entry_seq=seq,
-            at=at,
-            by=by,
-            action=action,
-            from_status=kw.pop("from_status", None),
-            to_status=kw.pop("to_status", None),
-            detail=jsonable(kw),
-        )
-    )
-
-
-def _create(
-    conn: Connection,
-    c: Candidate,
-    head: Row[Any],
-    linked: Row[Any] | None,
-    d: Decision,
-    *,
-    scan_at: datetime,
-    now: datetime,
-    by: str,
-) -> int:
-    gen = head.generation + 1
-    values = _entry_values(c, scan_at, gen)
-    if linked is not None:
-        values |= {"linked_to": linked.seq, "link_kind": d.link_kind}
-    seq = int(conn.execute(insert(entries).values(**values).returning(entries.c.seq)).scalar_one())
-    conn.execute(
-        update(fingerprints)
-        .where(fingerprints.c.fingerprint == c.fingerprint)
-        .values(head_seq=seq, generation=gen)
-    )
-    _add_evidence(conn, seq, c, scan_at, suppressed=False)
-    link = {} if linked is None else {"linked_to": format_id(linked.seq), "link": d.link_kind}
-    _audit(
-        conn,
-        seq,
-        now,
-        by,
-        "filed",
-        to_status="new",
-        fingerprint=c.fingerprint,
-        reason=d.reason,
-        scan_at=scan_at,
-        **link,
-    )
-    if linked is not None:
-        _audit(
-            conn,
-            linked.seq,
-            now,
-            by,
-            "superseded",
-            from_status=linked.status,
-            to_status=linked.status,
-            by_entry=format_id(seq),
-            link=d.link_kind,
-            reason=d.reason,
-        )
-    return seq
-
-
-def _append(conn: Connection, c: Candidate, target: Row[Any], scan_at: datetime) -> None:
-    last = _last_evidence_at(conn, target.seq)
-    values: dict[str, Any] = {
-        "last_seen": max(target.last_seen, scan_at),
-        "occurrences": entries.c.occurrences + 1,
-    }
-    if last is None or c.evidence.at >= last:
-        # The newest detection describes the entry's current state; the baseline stays frozen.
-        values |= {
-            "current": jsonable(c.current.model_dump(mode="json")),
-            "window_start": c.window.start,
-            "window_end": c.window.end,
-            "score": c.score,
-            "magnitude": c.magnitude,
-        }
-    conn.execute(update(entries).where(entries.c.seq == target.seq).values(**values))
-    _add_evidence(conn, target.seq, c, scan_at, suppressed=False)
-
-
-def _last_evidence_at(conn: Connection, seq: int) -> datetime | None:
-    last = conn.execute(
-        select(func.max(evidence.c.at)).where(evidence.c.entry_seq == seq)
-    ).scalar_one()
-    return None if last is None else as_utc(last)
-
-
-def _snoozed_until(row: Row[Any], policy: Policy) -> datetime | None:
-    """When a rejected or withdrawn entry stops silencing its fingerprint (``None``: never)."""
+def _snoozed_until(row: Any, policy: Policy) -> datetime | None:
     feedback = row.feedback or {}
     if "snoozed_until" in feedback:
         until = feedback["snoozed_until"]
@@ -230,82 +84,267 @@ def _snoozed_until(row: Row[Any], policy: Policy) -> datetime | None:
     return as_utc(row.status_changed_at) + policy.rejected_snooze
 
 
-def file_one(
-    conn: Connection, c: Candidate, *, scan_at: datetime, now: datetime, by: str, policy: Policy
-) -> Outcome:
-    """File one candidate inside the caller's transaction and say what was done."""
-    fp = c.fingerprint
-    head = _lock_head(conn, fp)
-    seen = conn.execute(
-        select(evidence.c.entry_seq).where(
-            evidence.c.fingerprint == fp, evidence.c.at == c.evidence.at
+class _Batch:
+    def __init__(
+        self, conn: Connection, *, scan_at: datetime, now: datetime, by: str, policy: Policy
+    ) -> None:
+        self.conn, self.scan_at, self.now, self.by, self.policy = conn, scan_at, now, by, policy
+        self.heads: dict[str, list[Any]] = {}  # fingerprint -> [head seq, generation]
+        self.states: dict[int, _State] = {}
+        self.seen: dict[tuple[str, datetime], int] = {}
+        self.mutes: dict[str, Mute] = {}
+        self.evidence: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
+
+    # -- bulk reads ------------------------------------------------------------------------
+    def lock_and_load(self, batch: Sequence[Candidate]) -> None:
+        conn = self.conn
+        fps = sorted({c.fingerprint for c in batch})
+        pg = conn.dialect.name == "postgresql"
+        upsert = (
+            (postgresql if pg else sqlite)
+            .insert(fingerprints)
+            .on_conflict_do_nothing(index_elements=["fingerprint"])
         )
-    ).first()
-    if seen is not None:
-        return Outcome(
-            action="unchanged",
-            entry_id=format_id(seen.entry_seq),
-            fingerprint=fp,
-            title=c.title,
-            reason="detection already filed",
+        for chunk in _chunks(fps):
+            conn.execute(
+                upsert, [{"fingerprint": fp, "head_seq": None, "generation": 0} for fp in chunk]
+            )
+            query = (
+                select(fingerprints)
+                .where(fingerprints.c.fingerprint.in_(chunk))
+                .order_by(fingerprints.c.fingerprint)
+            )
+            for row in conn.execute(query.with_for_update() if pg else query):
+                self.heads[row.fingerprint] = [row.head_seq, row.generation]
+            for row in conn.execute(
+                select(evidence.c.fingerprint, evidence.c.at, evidence.c.entry_seq).where(
+                    evidence.c.fingerprint.in_(chunk)
+                )
+            ):
+                self.seen[(row.fingerprint, as_utc(row.at))] = row.entry_seq
+        self._load_states([h[0] for h in self.heads.values() if h[0] is not None])
+        for chunk in _chunks(sorted({c.slice_key for c in batch})):
+            for row in conn.execute(select(mutes).where(mutes.c.slice_key.in_(chunk))):
+                self.mutes[row.slice_key] = mute_from_row(row)
+
+    def _load_states(self, seqs: Sequence[int]) -> None:
+        wanted = sorted(set(seqs) - set(self.states))
+        for chunk in _chunks(wanted):
+            query = (
+                select(evidence.c.entry_seq, func.max(evidence.c.at))
+                .where(evidence.c.entry_seq.in_(chunk))
+                .group_by(evidence.c.entry_seq)
+            )
+            last = {seq: at for seq, at in self.conn.execute(query)}
+            for r in self.conn.execute(select(entries).where(entries.c.seq.in_(chunk))):
+                self.states[r.seq] = _State(
+                    seq=r.seq,
+                    status=r.status,
+                    closure_code=r.closure_code,
+                    duplicate_of=r.duplicate_of,
+                    magnitude=r.magnitude,
+                    snoozed_until=_snoozed_until(r, self.policy),
+                    last_seen=as_utc(r.last_seen),
+                    last_evidence_at=None if last.get(r.seq) is None else as_utc(last[r.seq]),
+                    fingerprint=r.fingerprint,
+                )
+
+    def _primary(self, seq: int) -> _State:
+        state, hops = self.states[seq], 0
+        while state.status == "duplicate" and state.duplicate_of is not None:
+            hops += 1
+            if hops > _MAX_DUPLICATE_HOPS:
+                break  # the API cannot make a cycle; stop rather than spin on a hand-made one
+            self._load_states([state.duplicate_of])
+            state = self.states[state.duplicate_of]
+        return state
+
+    # -- one candidate -----------------------------------------------------------------------
+    def file(self, c: Candidate) -> Outcome:
+        fp, at = c.fingerprint, c.evidence.at
+        if (fp, at) in self.seen:
+            return Outcome(
+                action="unchanged",
+                entry_id=format_id(self.seen[fp, at]),
+                fingerprint=fp,
+                title=c.title,
+                reason="detection already filed",
+            )
+        head_seq, generation = self.heads[fp]
+        target = None if head_seq is None else self._primary(head_seq)
+        mute = self.mutes.get(c.slice_key)
+        if mute is not None and not mute.active(self.scan_at):
+            mute = None
+        head = (
+            None
+            if target is None
+            else Head(
+                entry_id=format_id(target.seq),
+                status=target.status,
+                closure_code=target.closure_code,
+                snoozed_until=target.snoozed_until,
+                magnitude=target.magnitude,
+                last_evidence_at=target.last_evidence_at,
+            )
         )
-    target = None if head.head_seq is None else _primary(conn, head.head_seq)
-    mute = active_mute(conn, c.slice_key, scan_at)
-    state = None
-    if target is not None:
-        last = _last_evidence_at(conn, target.seq)
-        state = Head(
-            entry_id=format_id(target.seq),
-            status=target.status,
-            closure_code=target.closure_code,
-            snoozed_until=_snoozed_until(target, policy),
-            magnitude=target.magnitude,
-            last_evidence_at=last,
-        )
-    d = decide(
-        state,
-        evidence_at=c.evidence.at,
-        magnitude=c.magnitude,
-        scan_at=scan_at,
-        policy=policy,
-        mute_floor=None if mute is None else (mute.magnitude_floor or float("inf")),
-        mute_note="" if mute is None else mute.describe(),
-    )
-    if d.action == "create" or d.action == "link":
-        seq = _create(
-            conn,
-            c,
+        d = decide(
             head,
-            target if d.action == "link" else None,
-            d,
-            scan_at=scan_at,
-            now=now,
-            by=by,
+            evidence_at=at,
+            magnitude=c.magnitude,
+            scan_at=self.scan_at,
+            policy=self.policy,
+            mute_floor=None if mute is None else (mute.magnitude_floor or float("inf")),
+            mute_note="" if mute is None else mute.describe(),
         )
+        if d.action in ("create", "link"):
+            linked = target if d.action == "link" else None
+            seq = self._create(c, generation + 1, linked, d.link_kind, d.reason)
+            return Outcome(
+                action="created" if linked is None else "linked",
+                entry_id=format_id(seq),
+                fingerprint=fp,
+                title=c.title,
+                reason=d.reason,
+                linked_to=None if linked is None else format_id(linked.seq),
+            )
+        assert target is not None or d.action == "suppress"
+        if target is not None:
+            self._record(target, c, suppressed=d.action == "suppress")
         return Outcome(
-            action="created" if d.action == "create" else "linked",
-            entry_id=format_id(seq),
+            action="updated" if d.action == "append" else "suppressed",
+            entry_id=None if target is None else format_id(target.seq),
             fingerprint=fp,
             title=c.title,
             reason=d.reason,
-            linked_to=None if target is None or d.action == "create" else format_id(target.seq),
         )
-    if d.action == "append":
-        assert target is not None
-        _append(conn, c, target, scan_at)
-        return Outcome(
-            action="updated",
-            entry_id=format_id(target.seq),
-            fingerprint=fp,
-            title=c.title,
-            reason=d.reason,
+
+    def _create(
+        self,
+        c: Candidate,
+        generation: int,
+        linked: _State | None,
+        link_kind: str | None,
+        reason: str,
+    ) -> int:
+        row = entry_row(c, self.scan_at, generation)
+        if linked is not None:
+            row |= {"linked_to": linked.seq, "link_kind": link_kind}
+        seq = int(self.conn.execute(INSERT_ENTRY, row).scalar_one())
+        self.heads[c.fingerprint] = [seq, generation]
+        self.states[seq] = _State(
+            seq=seq,
+            status="new",
+            closure_code=None,
+            duplicate_of=None,
+            magnitude=c.magnitude,
+            snoozed_until=None,
+            last_seen=self.scan_at,
+            last_evidence_at=c.evidence.at,
+            fingerprint=c.fingerprint,
         )
-    if target is not None:
-        _add_evidence(conn, target.seq, c, scan_at, suppressed=True)
-    return Outcome(
-        action="suppressed",
-        entry_id=None if target is None else format_id(target.seq),
-        fingerprint=fp,
-        title=c.title,
-        reason=d.reason,
-    )
+        self.seen[c.fingerprint, c.evidence.at] = seq
+        self.evidence.append(evidence_row(seq, c, self.scan_at, suppressed=False))
+        link = {} if linked is None else {"linked_to": format_id(linked.seq), "link": link_kind}
+        self.history.append(
+            history_row(
+                seq,
+                self.now,
+                self.by,
+                "filed",
+                None,
+                "new",
+                fingerprint=c.fingerprint,
+                reason=reason,
+                scan_at=self.scan_at,
+                **link,
+            )
+        )
+        if linked is not None:
+            self.history.append(
+                history_row(
+                    linked.seq,
+                    self.now,
+                    self.by,
+                    "superseded",
+                    linked.status,
+                    linked.status,
+                    by_entry=format_id(seq),
+                    link=link_kind,
+                    reason=reason,
+                )
+            )
+        return seq
+
+    def _record(self, target: _State, c: Candidate, *, suppressed: bool) -> None:
+        self.seen[c.fingerprint, c.evidence.at] = target.seq
+        self.evidence.append(evidence_row(target.seq, c, self.scan_at, suppressed=suppressed))
+        newest = target.last_evidence_at is None or c.evidence.at >= target.last_evidence_at
+        if newest:
+            target.last_evidence_at = c.evidence.at
+        if suppressed or target.status not in OPEN_STATUSES:
+            return
+        target.seen_more += 1
+        target.last_seen = max(target.last_seen, self.scan_at)
+        if newest:
+            target.latest = c
+
+    # -- batched writes ----------------------------------------------------------------------
+    def flush(self) -> None:
+        conn = self.conn
+        moved = [
+            {"b_fingerprint": fp, "b_head": h[0], "b_generation": h[1]}
+            for fp, h in sorted(self.heads.items())
+            if h[0] is not None
+        ]
+        if moved:
+            conn.execute(SET_HEAD, moved)
+        seen = [s for s in self.states.values() if s.seen_more]
+        if seen:
+            rows = conn.execute(
+                select(
+                    entries.c.seq,
+                    entries.c.current,
+                    entries.c.window_start,
+                    entries.c.window_end,
+                    entries.c.score,
+                    entries.c.magnitude,
+                ).where(entries.c.seq.in_([s.seq for s in seen]))
+            ).all()
+            old = {r.seq: r for r in rows}
+            conn.execute(UPDATE_SEEN, [self._seen_params(s, old[s.seq]) for s in seen])
+        if self.evidence:
+            conn.execute(INSERT_EVIDENCE, self.evidence)
+        if self.history:
+            conn.execute(INSERT_HISTORY, self.history)
+
+    @staticmethod
+    def _seen_params(s: _State, old: Any) -> dict[str, Any]:
+        c = s.latest
+        return {
+            "b_seq": s.seq,
+            "b_more": s.seen_more,
+            "b_last_seen": s.last_seen,
+            "b_current": old.current if c is None else jsonable(c.current.model_dump(mode="json")),
+            "b_window_start": old.window_start if c is None else c.window.start,
+            "b_window_end": old.window_end if c is None else c.window.end,
+            "b_score": old.score if c is None else c.score,
+            "b_magnitude": old.magnitude if c is None else c.magnitude,
+        }
+
+
+def file_batch(
+    conn: Connection,
+    batch: Sequence[Candidate],
+    *,
+    scan_at: datetime,
+    now: datetime,
+    by: str,
+    policy: Policy,
+) -> list[Outcome]:
+    """File `batch` (sorted by fingerprint, then evidence time) inside the caller's transaction."""
+    filer = _Batch(conn, scan_at=scan_at, now=now, by=by, policy=policy)
+    filer.lock_and_load(batch)
+    outcomes = [filer.file(c) for c in batch]
+    filer.flush()
+    return outcomes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from ._candidate import Candidate, slice_key
 from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
 from ._entry import Entry, FileReport, Mute, Outcome
 from ._errors import EntryNotFound, RegisterError
-from ._filing import active_mute, file_one
+from ._filing import active_mute, file_batch
 from ._lifecycle import FOLLOW_UP_STATUSES, STATUSES, Policy
 from ._read import load_entries, mute_from_row
 from ._schema import entries, mutes
@@ -26,6 +27,7 @@ from ._types import as_utc
 __all__ = ["Register", "connect"]
 
 T = TypeVar("T")
+log = logging.getLogger("register_client")
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
 
 
@@ -113,6 +115,7 @@ class Register(TriageMixin):
             except DBAPIError as exc:
                 again = _transient(exc) or (retry_integrity and isinstance(exc, IntegrityError))
                 if again and attempt < self._retries:
+                    log.info("register: retrying after %s", str(exc.orig).splitlines()[0])
                     time.sleep(delay)
                     delay *= 2
                     continue
@@ -169,10 +172,7 @@ class Register(TriageMixin):
         batch = sorted(candidates, key=lambda c: (c.fingerprint, c.evidence.at))
 
         def work(conn: Connection) -> list[Outcome]:
-            now = self.now()
-            return [
-                file_one(conn, c, scan_at=at, now=now, by=by, policy=self.policy) for c in batch
-            ]
+            return file_batch(conn, batch, scan_at=at, now=self.now(), by=by, policy=self.policy)
 
         outcomes = self._run(work, retry_integrity=True)
         groups: dict[str, list[Outcome]] = {

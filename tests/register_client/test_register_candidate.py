@@ -43,8 +43,12 @@ def test_fingerprint_function_matches_candidate() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "current", "expected"),
-    [("spike", 1.0, "up"), ("dip", 99.0, "down"), ("level_shift", 20.0, "up"),
-     ("level_shift", 2.0, "down")],
+    [
+        ("spike", 1.0, "up"),
+        ("dip", 99.0, "down"),
+        ("level_shift", 20.0, "up"),
+        ("level_shift", 2.0, "down"),
+    ],
 )
 def test_direction_defaults(kind: str, current: float, expected: str) -> None:
     c = Candidate.example(kind=kind, current={"value": current})
@@ -54,13 +58,30 @@ def test_direction_defaults(kind: str, current: float, expected: str) -> None:
 def test_scan_shaped_input_is_accepted() -> None:
     """What a scan with no history produces: NaN statistics and target, dates, numpy-ish ints."""
     c = Candidate.example(
-        baseline={"start": None, "end": None, "n": 0, "median": math.nan, "mean": math.nan,
-                  "p10": math.nan, "p90": math.nan, "records": 0, "unit": "h"},
+        baseline={
+            "start": None,
+            "end": None,
+            "n": 0,
+            "median": math.nan,
+            "mean": math.nan,
+            "p10": math.nan,
+            "p90": math.nan,
+            "records": 0,
+            "unit": "h",
+        },
         target={"value": math.nan, "by": date(2024, 6, 30)},
-        evidence={"at": date(2024, 3, 7), "value": 14.0, "score": 0.9, "window_start": date(2024, 3, 1)},
+        evidence={
+            "at": date(2024, 3, 7),
+            "value": 14.0,
+            "score": 0.9,
+            "window_start": date(2024, 3, 1),
+        },
         magnitude=math.nan,
-        source={"dataset": "demo", "gate": {"success": True, "suite_name": "s"},
-                "detector": {"name": "d", "version": 3}},
+        source={
+            "dataset": "demo",
+            "gate": {"success": True, "suite_name": "s"},
+            "detector": {"name": "d", "version": 3},
+        },
     )
     assert c.target is None
     assert c.baseline.median is None

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import text
 
 from register_client import (
@@ -83,9 +82,12 @@ def test_unknown_status_is_refused(register_sqlite_url: str) -> None:
 def test_error_tree_is_rooted() -> None:
     import register_client
 
-    errors = [getattr(register_client, n) for n in register_client.__all__
-              if isinstance(getattr(register_client, n), type)
-              and issubclass(getattr(register_client, n), Exception)]
+    errors = [
+        getattr(register_client, n)
+        for n in register_client.__all__
+        if isinstance(getattr(register_client, n), type)
+        and issubclass(getattr(register_client, n), Exception)
+    ]
     assert all(issubclass(e, RegisterError) for e in errors)
     assert len(errors) >= 9
     assert issubclass(register_client.EntryNotFound, EntryError)
@@ -95,25 +97,37 @@ def _install_trap(reg: Register) -> None:
     """Make the database itself refuse one entry, mid-transaction (a real trigger, no mocks)."""
     with reg.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            conn.execute(text(
-                "CREATE TRIGGER trap BEFORE INSERT ON entries WHEN NEW.title = 'boom' "
-                "BEGIN SELECT RAISE(ABORT, 'trap sprung'); END"
-            ))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER trap BEFORE INSERT ON entries WHEN NEW.title = 'boom' "
+                    "BEGIN SELECT RAISE(ABORT, 'trap sprung'); END"
+                )
+            )
         else:
-            conn.execute(text(
-                "CREATE FUNCTION trap() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.title = 'boom' THEN RAISE EXCEPTION 'trap sprung'; END IF; "
-                "RETURN NEW; END $$ LANGUAGE plpgsql"
-            ))
-            conn.execute(text(
-                "CREATE TRIGGER trap BEFORE INSERT ON entries FOR EACH ROW EXECUTE FUNCTION trap()"
-            ))
+            conn.execute(
+                text(
+                    "CREATE FUNCTION trap() RETURNS trigger AS $$ BEGIN "
+                    "IF NEW.title = 'boom' THEN RAISE EXCEPTION 'trap sprung'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER trap BEFORE INSERT ON entries "
+                    "FOR EACH ROW EXECUTE FUNCTION trap()"
+                )
+            )
 
 
 def _remove_trap(reg: Register) -> None:
     with reg.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER trap" if conn.dialect.name == "sqlite"
-                          else "DROP TRIGGER trap ON entries"))
+        conn.execute(
+            text(
+                "DROP TRIGGER trap"
+                if conn.dialect.name == "sqlite"
+                else "DROP TRIGGER trap ON entries"
+            )
+        )
 
 
 def test_a_batch_that_fails_midway_writes_nothing(backend_url: str) -> None:

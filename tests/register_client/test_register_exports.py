@@ -1,4 +1,4 @@
-"""Keep the public face honest: everything in ``__all__`` exists and is public, nothing else leaks."""
+"""Keep the public face honest: all of ``__all__`` exists, and nothing else is public."""
 
 from __future__ import annotations
 

@@ -29,9 +29,29 @@ def test_first_filing_creates_a_new_entry_with_the_contract_fields(reg: Register
     assert [o.entry_id for o in report.created] == ["CIR-0001"]
     assert report.created[0].id == "CIR-0001"
     entry = reg.get("CIR-0001").to_json()
-    for key in ("id", "title", "description", "status", "kind", "priority", "owner", "kpi",
-                "dimensions", "window", "baseline", "current", "target", "source", "fingerprint",
-                "first_seen", "last_seen", "occurrences", "measurements", "progress", "history"):
+    for key in (
+        "id",
+        "title",
+        "description",
+        "status",
+        "kind",
+        "priority",
+        "owner",
+        "kpi",
+        "dimensions",
+        "window",
+        "baseline",
+        "current",
+        "target",
+        "source",
+        "fingerprint",
+        "first_seen",
+        "last_seen",
+        "occurrences",
+        "measurements",
+        "progress",
+        "history",
+    ):
         assert key in entry, key
     assert entry["status"] == "new" and entry["occurrences"] == 1
     assert entry["kpi"] == {"name": "mttr_hours", "unit": "h", "better": "lower"}

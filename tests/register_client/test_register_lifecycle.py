@@ -18,8 +18,14 @@ def head(status: str, code: str | None = None, *, snooze_days: float | None = 30
     return Head("CIR-0001", status, code, until, 4.0, T0)
 
 
-def run(h: Head | None, *, at: datetime = LATER, magnitude: float = 4.0,
-        scan_at: datetime = LATER, **kw: object) -> tuple[str, str | None]:
+def run(
+    h: Head | None,
+    *,
+    at: datetime = LATER,
+    magnitude: float = 4.0,
+    scan_at: datetime = LATER,
+    **kw: object,
+) -> tuple[str, str | None]:
     d = decide(h, evidence_at=at, magnitude=magnitude, scan_at=scan_at, policy=Policy(), **kw)  # type: ignore[arg-type]
     return d.action, d.link_kind
 

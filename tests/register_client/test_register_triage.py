@@ -59,17 +59,33 @@ def test_full_happy_path_is_audited(one: Register) -> None:
     [
         ([], lambda r: r.start("CIR-0001"), "new", "in_progress"),
         ([], lambda r: r.monitor("CIR-0001"), "new", "monitoring"),
-        ([lambda r: r.reject("CIR-0001", reason="x")],
-         lambda r: r.accept("CIR-0001", owner="o"), "rejected", "accepted"),
-        ([lambda r: r.close("CIR-0001", code="withdrawn")],
-         lambda r: r.reject("CIR-0001", reason="x"), "closed", "rejected"),
-        ([lambda r: r.accept("CIR-0001", owner="o")],
-         lambda r: r.accept("CIR-0001", owner="o"), "accepted", "accepted"),
+        (
+            [lambda r: r.reject("CIR-0001", reason="x")],
+            lambda r: r.accept("CIR-0001", owner="o"),
+            "rejected",
+            "accepted",
+        ),
+        (
+            [lambda r: r.close("CIR-0001", code="withdrawn")],
+            lambda r: r.reject("CIR-0001", reason="x"),
+            "closed",
+            "rejected",
+        ),
+        (
+            [lambda r: r.accept("CIR-0001", owner="o")],
+            lambda r: r.accept("CIR-0001", owner="o"),
+            "accepted",
+            "accepted",
+        ),
         ([], lambda r: r.close("CIR-0001", code="successful"), "new", "closed"),
     ],
 )
 def test_invalid_transitions_are_refused_naming_entry_from_and_to(
-    one: Register, steps: list, call: object, from_status: str, to_status: str  # type: ignore[type-arg]
+    one: Register,
+    steps: list,
+    call: object,
+    from_status: str,
+    to_status: str,  # type: ignore[type-arg]
 ) -> None:
     for step in steps:
         step(one)

@@ -1,0 +1,136 @@
+"""Candidate -> row values, and the prepared statements filing executes many times.
+
+The statements are built once, and executed with parameter dictionaries, so
+SQLAlchemy compiles each of them once per process instead of once per row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, update
+
+from ._candidate import Candidate
+from ._schema import entries, evidence, fingerprints, history
+from ._types import jsonable
+
+__all__ = [
+    "INSERT_ENTRY",
+    "INSERT_EVIDENCE",
+    "INSERT_HISTORY",
+    "SET_HEAD",
+    "UPDATE_SEEN",
+    "entry_row",
+    "evidence_row",
+    "history_row",
+]
+
+INSERT_ENTRY = insert(entries).returning(entries.c.seq)
+INSERT_EVIDENCE = insert(evidence)
+INSERT_HISTORY = insert(history)
+SET_HEAD = (
+    update(fingerprints)
+    .where(fingerprints.c.fingerprint == bindparam("b_fingerprint"))
+    .values(head_seq=bindparam("b_head"), generation=bindparam("b_generation"))
+)
+UPDATE_SEEN = (
+    update(entries)
+    .where(entries.c.seq == bindparam("b_seq"))
+    .values(
+        occurrences=entries.c.occurrences + bindparam("b_more"),
+        last_seen=bindparam("b_last_seen"),
+        current=bindparam("b_current", type_=entries.c.current.type),
+        window_start=bindparam("b_window_start", type_=entries.c.window_start.type),
+        window_end=bindparam("b_window_end", type_=entries.c.window_end.type),
+        score=bindparam("b_score"),
+        magnitude=bindparam("b_magnitude"),
+    )
+)
+
+
+def entry_row(c: Candidate, scan_at: datetime, generation: int) -> dict[str, Any]:
+    """Return the ``entries`` row for a candidate filed as a new entry."""
+    return {
+        "fingerprint": c.fingerprint,
+        "generation": generation,
+        "slice_key": c.slice_key,
+        "dataset": c.source.dataset,
+        "title": c.title,
+        "description": c.description,
+        "kind": c.kind,
+        "direction": c.direction,
+        "status": "new",
+        "closure_code": None,
+        "priority": c.priority,
+        "priority_reason": c.priority_reason,
+        "owner": c.owner,
+        "kpi": c.kpi.model_dump(mode="json"),
+        "dimensions": jsonable(c.dimensions),
+        "window_start": c.window.start,
+        "window_end": c.window.end,
+        "baseline": jsonable(c.baseline.model_dump(mode="json")),
+        "current": jsonable(c.current.model_dump(mode="json")),
+        "suggested_target": c.target.model_dump(mode="json") if c.target else None,
+        "target": None,
+        "base_value": c.baseline.median,
+        "target_value": c.target.value if c.target else None,
+        "benefits": jsonable(c.benefit),
+        "csf": c.csf,
+        "objective": c.objective,
+        "score": c.score,
+        "magnitude": c.magnitude,
+        "source": jsonable(c.source.model_dump(mode="json")),
+        "evidence_plot": c.evidence_plot,
+        "first_seen": scan_at,
+        "last_seen": scan_at,
+        "occurrences": 1,
+        "duplicate_of": None,
+        "linked_to": None,
+        "link_kind": None,
+        "progress": None,
+        "progress_detail": None,
+        "progress_at": None,
+        "feedback": None,
+        "created_at": scan_at,
+        "updated_at": scan_at,
+        "status_changed_at": scan_at,
+        "version": 1,
+    }
+
+
+def evidence_row(seq: int, c: Candidate, scan_at: datetime, *, suppressed: bool) -> dict[str, Any]:
+    """Return the ``evidence`` row recording one detection on entry `seq`."""
+    extra = jsonable(c.evidence.model_dump(mode="json", exclude={"at", "value", "score"}))
+    return {
+        "entry_seq": seq,
+        "fingerprint": c.fingerprint,
+        "at": c.evidence.at,
+        "value": c.evidence.value,
+        "score": c.evidence.score,
+        "magnitude": c.magnitude,
+        "scan_at": scan_at,
+        "suppressed": suppressed,
+        "detail": {**extra, "window": jsonable(c.window.model_dump(mode="json"))},
+    }
+
+
+def history_row(
+    seq: int,
+    at: datetime,
+    by: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """Return the ``history`` row for one audited event."""
+    return {
+        "entry_seq": seq,
+        "at": at,
+        "by": by,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "detail": jsonable(detail),
+    }
