@@ -68,7 +68,9 @@ def record_values(
         return linked, pd.Series(True, index=index)
     assert kpi.flag
     raw = records[kpi.flag]
-    if kpi.above is not None:
+    if pd.api.types.is_datetime64_any_dtype(raw):  # a date flag is true once it is set
+        flag = raw.notna().astype("float64")
+    elif kpi.above is not None:
         flag = (raw.astype("float64") > kpi.above).astype("float64").where(raw.notna())
     else:
         flag = raw.astype("float64")

@@ -76,6 +76,7 @@ class KpiSpec(_Strict):
     - ``duration``: ``stat`` (median, p90, mean) of ``end - start`` in hours, per ``date`` period;
     - ``rate``: share of records where ``flag`` is true (or false with ``negate``); with
       ``above``, ``flag`` is a number and the record counts when it exceeds ``above``;
+      a date ``flag`` (e.g. a reopen time) counts once it is set;
     - ``backlog``: records open (``start`` set, ``end`` not yet) at the end of each period;
     - ``linked``: share of records linked to another source, see :class:`LinkSpec`.
     """
