@@ -44,7 +44,7 @@ def check_inputs(records: pd.DataFrame, kpi: KpiSpec, freq: str, as_of: date) ->
             f"KPI {kpi.name!r}: grain {kpi.grain!r} gives {max(periods, 0)} period(s) from "
             f"{dates.min():%Y-%m-%d} to {last.end_time:%Y-%m-%d}; use a finer grain"
         )
-    if kpi.grain == "D" and dates.dt.dayofweek.nunique() == 1 and len(dates) > _MIN_PERIODS:
+    if kpi.grain == "D" and dates.dt.day_of_week.nunique() == 1 and len(dates) > _MIN_PERIODS:
         raise KpiError(
             f"KPI {kpi.name!r}: grain 'D' but every {kpi.date!r} falls on the same weekday "
             "(weekly-stamped data); use grain 'W'"
@@ -80,7 +80,7 @@ def record_values(
 
 
 def backlog_values(
-    records: pd.DataFrame, kpi: KpiSpec, labels: pd.Series, freq: str
+    records: pd.DataFrame, kpi: KpiSpec, labels: pd.Series, freq: str, as_of: date
 ) -> pd.DataFrame:
     """Open records at each period end, per label (slice): ``slice``, ``period``, ``value``.
 
@@ -95,7 +95,7 @@ def backlog_values(
     frame = pd.DataFrame({"slice": labels[known].to_numpy(), "open": opened, "end": ended})
     ins = frame.groupby(["slice", "open"]).size()
     outs = frame.dropna(subset=["end"]).groupby(["slice", "end"]).size()
-    grid = pd.period_range(opened.min(), max(opened.max(), ended.max()), freq=freq)
+    grid = pd.period_range(opened.min(), pd.Timestamp(as_of).to_period(freq), freq=freq)
     index = pd.MultiIndex.from_product([frame["slice"].unique(), grid])
     moves = ins.reindex(index, fill_value=0) - outs.reindex(index, fill_value=0)
     # A record ending in period p is no longer open at p's end: outs count in their own period.

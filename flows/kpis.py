@@ -102,7 +102,7 @@ def _one_kpi(
     out = []
     for dim, labels in slices:
         if kpi.measure == "backlog":
-            series = backlog_values(records, kpi, labels.fillna(""), freq)
+            series = backlog_values(records, kpi, labels.fillna(""), freq, as_of)
             series = series[series["slice"] != ""].assign(n=lambda f: f["value"].astype("int64"))
         else:
             part = base.assign(slice=labels.loc[dated.index]).dropna(subset=["slice"])
