@@ -24,20 +24,7 @@ Examples
 ('CIR-0001', 'new', 'lower')
 """
 
-from ._candidate import (
-    Baseline,
-    Candidate,
-    Current,
-    DetectorInfo,
-    Evidence,
-    GateInfo,
-    Kpi,
-    Source,
-    Target,
-    Window,
-    fingerprint,
-    slice_key,
-)
+from ._candidate import Candidate, fingerprint, slice_key
 from ._entry import Entry, EvidenceRecord, FileReport, HistoryEvent, Measurement, Mute, Outcome
 from ._errors import (
     ConcurrentEditError,
@@ -51,9 +38,21 @@ from ._errors import (
     RegisterError,
     RegisterUnavailable,
 )
+from ._feedback import is_noise
+from ._follow_up import VERDICTS
 from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
+from ._parts import (
+    Baseline,
+    Current,
+    DetectorInfo,
+    Evidence,
+    GateInfo,
+    Kpi,
+    Source,
+    Target,
+    Window,
+)
 from ._register import Register, connect
-from ._triage_api import VERDICTS
 
 __all__ = [
     "CLOSURE_CODES",
@@ -92,5 +91,6 @@ __all__ = [
     "Window",
     "connect",
     "fingerprint",
+    "is_noise",
     "slice_key",
 ]

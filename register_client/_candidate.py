@@ -11,22 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ._types import UtcDatetime
+from ._parts import Baseline, Current, Evidence, Kpi, Source, Target, Window
 
-__all__ = [
-    "Baseline",
-    "Candidate",
-    "Current",
-    "DetectorInfo",
-    "Evidence",
-    "GateInfo",
-    "Kpi",
-    "Source",
-    "Target",
-    "Window",
-    "fingerprint",
-    "slice_key",
-]
+__all__ = ["Candidate", "fingerprint", "slice_key"]
 
 Direction = Literal["up", "down"]
 _UP_KINDS = frozenset({"spike", "level_shift_up", "increase", "up"})
@@ -101,102 +88,6 @@ def fingerprint(
         }
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class _Open(BaseModel):
-    """A sub-record that keeps extra keys the scan adds."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class Kpi(BaseModel):
-    """The KPI a finding is about."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str = Field(min_length=1)
-    unit: str = ""
-    better: Literal["lower", "higher"]
-
-
-class Window(BaseModel):
-    """A period, start and end inclusive."""
-
-    model_config = ConfigDict(frozen=True)
-    start: UtcDatetime
-    end: UtcDatetime
-
-
-class Baseline(_Open):
-    """Where we are now: the KPI's statistics over a window, frozen at detection."""
-
-    start: UtcDatetime | None = None
-    end: UtcDatetime | None = None
-    n: int = Field(default=0, ge=0)
-    median: float | None = None
-    mean: float | None = None
-    p10: float | None = None
-    p90: float | None = None
-
-    _clean = field_validator("median", "mean", "p10", "p90", mode="before")(_nan_to_none)
-
-
-class Current(_Open):
-    """The value observed in the detected window."""
-
-    value: float | None
-
-    _clean = field_validator("value", mode="before")(_nan_to_none)
-
-
-class Target(BaseModel):
-    """Where we want to be: a target value and the date to reach it by."""
-
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
-    value: float
-    by: UtcDatetime | None = None
-
-
-class GateInfo(_Open):
-    """The data-quality gate result the finding passed through."""
-
-    validation_id: str | None = None
-    success: bool
-
-
-class DetectorInfo(BaseModel):
-    """The detector that produced the finding."""
-
-    model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
-    name: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    version: str = ""
-
-
-class Source(BaseModel):
-    """Provenance: dataset, data hash, flow run, gate and detector."""
-
-    model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
-    dataset: str = Field(min_length=1)
-    data_hash: str | None = None
-    flow_run_id: str | None = None
-    gate: GateInfo
-    detector: DetectorInfo
-
-
-class Evidence(_Open):
-    """One detection: when, what value, how anomalous."""
-
-    at: UtcDatetime
-    value: float | None
-    score: float | None = None
-
-    _clean = field_validator("value", "score", mode="before")(_nan_to_none)
 
 
 class Candidate(BaseModel):

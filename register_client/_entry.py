@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._candidate import Kpi, Target, Window
+from ._parts import Kpi, Target, Window
 from ._types import UtcDatetime, jsonable
 
 __all__ = [

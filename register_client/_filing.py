@@ -14,8 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
 from ._entry import Mute, Outcome, format_id
-from ._lifecycle import OPEN_STATUSES, Head, Policy, decide
+from ._lifecycle import OPEN_STATUSES, Head, Policy, decide, snoozed_until
 from ._read import mute_from_row
 from ._rows import (
     INSERT_ENTRY,
@@ -32,56 +31,19 @@ from ._rows import (
     INSERT_HISTORY,
     SET_HEAD,
     UPDATE_SEEN,
+    EntryState,
+    chunks,
     entry_row,
     evidence_row,
     history_row,
+    seen_params,
 )
 from ._schema import entries, evidence, fingerprints, mutes
-from ._types import as_utc, jsonable
+from ._types import as_utc
 
-__all__ = ["active_mute", "file_batch"]
+__all__ = ["file_batch"]
 
-_CHUNK = 500
 _MAX_DUPLICATE_HOPS = 32
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
-def active_mute(conn: Connection, slice_key: str, at: datetime) -> Mute | None:
-    """Return the slice's mute if it still holds at `at`."""
-    row = conn.execute(select(mutes).where(mutes.c.slice_key == slice_key)).first()
-    mute = None if row is None else mute_from_row(row)
-    return mute if mute is not None and mute.active(at) else None
-
-
-@dataclass
-class _State:
-    """What filing needs to know about an entry, kept current across the batch."""
-
-    seq: int
-    status: str
-    closure_code: str | None
-    duplicate_of: int | None
-    magnitude: float
-    snoozed_until: datetime | None
-    last_seen: datetime
-    last_evidence_at: datetime | None
-    fingerprint: str
-    seen_more: int = 0
-    latest: Candidate | None = None
-
-
-def _snoozed_until(row: Any, policy: Policy) -> datetime | None:
-    feedback = row.feedback or {}
-    if "snoozed_until" in feedback:
-        until = feedback["snoozed_until"]
-        return None if until is None else as_utc(until)
-    if policy.rejected_snooze is None:
-        return None
-    return as_utc(row.status_changed_at) + policy.rejected_snooze
 
 
 class _Batch:
@@ -90,7 +52,7 @@ class _Batch:
     ) -> None:
         self.conn, self.scan_at, self.now, self.by, self.policy = conn, scan_at, now, by, policy
         self.heads: dict[str, list[Any]] = {}  # fingerprint -> [head seq, generation]
-        self.states: dict[int, _State] = {}
+        self.states: dict[int, EntryState] = {}
         self.seen: dict[tuple[str, datetime], int] = {}
         self.mutes: dict[str, Mute] = {}
         self.evidence: list[dict[str, Any]] = []
@@ -106,7 +68,7 @@ class _Batch:
             .insert(fingerprints)
             .on_conflict_do_nothing(index_elements=["fingerprint"])
         )
-        for chunk in _chunks(fps):
+        for chunk in chunks(fps):
             conn.execute(
                 upsert, [{"fingerprint": fp, "head_seq": None, "generation": 0} for fp in chunk]
             )
@@ -124,13 +86,13 @@ class _Batch:
             ):
                 self.seen[(row.fingerprint, as_utc(row.at))] = row.entry_seq
         self._load_states([h[0] for h in self.heads.values() if h[0] is not None])
-        for chunk in _chunks(sorted({c.slice_key for c in batch})):
+        for chunk in chunks(sorted({c.slice_key for c in batch})):
             for row in conn.execute(select(mutes).where(mutes.c.slice_key.in_(chunk))):
                 self.mutes[row.slice_key] = mute_from_row(row)
 
     def _load_states(self, seqs: Sequence[int]) -> None:
         wanted = sorted(set(seqs) - set(self.states))
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             query = (
                 select(evidence.c.entry_seq, func.max(evidence.c.at))
                 .where(evidence.c.entry_seq.in_(chunk))
@@ -138,19 +100,19 @@ class _Batch:
             )
             last = {seq: at for seq, at in self.conn.execute(query)}
             for r in self.conn.execute(select(entries).where(entries.c.seq.in_(chunk))):
-                self.states[r.seq] = _State(
+                self.states[r.seq] = EntryState(
                     seq=r.seq,
                     status=r.status,
                     closure_code=r.closure_code,
                     duplicate_of=r.duplicate_of,
                     magnitude=r.magnitude,
-                    snoozed_until=_snoozed_until(r, self.policy),
+                    snoozed_until=snoozed_until(r.feedback, r.status_changed_at, self.policy),
                     last_seen=as_utc(r.last_seen),
                     last_evidence_at=None if last.get(r.seq) is None else as_utc(last[r.seq]),
                     fingerprint=r.fingerprint,
                 )
 
-    def _primary(self, seq: int) -> _State:
+    def _primary(self, seq: int) -> EntryState:
         state, hops = self.states[seq], 0
         while state.status == "duplicate" and state.duplicate_of is not None:
             hops += 1
@@ -223,7 +185,7 @@ class _Batch:
         self,
         c: Candidate,
         generation: int,
-        linked: _State | None,
+        linked: EntryState | None,
         link_kind: str | None,
         reason: str,
     ) -> int:
@@ -232,7 +194,7 @@ class _Batch:
             row |= {"linked_to": linked.seq, "link_kind": link_kind}
         seq = int(self.conn.execute(INSERT_ENTRY, row).scalar_one())
         self.heads[c.fingerprint] = [seq, generation]
-        self.states[seq] = _State(
+        self.states[seq] = EntryState(
             seq=seq,
             status="new",
             closure_code=None,
@@ -276,7 +238,7 @@ class _Batch:
             )
         return seq
 
-    def _record(self, target: _State, c: Candidate, *, suppressed: bool) -> None:
+    def _record(self, target: EntryState, c: Candidate, *, suppressed: bool) -> None:
         self.seen[c.fingerprint, c.evidence.at] = target.seq
         self.evidence.append(evidence_row(target.seq, c, self.scan_at, suppressed=suppressed))
         newest = target.last_evidence_at is None or c.evidence.at >= target.last_evidence_at
@@ -312,25 +274,14 @@ class _Batch:
                 ).where(entries.c.seq.in_([s.seq for s in seen]))
             ).all()
             old = {r.seq: r for r in rows}
-            conn.execute(UPDATE_SEEN, [self._seen_params(s, old[s.seq]) for s in seen])
+            conn.execute(
+                UPDATE_SEEN,
+                [seen_params(s.seq, s.seen_more, s.last_seen, s.latest, old[s.seq]) for s in seen],
+            )
         if self.evidence:
             conn.execute(INSERT_EVIDENCE, self.evidence)
         if self.history:
             conn.execute(INSERT_HISTORY, self.history)
-
-    @staticmethod
-    def _seen_params(s: _State, old: Any) -> dict[str, Any]:
-        c = s.latest
-        return {
-            "b_seq": s.seq,
-            "b_more": s.seen_more,
-            "b_last_seen": s.last_seen,
-            "b_current": old.current if c is None else jsonable(c.current.model_dump(mode="json")),
-            "b_window_start": old.window_start if c is None else c.window.start,
-            "b_window_end": old.window_end if c is None else c.window.end,
-            "b_score": old.score if c is None else c.score,
-            "b_magnitude": old.magnitude if c is None else c.magnitude,
-        }
 
 
 def file_batch(

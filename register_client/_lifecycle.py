@@ -31,7 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
+
+from ._types import as_utc
 
 __all__ = [
     "CLOSURE_CODES",
@@ -43,6 +45,7 @@ __all__ = [
     "Policy",
     "allowed",
     "decide",
+    "snoozed_until",
 ]
 
 STATUSES = ("new", "accepted", "rejected", "duplicate", "in_progress", "monitoring", "closed")
@@ -203,3 +206,20 @@ def decide(
         return Decision("suppress", f"slice muted: {mute_note}")
     why = "magnitude grew" if grown else "snooze expired"
     return Decision("link", f"{why} since {head.entry_id} was {label}", "renotify_of")
+
+
+def snoozed_until(
+    feedback: dict[str, Any] | None, status_changed_at: datetime, policy: Policy
+) -> datetime | None:
+    """Return when a rejected or withdrawn entry stops silencing its fingerprint.
+
+    The time recorded at rejection wins; entries without one (rejected before the
+    register recorded it) count from their last status change. ``None`` means never.
+    """
+    feedback = feedback or {}
+    if "snoozed_until" in feedback:
+        until = feedback["snoozed_until"]
+        return None if until is None else as_utc(until)
+    if policy.rejected_snooze is None:
+        return None
+    return as_utc(status_changed_at) + policy.rejected_snooze

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from ._candidate import Window
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
+from ._parts import Window
 from ._schema import entries, evidence, history, measurements
 
 __all__ = ["load_entries", "mute_from_row"]

@@ -7,19 +7,21 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from ._candidate import Candidate, slice_key
+from ._candidate import Candidate
 from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
-from ._entry import Entry, FileReport, Mute, Outcome
+from ._entry import Entry, FileReport, Outcome
 from ._errors import EntryNotFound, RegisterError
-from ._filing import active_mute, file_batch
-from ._lifecycle import FOLLOW_UP_STATUSES, STATUSES, Policy
-from ._read import load_entries, mute_from_row
-from ._schema import entries, mutes
+from ._feedback import FeedbackMixin
+from ._filing import file_batch
+from ._follow_up import FollowUpMixin
+from ._lifecycle import STATUSES, Policy
+from ._read import load_entries
+from ._schema import entries
 from ._triage import read_row
 from ._triage_api import TriageMixin
 from ._types import as_utc
@@ -38,7 +40,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin):
+class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and
@@ -211,10 +213,6 @@ class Register(TriageMixin):
                 raise RegisterError(f"unknown status {unknown[0]!r}; one of: {', '.join(STATUSES)}")
         return self._run(lambda conn: load_entries(conn, statuses=statuses, dataset=dataset))
 
-    def follow_up(self, *, dataset: str | None = None) -> builtins.list[Entry]:
-        """List the entries a scan re-measures: accepted, in progress or monitoring."""
-        return self.list(FOLLOW_UP_STATUSES, dataset=dataset)
-
     def get(self, entry_id: str) -> Entry:
         """Return one entry with its evidence, history and measurements.
 
@@ -230,64 +228,6 @@ class Register(TriageMixin):
             if not found:  # pragma: no cover - read_row just saw it
                 raise EntryNotFound(entry_id)
             return found[0]
-
-        return self._run(work)
-
-    # -- feedback -------------------------------------------------------------------------
-    def muted(
-        self,
-        key: str | Candidate | None = None,
-        *,
-        dataset: str | None = None,
-        kpi: str | None = None,
-        dimensions: dict[str, Any] | None = None,
-        at: datetime | None = None,
-    ) -> Mute | None:
-        """Return the active mute on a slice, if any.
-
-        Parameters
-        ----------
-        key : str or Candidate, optional
-            A candidate, a fingerprint or a slice key.
-        dataset, kpi, dimensions : optional
-            The slice, instead of `key`.
-        at : datetime, optional
-            When to check: the scan's time. Default: the latest scan's time
-            (:meth:`scan_clock`), the clock mutes are measured on.
-        """
-
-        def work(conn: Connection) -> Mute | None:
-            when = as_utc(at) if at is not None else self.scan_clock(conn)
-            if isinstance(key, Candidate):
-                keys = [key.slice_key]
-            elif key is not None:
-                found = conn.execute(
-                    select(entries.c.slice_key).where(entries.c.fingerprint == key).limit(1)
-                ).scalar_one_or_none()
-                keys = [found or key]
-            elif dataset is not None and kpi is not None:
-                keys = [slice_key(dataset, kpi, dimensions or {})]
-            else:
-                raise RegisterError("muted() needs a candidate, a fingerprint or dataset+kpi")
-            return active_mute(conn, keys[0], when)
-
-        return self._run(work)
-
-    def feedback_for(self, dataset: str, *, at: datetime | None = None) -> builtins.list[Mute]:
-        """Return the active mutes on a dataset's slices, for detectors to consult.
-
-        Parameters
-        ----------
-        dataset : str
-            The source's name.
-        at : datetime, optional
-            The scan's time; default the latest scan's time.
-        """
-
-        def work(conn: Connection) -> builtins.list[Mute]:
-            when = as_utc(at) if at is not None else self.scan_clock(conn)
-            rows = conn.execute(select(mutes).where(mutes.c.dataset == dataset)).all()
-            return [m for m in map(mute_from_row, rows) if m.active(when)]
 
         return self._run(work)
 

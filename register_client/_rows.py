@@ -6,6 +6,8 @@ SQLAlchemy compiles each of them once per process instead of once per row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +23,39 @@ __all__ = [
     "INSERT_HISTORY",
     "SET_HEAD",
     "UPDATE_SEEN",
+    "EntryState",
+    "chunks",
     "entry_row",
     "evidence_row",
     "history_row",
+    "seen_params",
 ]
+
+_CHUNK = 500
+
+
+def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Split `items` into slices small enough for one ``IN (...)`` list."""
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+@dataclass
+class EntryState:
+    """What filing needs to know about an entry, kept current across the batch."""
+
+    seq: int
+    status: str
+    closure_code: str | None
+    duplicate_of: int | None
+    magnitude: float
+    snoozed_until: datetime | None
+    last_seen: datetime
+    last_evidence_at: datetime | None
+    fingerprint: str
+    seen_more: int = 0
+    latest: Candidate | None = None
+
 
 INSERT_ENTRY = insert(entries).returning(entries.c.seq)
 INSERT_EVIDENCE = insert(evidence)
@@ -133,4 +164,24 @@ def history_row(
         "from_status": from_status,
         "to_status": to_status,
         "detail": jsonable(detail),
+    }
+
+
+def seen_params(
+    seq: int, more: int, last_seen: datetime, latest: Candidate | None, old: Any
+) -> dict[str, Any]:
+    """Return :data:`UPDATE_SEEN` parameters: `more` occurrences, newest state from `latest`.
+
+    `old` is the entry's current row, kept when no detection in the batch is newer.
+    """
+    c = latest
+    return {
+        "b_seq": seq,
+        "b_more": more,
+        "b_last_seen": last_seen,
+        "b_current": old.current if c is None else jsonable(c.current.model_dump(mode="json")),
+        "b_window_start": old.window_start if c is None else c.window.start,
+        "b_window_end": old.window_end if c is None else c.window.end,
+        "b_score": old.score if c is None else c.score,
+        "b_magnitude": old.magnitude if c is None else c.magnitude,
     }

@@ -1,4 +1,4 @@
-"""The triage and follow-up API of :class:`~register_client.Register`.
+"""The triage API of :class:`~register_client.Register`.
 
 Each method is one transaction: it checks the lifecycle, writes the change with
 an optimistic version check, and appends one audit event (who, when, what,
@@ -7,56 +7,25 @@ from -> to). Each returns the entry as it is afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ._entry import Entry, format_id, parse_id
 from ._errors import InvalidTriage
-from ._lifecycle import CLOSURE_CODES, Policy
+from ._feedback import FeedbackMixin, is_noise
+from ._lifecycle import CLOSURE_CODES
 from ._read import load_entries
-from ._schema import entries, measurements, mutes
+from ._schema import entries
 from ._triage import edit, read_row
-from ._types import as_utc, iso, jsonable
+from ._types import as_utc, iso
 
-if TYPE_CHECKING:
-    from ._entry import Mute
-
-__all__ = ["VERDICTS", "TriageMixin"]
-
-T = TypeVar("T")
-VERDICTS = ("improving", "target_met", "no_change", "regressed", "insufficient_data")
+__all__ = ["TriageMixin"]
 
 
-def _is_noise(reason: str) -> bool:
-    words = reason.strip().lower().replace(":", " ").replace(",", " ").split()
-    return bool(words) and words[0] == "noise"
-
-
-class TriageMixin:
-    """Triage methods; :class:`Register` supplies the plumbing below."""
-
-    policy: Policy
-
-    if TYPE_CHECKING:
-
-        def _run(self, work: Callable[[Connection], T], *, retry_integrity: bool = ...) -> T: ...
-        def now(self) -> datetime: ...
-        def scan_clock(self, conn: Connection) -> datetime: ...
-
-    def _edit(self, entry_id: str, **kw: Any) -> Entry:
-        extra: Callable[[Connection, Any], None] | None = kw.pop("after", None)
-
-        def work(conn: Connection) -> Entry:
-            row = edit(conn, entry_id, now=self.now(), **kw)
-            if extra is not None:
-                extra(conn, row)
-            return load_entries(conn, seqs=[row.seq])[0]
-
-        return self._run(work)
+class TriageMixin(FeedbackMixin):
+    """Triage methods of :class:`~register_client.Register`."""
 
     def accept(
         self,
@@ -122,7 +91,7 @@ class TriageMixin:
                 "snoozed_until": None if snooze is None else iso(clock + snooze),
                 "renotify_above": abs(row.magnitude) * policy.renotify_ratio,
             }
-            if _is_noise(reason):
+            if is_noise(reason):
                 feedback["mute"] = self._mute_slice(conn, row, reason, clock).model_dump(
                     mode="json"
                 )
@@ -133,38 +102,10 @@ class TriageMixin:
             action="reject",
             by=by,
             to_status="rejected",
-            detail={"reason": reason.strip(), "noise": _is_noise(reason)},
+            detail={"reason": reason.strip(), "noise": is_noise(reason)},
             expected_version=expected_version,
             after=after,
         )
-
-    def _mute_slice(self, conn: Connection, row: Any, reason: str, clock: datetime) -> Mute:
-        from ._filing import active_mute
-
-        step = self.policy.noise_threshold_step
-        previous = active_mute(conn, row.slice_key, clock)
-        factor = step * (previous.threshold_factor if previous else 1.0)
-        values = {
-            "dataset": row.dataset,
-            "kpi": row.kpi["name"],
-            "dimensions": row.dimensions,
-            "until": clock + self.policy.noise_mute,
-            "threshold_factor": factor,
-            "magnitude_floor": abs(row.magnitude) * factor if row.magnitude else None,
-            "entry_seq": row.seq,
-            "reason": reason.strip(),
-            "count": (previous.count if previous else 0) + 1,
-            "updated_at": self.now(),
-        }
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(
-            dialect.insert(mutes)
-            .values(slice_key=row.slice_key, created_at=self.now(), **values)
-            .on_conflict_do_update(index_elements=["slice_key"], set_=values)
-        )
-        mute = active_mute(conn, row.slice_key, clock)
-        assert mute is not None
-        return mute
 
     def mark_duplicate(
         self, entry_id: str, *, of: str, by: str = "cli", expected_version: int | None = None
@@ -345,80 +286,3 @@ class TriageMixin:
             expected_version=expected_version,
             after=after,
         )
-
-    # -- follow-up (issue 7) ------------------------------------------------------------------
-    def add_measurement(
-        self,
-        entry_id: str,
-        at: datetime,
-        value: float | None,
-        verdict: str,
-        detail: dict[str, Any] | None = None,
-    ) -> Entry:
-        """Record a re-measurement of the entry's KPI slice; re-measuring `at` replaces it.
-
-        Parameters
-        ----------
-        entry_id : str
-            The entry.
-        at : datetime
-            The period measured (``--as-of`` in replays).
-        value : float or None
-            The KPI's value.
-        verdict : str
-            One of ``VERDICTS``.
-        detail : dict, optional
-            Against baseline, against target, test statistics, ...
-        """
-        if verdict not in VERDICTS:
-            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
-        when = as_utc(at)
-        payload = jsonable(detail or {})
-        measured = None if value is None else float(value)
-
-        def work(conn: Connection) -> Entry:
-            row = read_row(conn, entry_id)
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            values = {"value": measured, "verdict": verdict, "detail": payload}
-            conn.execute(
-                dialect.insert(measurements)
-                .values(entry_seq=row.seq, at=when, **values)
-                .on_conflict_do_update(index_elements=["entry_seq", "at"], set_=values)
-            )
-            return load_entries(conn, seqs=[row.seq])[0]
-
-        return self._run(work)
-
-    def set_progress(
-        self,
-        entry_id: str,
-        verdict: str,
-        *,
-        at: datetime | None = None,
-        detail: dict[str, Any] | None = None,
-        by: str = "scan",
-    ) -> Entry:
-        """Set the entry's progress verdict; a change of verdict is audited."""
-        if verdict not in VERDICTS:
-            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
-        when = as_utc(at) if at is not None else self.now()
-        payload = jsonable(detail or {})
-
-        def work(conn: Connection) -> Entry:
-            row = read_row(conn, entry_id)
-            values = {"progress": verdict, "progress_detail": payload, "progress_at": when}
-            if row.progress != verdict:
-                edit(
-                    conn,
-                    entry_id,
-                    action="progress",
-                    by=by,
-                    now=self.now(),
-                    changes=values,
-                    detail={"from": row.progress, "to": verdict, "at": iso(when)},
-                )
-            else:
-                conn.execute(update(entries).where(entries.c.seq == row.seq).values(**values))
-            return load_entries(conn, seqs=[row.seq])[0]
-
-        return self._run(work)

@@ -1,0 +1,110 @@
+"""Follow-up (ITIL "did we get there?"): measurements, progress verdicts and regressions."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ._entry import Entry
+from ._errors import InvalidTriage
+from ._lifecycle import FOLLOW_UP_STATUSES
+from ._plumbing import Plumbing
+from ._read import load_entries
+from ._schema import entries, measurements
+from ._triage import edit, read_row
+from ._types import as_utc, iso, jsonable
+
+__all__ = ["VERDICTS", "FollowUpMixin"]
+
+VERDICTS = ("improving", "target_met", "no_change", "regressed", "insufficient_data")
+"""The progress verdicts a re-measurement can reach."""
+
+
+class FollowUpMixin(Plumbing):
+    """Re-measurement of accepted entries against their baseline and target."""
+
+    def follow_up(self, *, dataset: str | None = None) -> builtins.list[Entry]:
+        """List the entries a scan re-measures: accepted, in progress or monitoring."""
+        return self._run(
+            lambda conn: load_entries(conn, statuses=FOLLOW_UP_STATUSES, dataset=dataset)
+        )
+
+    def add_measurement(
+        self,
+        entry_id: str,
+        at: datetime,
+        value: float | None,
+        verdict: str,
+        detail: dict[str, Any] | None = None,
+    ) -> Entry:
+        """Record a re-measurement of the entry's KPI slice; re-measuring `at` replaces it.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry.
+        at : datetime
+            The period measured (``--as-of`` in replays).
+        value : float or None
+            The KPI's value.
+        verdict : str
+            One of ``VERDICTS``.
+        detail : dict, optional
+            Against baseline, against target, test statistics, ...
+        """
+        if verdict not in VERDICTS:
+            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
+        when = as_utc(at)
+        payload = jsonable(detail or {})
+        measured = None if value is None else float(value)
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            values = {"value": measured, "verdict": verdict, "detail": payload}
+            conn.execute(
+                dialect.insert(measurements)
+                .values(entry_seq=row.seq, at=when, **values)
+                .on_conflict_do_update(index_elements=["entry_seq", "at"], set_=values)
+            )
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
+
+    def set_progress(
+        self,
+        entry_id: str,
+        verdict: str,
+        *,
+        at: datetime | None = None,
+        detail: dict[str, Any] | None = None,
+        by: str = "scan",
+    ) -> Entry:
+        """Set the entry's progress verdict; a change of verdict is audited."""
+        if verdict not in VERDICTS:
+            raise InvalidTriage(entry_id, "verdict", verdict, f"one of: {', '.join(VERDICTS)}")
+        when = as_utc(at) if at is not None else self.now()
+        payload = jsonable(detail or {})
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            values = {"progress": verdict, "progress_detail": payload, "progress_at": when}
+            if row.progress != verdict:
+                edit(
+                    conn,
+                    entry_id,
+                    action="progress",
+                    by=by,
+                    now=self.now(),
+                    changes=values,
+                    detail={"from": row.progress, "to": verdict, "at": iso(when)},
+                )
+            else:
+                conn.execute(update(entries).where(entries.c.seq == row.seq).values(**values))
+            return load_entries(conn, seqs=[row.seq])[0]
+
+        return self._run(work)
