@@ -110,7 +110,7 @@ def _holiday_periods(
     out: dict[pd.Timestamp, str] = {}
     for day, name in lost.items():
         stamp = pd.Timestamp(day)
-        period = stamp - pd.Timedelta(days=stamp.dayofweek) if kpi.grain == "W" else stamp
+        period = stamp - pd.Timedelta(days=stamp.day_of_week) if kpi.grain == "W" else stamp
         if period in grid:
             out.setdefault(period, f"holiday {spec.country}: {name}")
     return out
