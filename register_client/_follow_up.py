@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ._entry import Entry
+from ._candidate import Candidate
+from ._entry import Entry, Outcome
 from ._errors import InvalidTriage
+from ._filing import file_batch
 from ._lifecycle import FOLLOW_UP_STATUSES
 from ._plumbing import Plumbing
 from ._read import load_entries
@@ -108,3 +110,84 @@ class FollowUpMixin(Plumbing):
             return load_entries(conn, seqs=[row.seq])[0]
 
         return self._run(work)
+
+    def regressed(
+        self,
+        entry_id: str,
+        *,
+        at: datetime,
+        value: float,
+        detail: dict[str, Any] | None = None,
+        by: str = "scan",
+    ) -> Outcome:
+        """Report that a closed entry's KPI slice is bad again, through the lifecycle.
+
+        The entry is re-filed as a detection of its own fingerprint at `at`: a
+        closed-successful entry gets a new entry linked to it (``regression_of``),
+        an open one gets the evidence appended, a rejected one follows the snooze
+        rule. Reporting the same `at` twice changes nothing.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry whose KPI regressed.
+        at : datetime
+            The period of the measurement that shows it.
+        value : float
+            The KPI's value then.
+        detail : dict, optional
+            Kept with the evidence (test statistics, ...).
+        by : str, default "scan"
+            Who reports it, for the audit trail.
+
+        Returns
+        -------
+        Outcome
+            ``linked`` with the new entry's id, ``updated``, ``suppressed`` or ``unchanged``.
+        """
+        when = as_utc(at)
+
+        def work(conn: Connection) -> Outcome:
+            row = read_row(conn, entry_id)
+            entry = load_entries(conn, seqs=[row.seq])[0]
+            candidate = _regression_candidate(entry, when, float(value), detail or {})
+            return file_batch(
+                conn, [candidate], scan_at=when, now=self.now(), by=by, policy=self.policy
+            )[0]
+
+        return self._run(work, retry_integrity=True)
+
+
+def _regression_candidate(
+    entry: Entry, at: datetime, value: float, detail: dict[str, Any]
+) -> Candidate:
+    base = entry.base_value
+    title = entry.title if entry.title.startswith("Regression: ") else f"Regression: {entry.title}"
+    return Candidate.model_validate(
+        {
+            "title": title,
+            "description": (
+                f"{entry.kpi.name} was {value:.4g} on {at.date().isoformat()} after "
+                f"{entry.id} was closed {entry.closure_code or ''}; baseline median "
+                f"{'n/a' if base is None else f'{base:.4g}'}. {entry.description}"
+            ).strip(),
+            "kind": entry.kind,
+            "direction": entry.direction,
+            "kpi": entry.kpi,
+            "dimensions": entry.dimensions,
+            "window": {"start": at, "end": at},
+            "baseline": entry.baseline,
+            "current": {"value": value},
+            "target": entry.target,
+            "priority": entry.priority,
+            "priority_reason": entry.priority_reason,
+            "owner": entry.owner,
+            "source": entry.source,
+            "evidence": {**jsonable(detail), "at": at, "value": value, "score": None},
+            "score": entry.score,
+            "magnitude": value - base if base is not None else entry.magnitude,
+            "csf": entry.csf,
+            "objective": entry.objective,
+            "benefit": entry.benefits,
+        }
+    )
