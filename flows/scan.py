@@ -246,7 +246,11 @@ def scan_night(
     """Run one night: gate, KPIs, detection, candidates, filing and follow-up, as of ``as_of``."""
     gate = validate_sources(list(frames.values()), config, as_of, settings)
     usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
-    specs = [kpi for kpi in config.kpis if kpi.source in usable]
+    specs = [
+        kpi
+        for kpi in config.kpis
+        if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
+    ]
     kpi_frame = compute_kpi_series(usable, config.model_copy(update={"kpis": specs}), as_of)
     findings = detect(kpi_frame, config, as_of)
     chosen = drill_down_findings(findings, kpi_frame, config, as_of)
