@@ -7,13 +7,15 @@ all accepted and mapped to psycopg 3.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -172,9 +174,11 @@ def migrate(engine: Engine, shown_url: str) -> None:
     MigrationError
         If the schema cannot be brought up to date.
     """
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config = _config()
     try:
+        with engine.begin() as conn:
+            if _current(conn) == _head():
+                return  # the common case: one cheap query, no lock, no Alembic machinery
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -186,6 +190,25 @@ def migrate(engine: Engine, shown_url: str) -> None:
         raise MigrationError(shown_url, str(exc.orig).splitlines()[0]) from None
     except SQLAlchemyError as exc:
         raise MigrationError(shown_url, str(exc).splitlines()[0]) from None
+
+
+@functools.cache
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+@functools.cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _current(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return versions[0] if len(versions) == 1 else None
 
 
 def _is_connect_error(exc: DBAPIError) -> bool:

@@ -6,7 +6,7 @@
     ├── InvalidURL            malformed or unsupported register URL    .url
     ├── RegisterUnavailable   the database cannot be reached           .url .host
     ├── MigrationError        the schema cannot be brought up to date  .url
-    ├── FilingError           a candidate cannot be filed              .fingerprint
+    ├── FilingError           a candidate cannot be filed              .candidate
     └── EntryError            an operation on one entry failed         .entry_id
         ├── EntryNotFound        no entry has that id
         ├── InvalidTransition    the lifecycle forbids it          .from_status .to_status
@@ -111,19 +111,19 @@ class MigrationError(RegisterError):
 
 
 class FilingError(RegisterError):
-    """A candidate could not be filed.
+    """A candidate could not be filed (the batch is not filed either).
 
     Parameters
     ----------
-    fingerprint : str
-        The candidate's fingerprint.
+    candidate : str
+        Which candidate: its fingerprint, or its position and title.
     reason : str
         Why it could not be filed.
     """
 
-    def __init__(self, fingerprint: str, reason: str) -> None:
-        super().__init__(f"cannot file candidate {fingerprint}: {reason}")
-        self.fingerprint = fingerprint
+    def __init__(self, candidate: str, reason: str) -> None:
+        super().__init__(f"cannot file candidate {candidate}: {reason}")
+        self.candidate = candidate
         self.reason = reason
 
 

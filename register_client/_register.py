@@ -5,17 +5,18 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from ._candidate import Candidate
 from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
 from ._entry import Entry, FileReport, Outcome
-from ._errors import EntryNotFound, RegisterError
+from ._errors import EntryNotFound, FilingError, RegisterError
 from ._feedback import FeedbackMixin
 from ._filing import file_batch
 from ._follow_up import FollowUpMixin
@@ -147,7 +148,11 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
 
     # -- filing ---------------------------------------------------------------------------
     def file(
-        self, candidates: Iterable[Candidate], *, scan_at: datetime | None = None, by: str = "scan"
+        self,
+        candidates: Iterable[Candidate | Mapping[str, Any]],
+        *,
+        scan_at: datetime | None = None,
+        by: str = "scan",
     ) -> FileReport:
         """File a scan's candidates in one transaction, exactly once.
 
@@ -157,8 +162,8 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
 
         Parameters
         ----------
-        candidates : iterable of Candidate
-            The scan's candidates, in any order.
+        candidates : iterable of Candidate or mapping
+            The scan's candidates, in any order; mappings are validated first.
         scan_at : datetime, optional
             The scan's time (``--as-of`` in replays); default now.
         by : str, default "scan"
@@ -167,11 +172,16 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         Returns
         -------
         FileReport
+
+        Raises
+        ------
+        FilingError
+            If a mapping is not a valid candidate; nothing is filed.
         """
         at = as_utc(scan_at) if scan_at is not None else self.now()
         # A global order over fingerprints (then evidence time) is what keeps two
         # concurrent scans from deadlocking on each other's locks.
-        batch = sorted(candidates, key=lambda c: (c.fingerprint, c.evidence.at))
+        batch = sorted(_validated(candidates), key=lambda c: (c.fingerprint, c.evidence.at))
 
         def work(conn: Connection) -> list[Outcome]:
             return file_batch(conn, batch, scan_at=at, now=self.now(), by=by, policy=self.policy)
@@ -230,6 +240,22 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
             return found[0]
 
         return self._run(work)
+
+
+def _validated(candidates: Iterable[Candidate | Mapping[str, Any]]) -> builtins.list[Candidate]:
+    valid = []
+    for i, c in enumerate(candidates):
+        if isinstance(c, Candidate):
+            valid.append(c)
+            continue
+        try:
+            valid.append(Candidate.model_validate(c))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "candidate"
+            title = c.get("title") if isinstance(c, Mapping) else None
+            raise FilingError(f"#{i} ({title!r})", f"{where}: {first['msg']}") from None
+    return valid
 
 
 def connect(

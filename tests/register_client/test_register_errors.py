@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from register_client import (
     Candidate,
+    FilingError,
     InvalidURL,
     Register,
     RegisterError,
@@ -149,4 +150,18 @@ def test_a_batch_that_fails_midway_writes_nothing(backend_url: str) -> None:
     _remove_trap(reg)
     report = reg.file(batch)
     assert len(report.created) == 4 and len(report.updated) == 1
+    reg.dispose()
+
+
+def test_an_invalid_mapping_fails_the_batch_by_position_and_field(register_sqlite_url: str) -> None:
+    reg = connect(register_sqlite_url)
+    good = Candidate.example().model_dump()
+    bad = {**good, "title": "broken", "score": 3.0}
+    with pytest.raises(FilingError) as info:
+        reg.file([good, bad])
+    assert str(info.value) == (
+        "cannot file candidate #1 ('broken'): score: Input should be less than or equal to 1"
+    )
+    assert reg.list() == []
+    assert len(reg.file([good]).created) == 1
     reg.dispose()
