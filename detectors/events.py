@@ -14,7 +14,15 @@ from numpy.typing import NDArray
 
 from detectors._rolling import FloatArray, IntArray
 
-__all__ = ["Events", "event_max", "event_mean", "event_sum", "find_events", "first_flags"]
+__all__ = [
+    "Events",
+    "event_max",
+    "event_mean",
+    "event_sum",
+    "find_events",
+    "first_flags",
+    "refractory",
+]
 
 
 @dataclass(frozen=True)
@@ -109,4 +117,29 @@ def event_max(values: FloatArray, ev: Events) -> FloatArray:
     if len(ev) == 0:
         return np.empty(0)
     out: FloatArray = np.maximum.reduceat(values[ev.rows, ev.row_series], ev.offsets)
+    return out
+
+
+def refractory(flags: NDArray[np.bool_], period: int) -> NDArray[np.bool_]:
+    """Keep a flag only if no kept flag of the same series lies within ``period`` rows before.
+
+    Unlike :func:`first_flags` (which merges an ongoing episode into one event), this re-arms
+    after ``period`` rows even when the episode continues: a long incident raises one
+    alarm per ``period``. The loop runs over flagged rows, never over series or periods.
+
+    Examples
+    --------
+    >>> f = np.array([[1], [1], [1], [1], [1], [0], [1]], dtype=bool)
+    >>> refractory(f, period=2)[:, 0].astype(int).tolist()
+    [1, 0, 0, 1, 0, 0, 1]
+    """
+    if period < 0:
+        raise ValueError(f"period must be >= 0, got {period}")
+    out = np.zeros_like(flags)
+    s_idx, t_idx = np.nonzero(flags.T)
+    last_s, last_t = -1, 0
+    for s, t in zip(s_idx.tolist(), t_idx.tolist(), strict=True):
+        if s != last_s or t - last_t > period:
+            out[t, s] = True
+            last_s, last_t = s, t
     return out

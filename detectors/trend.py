@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from detectors._base import CausalDetectorMixin, check_int
 from detectors._build import EventStats, build_findings
 from detectors._calibration import z_to_score
 from detectors._frame import SeriesMatrix
@@ -20,7 +22,7 @@ from detectors._regression import rolling_line
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
 
-__all__ = ["trend_findings"]
+__all__ = ["TrendDetector", "trend_findings"]
 
 
 def _bad_sign(better: str | None) -> float:
@@ -72,3 +74,72 @@ def trend_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str])
     )
     params = {"trend_window": w, "trend_threshold": cfg["trend_threshold"]}
     return build_findings(m, stats, better, "rolling_trend", params)
+
+
+class TrendDetector(CausalDetectorMixin):
+    """Direction-aware degrading trend: t-statistic of a rolling least-squares slope.
+
+    Only the bad direction counts when ``better`` is given, and with a ``target`` a trend
+    counts only while the fitted level is on the wrong side of it.
+
+    Parameters
+    ----------
+    window : int, default=28
+        Rows in the rolling line fit.
+    better : {"lower", "higher"} or None, default=None
+        Which way is better for the KPI; None counts both directions.
+    target : float or None, default=None
+        The KPI's target level.
+    contamination : "auto" or float, default="auto"
+        Sets ``offset_``; "auto" = calibrated score 0.5 (|t| ~ 4.42).
+
+    Attributes
+    ----------
+    offset_ : float
+        Decision threshold on ``score_samples``.
+    n_features_in_ : int
+        Columns seen in ``fit``.
+
+    See Also
+    --------
+    LevelShiftDetector : abrupt rather than gradual change.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = (20 + rng.normal(0, 1, 120) + np.r_[np.zeros(60), np.linspace(0, 15, 60)])[:, None]
+    >>> worse = TrendDetector(better="lower").fit(X[:60])
+    >>> bool((worse.predict(X[60:]) == -1).any())
+    True
+    >>> bool((TrendDetector(better="higher").fit(X[:60]).predict(X[60:]) == -1).any())
+    False
+    >>> bool((TrendDetector(better="lower", target=40.0).fit(X[:60]).predict(X) == -1).any())
+    False
+    """
+
+    def __init__(
+        self,
+        window: int = 28,
+        better: str | None = None,
+        target: float | None = None,
+        contamination: str | float = "auto",
+    ) -> None:
+        self.window = window
+        self.better = better
+        self.target = target
+        self.contamination = contamination
+
+    def _validate_params(self) -> None:
+        check_int("window", self.window, 4)
+        if self.better not in (None, "lower", "higher"):
+            raise ValueError(f"better must be 'lower', 'higher' or None, got {self.better!r}")
+
+    def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
+        line = rolling_line(X, window=self.window, min_count=max(4, (3 * self.window) // 4))
+        sign = _bad_sign(self.better)
+        t = np.nan_to_num(line.t_stat, posinf=1e12, neginf=-1e12)
+        dev = np.abs(t) if sign == 0 else np.maximum(sign * t, 0.0)
+        if self.target is not None and sign != 0:
+            dev = np.where((line.fitted - self.target) * sign > 0, dev, 0.0)
+        out: NDArray[np.float64] = dev.max(axis=1)
+        return out

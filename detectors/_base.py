@@ -1,0 +1,117 @@
+"""Shared scikit-learn plumbing for the causal outlier detectors.
+
+Every detector here reads ``X`` of shape (n_samples, n_features) as one contiguous stretch
+of time: rows are periods in order, columns are series (or KPIs of one entity). A row's
+score depends only on that row and the rows above it. Each call to ``score_samples``
+treats its ``X`` as a stretch of its own, so its first rows are a cold start.
+
+Subclasses implement ``_deviation(X)``: a non-negative, z-like deviation per row (0 where
+history is too short). The mixin turns it into the scikit-learn outlier API:
+
+- ``score_samples = -deviation`` (higher means more normal);
+- ``decision_function = score_samples - offset_``; ``predict`` gives -1 / +1;
+- ``contamination="auto"`` puts ``offset_`` at the deviation whose calibrated score is 0.5
+  (two-sided p = 1e-5, |z| ~ 4.42); a float puts it at that quantile of the training
+  scores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from detectors._calibration import score_to_z
+
+__all__ = ["CausalDetectorMixin", "check_contamination", "check_int", "check_real"]
+
+
+def check_int(name: str, value: Any, low: int) -> int:
+    """Validate an integer hyperparameter, naming it, its range and the value received."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_real(name: str, value: Any, low: float, high: float) -> float:
+    """Validate a float hyperparameter in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{name} must be a float in [{low}, {high}], got {value!r}")
+    return float(value)
+
+
+def check_contamination(value: Any) -> str | float:
+    """``"auto"`` or a float in (0, 0.5]."""
+    if value == "auto":
+        return "auto"
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 0.5:
+        raise ValueError(f"contamination must be 'auto' or a float in (0, 0.5], got {value!r}")
+    return float(value)
+
+
+class CausalDetectorMixin(OutlierMixin, BaseEstimator):  # type: ignore[misc]
+    """Outlier API on top of a causal ``_deviation``; see the module docstring."""
+
+    contamination: str | float
+
+    def _validate_params(self) -> None:
+        """Check hyperparameters; raise ``ValueError`` naming the bad one."""
+
+    def _fit_extra(self, X: NDArray[np.float64]) -> None:
+        """Learn anything beyond ``offset_`` (subclasses override)."""
+
+    def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
+        raise NotImplementedError
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X: ArrayLike, y: Any = None) -> CausalDetectorMixin:
+        """Learn the decision offset (and any detector state) from ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in time order; NaN marks a missing value.
+        y : ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        contamination = check_contamination(self.contamination)
+        Xv: NDArray[np.float64] = validate_data(
+            self, X, reset=True, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        self._fit_extra(Xv)
+        if contamination == "auto":
+            self.offset_ = -float(score_to_z(0.5))
+        else:
+            self.offset_ = float(np.percentile(-self._deviation(Xv), 100.0 * float(contamination)))
+        return self
+
+    def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Minus the causal deviation of each row: higher means more normal."""
+        check_is_fitted(self)
+        Xv: NDArray[np.float64] = validate_data(
+            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        out: NDArray[np.float64] = -self._deviation(Xv)
+        return out
+
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+        """``score_samples(X) - offset_``: negative for outliers."""
+        out: NDArray[np.float64] = self.score_samples(X) - self.offset_
+        return out
+
+    def predict(self, X: ArrayLike) -> NDArray[np.int_]:
+        """-1 for outliers, +1 for inliers."""
+        out: NDArray[np.int_] = np.where(self.decision_function(X) < 0, -1, 1)
+        return out
