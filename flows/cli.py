@@ -7,19 +7,16 @@ the commands that need them, so ``radar --help`` and register commands stay quic
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
 
+from flows.cli_support import emit_json, fail, one_line_errors, quiet_libraries, set_debug
 from flows.settings import DEFAULT_REGISTER_URL, quiet_prefect_defaults
 
-__all__ = ["app", "main"]
+__all__ = ["app"]
 
 app = typer.Typer(
     help="Improvement Radar: find continual-improvement opportunities in operational data.",
@@ -32,12 +29,14 @@ app.add_typer(entries_app, name="entries")
 
 def _mount_optional() -> None:
     """Mount the sub-command groups that live in their own modules."""
+    from flows.backtest_cli import backtest
+    from flows.nab import nab_app
     from flows.quality_cli import quality_app
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
+    app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
+    app.command("backtest")(backtest)
 
-
-_state = {"debug": False}
 
 Register = Annotated[
     str,
@@ -47,37 +46,14 @@ Format = Annotated[Literal["table", "json"], typer.Option("--format", help="Outp
 ConfigFile = Annotated[Path, typer.Option("--config", help="Scan config (YAML).")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print one error line on stderr and exit; re-raise under ``--debug``."""
-    if _state["debug"] and sys.exc_info()[0] is not None:
-        raise
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Turn any error inside the block into one line on stderr and a non-zero exit."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        fail(_describe(exc))
-
-
-def emit_json(data: Any) -> None:
-    """Print JSON alone on stdout."""
-    typer.echo(json.dumps(data, indent=2, default=str))
-
-
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     """Improvement Radar."""
-    _state["debug"] = debug
+    set_debug(debug)
     quiet_prefect_defaults()
+    quiet_libraries()
 
 
 @app.command()
@@ -121,15 +97,6 @@ def scan(
         )
     with one_line_errors():
         _print_entries(register, None)
-
-
-def _describe(exc: BaseException) -> str:
-    """One line for an error, naming its kind only when the message alone is unclear."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    known = ("ConfigError", "SourceError", "RegisterError", "GateError")
-    if any(cls.__name__.endswith(known) for cls in type(exc).__mro__):
-        return text
-    return f"{type(exc).__name__}: {text}"
 
 
 def _register(url: str) -> Any:

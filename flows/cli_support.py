@@ -1,0 +1,66 @@
+"""What every ``radar`` sub-command shares: one-line errors, ``--debug``, JSON on stdout.
+
+Errors are one line on stderr with exit code 1; under ``radar --debug`` the original
+exception propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+
+__all__ = ["describe", "emit_json", "fail", "one_line_errors", "quiet_libraries", "set_debug"]
+
+_state = {"debug": False}
+# Errors whose message already says what went wrong; others get their class name prefixed.
+_SELF_EXPLAINING = ("ConfigError", "SourceError", "RegisterError", "GateError", "BacktestError")
+
+
+def set_debug(debug: bool) -> None:
+    """Record the root ``--debug`` flag."""
+    _state["debug"] = debug
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an error, naming its kind only when the message alone is unclear."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & set(_SELF_EXPLAINING) or isinstance(exc, OSError | ValueError):
+        return line
+    return f"{type(exc).__name__}: {line}"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one error line on stderr and exit; re-raise the active error under ``--debug``."""
+    if _state["debug"] and sys.exc_info()[0] is not None:
+        raise
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn any error inside the block into one line on stderr and a non-zero exit."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(describe(exc))
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON alone on stdout."""
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def quiet_libraries() -> None:
+    """Keep library chatter off the terminal; GX announces every ephemeral context at INFO."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
