@@ -57,7 +57,17 @@ class _Frozen(BaseModel):
 
 
 class HistoryEvent(_Frozen):
-    """One audited change: who, when, what, and the status from and to."""
+    """One audited change: who, when, what, and the status from and to.
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> _ = reg.file([Candidate.example()])
+    >>> event = reg.accept("CIR-0001", owner="ops", by="dana").history[-1]
+    >>> event.by, event.action, event.from_status, event.to_status
+    ('dana', 'accept', 'new', 'accepted')
+    """
 
     at: UtcDatetime
     by: str
@@ -68,7 +78,16 @@ class HistoryEvent(_Frozen):
 
 
 class EvidenceRecord(_Frozen):
-    """One detection attached to an entry (``suppressed`` ones were seen but not acted on)."""
+    """One detection attached to an entry (``suppressed`` ones were seen but not acted on).
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> _ = reg.file([Candidate.example()])
+    >>> [(e.at.date().isoformat(), e.value, e.suppressed) for e in reg.get("CIR-0001").evidence]
+    [('2024-03-07', 14.0, False)]
+    """
 
     at: UtcDatetime
     value: float | None
@@ -81,7 +100,18 @@ class EvidenceRecord(_Frozen):
 
 
 class Measurement(_Frozen):
-    """A follow-up measurement of an accepted entry's KPI slice."""
+    """A follow-up measurement of an accepted entry's KPI slice.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> _ = reg.file([Candidate.example()])
+    >>> entry = reg.add_measurement("CIR-0001", date(2024, 4, 1), 9.0, "improving")
+    >>> entry.measurements[0].verdict
+    'improving'
+    """
 
     at: UtcDatetime
     value: float | None
@@ -95,6 +125,16 @@ class Mute(_Frozen):
     Detections on the slice file nothing until ``until`` unless their magnitude
     reaches ``magnitude_floor``. Detectors may also multiply their threshold by
     ``threshold_factor`` for the slice.
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> _ = reg.file([Candidate.example()])
+    >>> _ = reg.reject("CIR-0001", reason="noise: batch jobs")
+    >>> mute = reg.muted(Candidate.example())
+    >>> mute.entry_id, mute.threshold_factor, mute.magnitude_floor
+    ('CIR-0001', 1.5, 9.0)
     """
 
     slice_key: str
@@ -130,6 +170,18 @@ class Entry(_Frozen):
 
     ``target`` is the agreed target when one was set on acceptance, otherwise the
     suggested one; ``base_value`` and ``target_value`` are ServiceNow CIM's fields.
+    ``version`` counts triage edits (the optimistic lock); filing does not bump it.
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> _ = reg.file([Candidate.example()])
+    >>> entry = reg.accept("CIR-0001", owner="ops", target=7.5)
+    >>> entry.status, entry.base_value, entry.target_value, entry.version
+    ('accepted', 8.0, 7.5, 2)
+    >>> sorted(entry.to_json())[:6]
+    ['base_value', 'baseline', 'benefit', 'benefits', 'closure_code', 'created_at']
     """
 
     id: str
@@ -226,7 +278,15 @@ class Entry(_Frozen):
 
 
 class Outcome(_Frozen):
-    """What filing did with one candidate."""
+    """What filing did with one candidate.
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> outcome = connect("sqlite://").file([Candidate.example()]).created[0]
+    >>> outcome.action, outcome.id, outcome.reason
+    ('created', 'CIR-0001', 'first detection')
+    """
 
     action: Literal["created", "updated", "linked", "suppressed", "unchanged"]
     entry_id: str | None
@@ -248,6 +308,15 @@ class FileReport(_Frozen):
     older entry; ``updated`` open entries that got new evidence; ``suppressed``
     detections the lifecycle or feedback held back (with reasons); ``unchanged``
     detections already filed (a retried or repeated scan).
+
+    Examples
+    --------
+    >>> from register_client import Candidate, connect
+    >>> reg = connect("sqlite://")
+    >>> first = reg.file([Candidate.example()])
+    >>> again = reg.file([Candidate.example()])
+    >>> len(first.created), len(again.created), len(again.unchanged)
+    (1, 0, 1)
     """
 
     scan_at: UtcDatetime

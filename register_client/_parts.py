@@ -36,7 +36,13 @@ class _Open(BaseModel):
 
 
 class Kpi(BaseModel):
-    """The KPI a finding is about."""
+    """The KPI a finding is about.
+
+    Examples
+    --------
+    >>> Kpi(name="mttr_hours", unit="h", better="lower").better
+    'lower'
+    """
 
     model_config = ConfigDict(frozen=True)
     name: str = Field(min_length=1)
@@ -45,7 +51,13 @@ class Kpi(BaseModel):
 
 
 class Window(BaseModel):
-    """A period, start and end inclusive."""
+    """A period, start and end inclusive.
+
+    Examples
+    --------
+    >>> Window(start="2024-03-01", end="2024-03-07").end.isoformat()
+    '2024-03-07T00:00:00+00:00'
+    """
 
     model_config = ConfigDict(frozen=True)
     start: UtcDatetime
@@ -53,7 +65,15 @@ class Window(BaseModel):
 
 
 class Baseline(_Open):
-    """Where we are now: the KPI's statistics over a window, frozen at detection."""
+    """Where we are now: the KPI's statistics over a window, frozen at detection.
+
+    Extra keys (``records``, ``unit``, ...) are kept; NaN statistics become ``None``.
+
+    Examples
+    --------
+    >>> Baseline(n=0, median=float("nan"), mean=None).median is None
+    True
+    """
 
     start: UtcDatetime | None = None
     end: UtcDatetime | None = None
@@ -67,7 +87,13 @@ class Baseline(_Open):
 
 
 class Current(_Open):
-    """The value observed in the detected window."""
+    """The value observed in the detected window; extra keys are kept.
+
+    Examples
+    --------
+    >>> Current(value=14.0, expected=8.0).model_dump()
+    {'value': 14.0, 'expected': 8.0}
+    """
 
     value: float | None
 
@@ -75,7 +101,13 @@ class Current(_Open):
 
 
 class Target(BaseModel):
-    """Where we want to be: a target value and the date to reach it by."""
+    """Where we want to be: a target value and the date to reach it by.
+
+    Examples
+    --------
+    >>> Target(value=8.0, by="2024-06-30").by.date().isoformat()
+    '2024-06-30'
+    """
 
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     value: float
@@ -83,14 +115,26 @@ class Target(BaseModel):
 
 
 class GateInfo(_Open):
-    """The data-quality gate result the finding passed through."""
+    """The data-quality gate result the finding passed through; extra keys are kept.
+
+    Examples
+    --------
+    >>> GateInfo(validation_id="v1", success=True, suite_name="incidents").suite_name
+    'incidents'
+    """
 
     validation_id: str | None = None
     success: bool
 
 
 class DetectorInfo(BaseModel):
-    """The detector that produced the finding."""
+    """The detector that produced the finding.
+
+    Examples
+    --------
+    >>> DetectorInfo(name="SeasonalDetector", params={"window": 28}, version=2).version
+    '2'
+    """
 
     model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
     name: str
@@ -99,7 +143,13 @@ class DetectorInfo(BaseModel):
 
 
 class Source(BaseModel):
-    """Provenance: dataset, data hash, flow run, gate and detector."""
+    """Provenance: dataset, data hash, flow run, gate and detector.
+
+    Examples
+    --------
+    >>> Source(dataset="demo", gate={"success": True}, detector={"name": "d"}).dataset
+    'demo'
+    """
 
     model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
     dataset: str = Field(min_length=1)
@@ -110,7 +160,16 @@ class Source(BaseModel):
 
 
 class Evidence(_Open):
-    """One detection: when, what value, how anomalous."""
+    """One detection: when, what value, how anomalous; extra keys are kept.
+
+    ``at`` is the idempotency key with the fingerprint: the same detection filed
+    twice is recorded once.
+
+    Examples
+    --------
+    >>> Evidence(at="2024-03-07", value=14.0, score=0.9).at.isoformat()
+    '2024-03-07T00:00:00+00:00'
+    """
 
     at: UtcDatetime
     value: float | None
