@@ -49,7 +49,7 @@ def main(rows: int = 1_000_000) -> None:
 
     plan = plan_for(config, config.sources[0])
     started = time.perf_counter()
-    build_batches(big, list(plan.dates), plan.event_date, plan.gate, as_of)
+    build_batches(big, plan, as_of)
     print(f"build batches (as-of view, profile, daily): {time.perf_counter() - started:.2f} s")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -118,9 +118,7 @@ def _validate(
     from great_expectations.core.run_identifier import RunIdentifier
 
     suites = build_suites(plan)
-    batches = build_batches(
-        frame, list(plan.dates), plan.event_date, plan.gate, as_of, extract_start
-    )
+    batches = build_batches(frame, plan, as_of, extract_start)
     evaluated_at = datetime.now(UTC)
     validation_id = f"{evaluated_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     run_id = RunIdentifier(run_name=f"{plan.source}-{validation_id}", run_time=evaluated_at)

@@ -8,6 +8,7 @@ it blocks only those partitions instead of the whole source.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,11 @@ def failure_from(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> F
     """Return the Failure that the failed expectation result ``r`` of ``stage`` reports."""
     config = r.expectation_config
     kwargs = config.kwargs
-    column = kwargs.get("column") or f"{kwargs.get('column_B')}<={kwargs.get('column_A')}"
+    column = kwargs.get("column") or (
+        "+".join(kwargs["column_list"])
+        if kwargs.get("column_list")
+        else f"{kwargs.get('column_B')}<={kwargs.get('column_A')}"
+    )
     result = r.result or {}
     severity: Severity = config.severity.value
     count: int | None = result.get("unexpected_count")
@@ -37,7 +42,8 @@ def failure_from(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> F
         counter = column.removesuffix("_share")
         count = int(batches.profile[counter].iloc[0]) if counter in batches.profile else None
         shown = _short(batches.profile[column].iloc[0])
-        detail = f"{measure.replace('_', ' ')} = {shown} ({count}); expected {_bounds(kwargs, {})}"
+        counted = f" ({count})" if counter != column else ""
+        detail = f"{measure.replace('_', ' ')} = {shown}{counted}; expected {_bounds(kwargs, {})}"
         column = base
     elif count is None and observed is not None:
         if "proportion_of_non_null" in config.type:
@@ -124,7 +130,7 @@ def without_implied(failures: list[Failure]) -> list[Failure]:
         f
         for f in failures
         if f.expectation == "expect_column_to_exist"
-        or not any(part in missing for part in str(f.column).split("<="))
+        or not any(part in missing for part in re.split(r"<=|\+", str(f.column)))
     ]
     worst: dict[str, Failure] = {}
     for f in kept:

@@ -24,12 +24,14 @@ import pandas as pd
 from flows.gate_spec import GateSpec
 from flows.kpis import records_as_of
 from flows.sources import RecordFrame
+from flows.suites import SuitePlan
 
 __all__ = ["DAY", "GateBatches", "build_batches"]
 
 #: The partition name for days of the event date.
 DAY = "day"
 _NEARBY_WEEKS = 4
+_NONE = "(none)"  # flows.sources' label for an empty dimension value
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,14 @@ class GateBatches:
 
 
 def build_batches(
-    frame: RecordFrame,
-    dates: list[str],
-    event_date: str,
-    gate: GateSpec,
-    as_of: date,
-    extract_start: date | None = None,
+    frame: RecordFrame, plan: SuitePlan, as_of: date, extract_start: date | None = None
 ) -> GateBatches:
     """Build the gate's batches for one source as of ``as_of``.
 
     Days before ``extract_start`` (a declared extract's first day) are outside the
     extract, so the daily batch, and its first edge, start there.
     """
+    dates, event_date, gate = list(plan.dates), plan.event_date, plan.gate
     records = frame.records
     if event_date in records.columns:
         view = records_as_of(frame, [d for d in dates if d in records.columns], event_date, as_of)
@@ -64,6 +62,9 @@ def build_batches(
     else:  # the schema check reports it; validate what there is
         view = records.reset_index(drop=True)
         events = pd.Series(pd.NaT, index=records.index, dtype="datetime64[us]")
+    for column in plan.dimensions:
+        if column in view.columns:  # sources fill empty dimension values with a label
+            view[column] = view[column].mask(view[column] == _NONE)
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     horizon = cutoff + pd.Timedelta(days=gate.future_tolerance_days)
     profile: dict[str, list[Any]] = {"rows": [len(records)]}

@@ -38,6 +38,12 @@ class GateSpec(BaseModel):
     key_columns: list[str] = Field(
         default=[], description="columns that must never be null, besides the id (critical)"
     )
+    unique_key: list[str] = Field(
+        default=[], description="columns that together identify a record; default: the id"
+    )
+    max_duplicate_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of duplicated rows before it is critical"
+    )
     domains: dict[str, list[str]] = Field(default={}, description="column -> allowed values")
     domain_severity: Severity = "warning"
     completeness: dict[str, float] = Field(

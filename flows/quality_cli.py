@@ -71,7 +71,15 @@ def check(
 
 
 def _print_table(result: GateResult) -> None:
-    verdict = "BLOCKED" if result.blocked else ("pass" if result.success else "pass with caveats")
+    verdict = (
+        "BLOCKED"
+        if result.blocked
+        else "partly blocked"
+        if result.blocked_partitions
+        else "pass"
+        if result.success
+        else "pass with caveats"
+    )
     typer.echo(f"{result.source} (as of {result.as_of}): {verdict}")
     typer.echo(f"  success:                 {result.success}")
     typer.echo(f"  highest failed severity: {result.highest_failed_severity or '-'}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from flows.config import ScanConfig, SourceSpec
 from flows.gate_spec import GateSpec
-from flows.suites import uci_incidents
+from flows.suites import bpic2014, uci_incidents
 from flows.suites._stages import SuitePlan, daily_suite, profile_suite, records_suite
 
 __all__ = [
@@ -30,7 +30,12 @@ __all__ = [
 ]
 
 #: Reviewed defaults per dataset, keyed by source name.
-DATASET_DEFAULTS: dict[str, GateSpec] = {"uci_incidents": uci_incidents.GATE}
+DATASET_DEFAULTS: dict[str, GateSpec] = {
+    "uci_incidents": uci_incidents.GATE,
+    "bpic_incidents": bpic2014.INCIDENTS,
+    "bpic_changes": bpic2014.CHANGES,
+    "bpic_interactions": bpic2014.INTERACTIONS,
+}
 STAGES = ("records", "profile", "daily")
 
 

@@ -66,7 +66,7 @@ def records_suite(plan: SuitePlan) -> Any:
         )
         for c, t in typed
     ]
-    out.append(_expect("ExpectColumnValuesToBeUnique", "ids", "critical", column=plan.id_column))
+    out += _uniqueness(plan)
     for column in dict.fromkeys([plan.id_column, plan.event_date, *gate.key_columns]):
         out.append(_expect("ExpectColumnValuesToNotBeNull", "key_nulls", "critical", column=column))
     used = {plan.id_column, plan.event_date, *plan.dimensions, *plan.kpi_columns}
@@ -114,6 +114,19 @@ def records_suite(plan: SuitePlan) -> Any:
             )
         )
     return _suite(f"{plan.source}.records", out)
+
+
+def _uniqueness(plan: SuitePlan) -> list[Any]:
+    """Tiered: any duplicate is a warning, more than ``max_duplicate_share`` is critical."""
+    key = plan.gate.unique_key or [plan.id_column]
+    share = plan.gate.max_duplicate_share
+    tiers = [("critical", 1.0 - share)] + ([("warning", 1.0)] if share > 0 else [])
+    target: dict[str, Any] = {"column": key[0]} if len(key) == 1 else {"column_list": key}
+    kind = "ExpectColumnValuesToBeUnique" if len(key) == 1 else "ExpectCompoundColumnsToBeUnique"
+    return [
+        _expect(kind, "ids", severity, **target, **({"mostly": mostly} if mostly < 1 else {}))
+        for severity, mostly in tiers
+    ]
 
 
 def profile_suite(plan: SuitePlan) -> Any:

@@ -21,18 +21,27 @@ def config() -> ScanConfig:
     return load_config(ROOT / "examples" / "demo.yaml")
 
 
-def test_demo_suites_match_the_golden_file(config: ScanConfig) -> None:
-    """A changed check must show up as a reviewed diff of the golden file.
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.yaml")))
+def test_example_suites_match_the_golden_files(example: str) -> None:
+    """A changed check must show up as a reviewed diff of a golden file.
 
-    Regenerate with ``RADAR_UPDATE_GOLDEN=1 pytest tests/flows/test_gate_suites.py``.
+    The suites follow the config (its KPIs, dimensions and ``gate:`` settings) and the
+    dataset defaults in ``flows/suites``. After reviewing the change, regenerate with
+    ``RADAR_UPDATE_GOLDEN=1 pytest tests/flows/test_gate_suites.py``.
     """
+    config = load_config(ROOT / "examples" / example)
     for source in config.sources:
         suites = build_suites(plan_for(config, source))
         actual = {"suite_version": suite_version(suites), "suites": suites_json(suites)}
-        golden = GOLDEN / f"gate_{source.name}.json"
+        golden = GOLDEN / f"gate_{Path(example).stem}.{source.name}.json"
         if os.environ.get("RADAR_UPDATE_GOLDEN"):
             golden.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
-        assert actual == json.loads(golden.read_text())
+        assert golden.is_file(), f"no golden file {golden.name}; see this test's docstring"
+        expected = json.loads(golden.read_text())
+        assert actual == expected, (
+            f"suites of {source.name} in {example} changed "
+            f"({expected['suite_version']} -> {actual['suite_version']}); review and regenerate"
+        )
 
 
 def test_suites_cover_every_check_family(config: ScanConfig) -> None:
