@@ -7,7 +7,7 @@ duplicates, noise mutes, snoozes) shape what the config would file. The real reg
 only ever read, through a read-only connection.
 
 The stages run as plain functions (each Prefect task's ``.fn``): a what-if leaves no flow
-run history behind, and it does not pay the temporary Prefect server's start-up.
+run history, and it does not pay the temporary Prefect server's start-up (10-20 s).
 """
 
 from __future__ import annotations
@@ -20,20 +20,36 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from prefect.logging import disable_run_logger
 from sqlalchemy import Engine, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from flows import scan
 from flows.config import ScanConfig, load_config
 from flows.gate import GateResult, run_gate
-from flows.scan import build_candidates, compute_kpi_series, detect, file_entries, load_source
+from flows.settings import RadarSettings
 from flows.sources import RecordFrame
 from register_client import FileReport, RegisterError, connect
 
-__all__ = ["ACTIONS", "BacktestNight", "BacktestReport", "Decision", "backtest", "seed_register"]
+__all__ = [
+    "ACTIONS",
+    "BacktestError",
+    "BacktestNight",
+    "BacktestReport",
+    "Decision",
+    "backtest",
+    "seed_register",
+]
 
 #: What filing can do with a detection; ``linked`` entries are counted as created.
 ACTIONS = ("created", "updated", "suppressed", "unchanged")
+_COUNTS = ("findings", "candidates", *ACTIONS, "measured")
+_GATE_KEYS = ("success", "blocked", "highest_failed_severity")
 _PG = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
+
+
+class BacktestError(RuntimeError):
+    """A night of the backtest failed; the message names the night and the cause."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,9 @@ class BacktestNight:
     night: date
     gate: dict[str, dict[str, Any]]
     findings: int
+    candidates: int
     decisions: list[Decision] = field(default_factory=list)
+    measured: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         """Return how many detections got ``action`` (one of :data:`ACTIONS`)."""
@@ -71,8 +89,11 @@ class BacktestNight:
             "night": self.night.isoformat(),
             "gate": self.gate,
             "findings": self.findings,
+            "candidates": self.candidates,
             **{action: self.count(action) for action in ACTIONS},
+            "measured": len(self.measured),
             "entries": [d.to_json() for d in self.decisions],
+            "follow_up": self.measured,
         }
 
 
@@ -89,23 +110,20 @@ class BacktestReport:
 
     @property
     def totals(self) -> dict[str, int]:
-        """Return the counts over all nights, and the distinct entries created or updated."""
-        out = {"nights": len(self.nights), "findings": sum(n.findings for n in self.nights)}
-        out.update({a: sum(n.count(a) for n in self.nights) for a in ACTIONS})
-        touched = {
-            d.entry_id
-            for n in self.nights
-            for d in n.decisions
-            if d.entry_id and d.action in ("created", "updated")
-        }
-        out["entries"] = len(touched)
+        """Return the counts summed over all nights, and the distinct entries filed."""
+        sums = self.to_frame()[list(_COUNTS)].sum()
+        out = {"nights": len(self.nights), **{str(k): int(v) for k, v in sums.items()}}
+        out["entries"] = len(
+            {d.entry_id for n in self.nights for d in n.decisions
+             if d.entry_id and d.action in ("created", "updated")}
+        )  # fmt: skip
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row per night: ``night``, ``findings`` and one count per action."""
-        rows = [{"night": pd.Timestamp(n.night), "findings": n.findings,
-                 **{a: n.count(a) for a in ACTIONS}} for n in self.nights]  # fmt: skip
-        return pd.DataFrame(rows, columns=["night", "findings", *ACTIONS])
+        """Return one row per night: findings, candidates, one count per action, measured."""
+        frame = pd.DataFrame([n.to_json() for n in self.nights], columns=["night", *_COUNTS])
+        frame["night"] = pd.to_datetime(frame["night"])
+        return frame
 
     def to_json(self) -> dict[str, Any]:
         """Return the report as plain data: the nights (one row each) and the totals."""
@@ -145,6 +163,7 @@ def backtest(
     Returns
     -------
     BacktestReport
+        One :class:`BacktestNight` per night, in order.
 
     Raises
     ------
@@ -162,7 +181,7 @@ def backtest(
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
         seeded = seed_register(register_url, url) if register_url else 0
-        frames = {s.name: load_source.fn(config, s.name) for s in config.sources}
+        frames = {s.name: scan.load_source.fn(config, s.name) for s in config.sources}
         report = BacktestReport(
             config=str(config.config_path or ""),
             start=start,
@@ -170,22 +189,36 @@ def backtest(
             seeded_from=_shown(register_url) if register_url else None,
             seeded_entries=seeded,
         )
-        for night in pd.date_range(start, end, freq="D"):
-            report.nights.append(_replay_night(config, frames, url, night.date()))
+        # Evidence and follow-up plots go next to the throwaway register, never to .radar/.
+        settings = RadarSettings(register_url=url, home=path.parent / f"{path.stem}.radar")
+        with disable_run_logger():
+            for night in pd.date_range(start, end, freq="D").date:
+                try:
+                    report.nights.append(_replay_night(config, frames, url, night, settings))
+                except Exception as exc:
+                    raise BacktestError(f"night {night}: {_one_line(exc)}") from exc
     return report
 
 
 def _replay_night(
-    config: ScanConfig, frames: dict[str, RecordFrame], url: str, as_of: date
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    url: str,
+    as_of: date,
+    settings: RadarSettings,
 ) -> BacktestNight:
-    # Mirrors flows.scan.scan_night, minus Data Docs and persisted gate results.
+    # Stage by stage what flows.scan.scan_night runs (a test checks that both file the same
+    # entries), with the gate's Data Docs and persisted results left out.
     gate: dict[str, GateResult] = run_gate(list(frames.values()), config, as_of, None)
     usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
     specs = [kpi for kpi in config.kpis if kpi.source in usable]
-    kpi_frame = compute_kpi_series.fn(usable, config.model_copy(update={"kpis": specs}), as_of)
-    findings = detect.fn(kpi_frame, config, as_of)
-    candidates = build_candidates.fn(findings, kpi_frame, config, frames, gate, as_of)
-    filed: FileReport = file_entries.fn(url, candidates, as_of)
+    kpi_frame = scan.compute_kpi_series.fn(usable, config.model_copy(update={"kpis": specs}), as_of)
+    findings = scan.detect.fn(kpi_frame, config, as_of)
+    chosen = scan.drill_down_findings.fn(findings, kpi_frame, config, as_of)
+    candidates = scan.build_candidates.fn(chosen, kpi_frame, config, frames, gate, as_of)
+    candidates = scan.plot_evidence.fn(candidates, kpi_frame, as_of, settings)
+    filed: FileReport = scan.file_entries.fn(url, candidates, as_of)
+    followed = scan.remeasure_entries.fn(url, kpi_frame, config, as_of, settings)
     decisions = [
         Decision(
             action="created" if o.action == "linked" else o.action,
@@ -202,7 +235,14 @@ def _replay_night(
         }
         for name, result in gate.items()
     }
-    return BacktestNight(night=as_of, gate=verdicts, findings=len(findings), decisions=decisions)
+    return BacktestNight(
+        night=as_of,
+        gate=verdicts,
+        findings=len(findings),
+        candidates=len(candidates),
+        decisions=decisions,
+        measured=[f.to_json() for f in followed],
+    )
 
 
 def seed_register(source_url: str, target_url: str) -> int:
@@ -269,6 +309,11 @@ def _read_only_engine(url: str) -> Engine | None:
             connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
         )
     raise RegisterError(f"unsupported register URL {_shown(url)}; use sqlite:/// or postgresql://")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
 def _shown(url: str) -> str:

@@ -28,11 +28,12 @@ def _fail(message: str) -> NoReturn:
 
 def _one_line(exc: BaseException) -> str:
     """One line for an error; the kind is named only where the message alone is unclear."""
+    from flows.backtest import BacktestError
     from register_client import RegisterError
 
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    if isinstance(exc, ValueError | OSError | RegisterError):  # ConfigError, SourceError too
+    if isinstance(exc, ValueError | OSError | RegisterError | BacktestError):
         return line
     return f"{type(exc).__name__}: {line}"
 
