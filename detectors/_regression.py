@@ -28,7 +28,8 @@ class RollingLine:
 def _window_sum(a: FloatArray, window: int) -> FloatArray:
     c = np.concatenate([np.zeros((1, a.shape[1])), np.cumsum(a, axis=0)])
     out = c[1:].copy()
-    out[window:] -= c[1 : len(c) - window]
+    if window < len(a):
+        out[window:] -= c[1 : len(a) + 1 - window]
     return out
 
 
