@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from ._entry import Entry, format_id, parse_id
 from ._errors import InvalidTriage
 from ._feedback import FeedbackMixin, is_noise
 from ._lifecycle import CLOSURE_CODES
 from ._read import load_entries
-from ._schema import entries
+from ._schema import entries, mutes
 from ._triage import edit, read_row
 from ._types import as_utc, iso
 
@@ -230,15 +230,32 @@ class TriageMixin(FeedbackMixin):
         )
 
     def reopen(self, entry_id: str, *, reason: str, by: str = "cli") -> Entry:
-        """Reopen a rejected or duplicate entry as ``new`` (clears the link to a primary)."""
-        return self._edit(
-            entry_id,
-            action="reopen",
-            by=by,
-            to_status="new",
-            changes={"duplicate_of": None, "feedback": None},
-            detail={"reason": reason},
-        )
+        """Reopen a rejected or duplicate entry as ``new``.
+
+        It clears the link to a primary, the snooze, and the slice's mute if this
+        entry's ``noise`` rejection set it: the decision it stood for is withdrawn.
+        """
+
+        def work(conn: Connection) -> Entry:
+            row = read_row(conn, entry_id)
+            lifted = conn.execute(
+                delete(mutes).where(
+                    mutes.c.slice_key == row.slice_key, mutes.c.entry_seq == row.seq
+                )
+            ).rowcount
+            edited = edit(
+                conn,
+                entry_id,
+                action="reopen",
+                by=by,
+                now=self.now(),
+                to_status="new",
+                changes={"duplicate_of": None, "feedback": None},
+                detail={"reason": reason, **({"mute_lifted": True} if lifted else {})},
+            )
+            return load_entries(conn, seqs=[edited.seq])[0]
+
+        return self._run(work)
 
     def close(
         self,

@@ -172,3 +172,71 @@ def test_list_filters_by_status_and_dataset(reg: Register) -> None:
     assert [e.id for e in reg.list("accepted")] == ["CIR-0002"]
     assert [e.id for e in reg.follow_up()] == ["CIR-0002"]
     assert len(reg.list(dataset="demo")) == 2 and reg.list(dataset="nope") == []
+
+
+def test_withdrawn_entries_snooze_like_rejected_ones(reg: Register) -> None:
+    file(reg, detection(0))
+    reg.accept("CIR-0001", owner="ops")
+    reg.close("CIR-0001", code="withdrawn", note="out of scope")
+    assert "withdrawn" in file(reg, detection(1), day=1).suppressed[0].reason
+    assert file(reg, detection(2, magnitude=12.0), day=2).linked[0].linked_to == "CIR-0001"
+
+
+def test_closed_unsuccessful_recurs_as_a_linked_entry(reg: Register) -> None:
+    file(reg, detection(0))
+    reg.accept("CIR-0001", owner="ops")
+    reg.close("CIR-0001", code="unsuccessful")
+    report = file(reg, detection(5), day=5)
+    assert reg.get(report.created[0].entry_id or "").link_kind == "recurrence_of"
+
+
+def test_old_detections_replayed_after_closure_file_nothing(reg: Register) -> None:
+    file(reg, detection(0))
+    file(reg, detection(3), day=3)
+    reg.accept("CIR-0001", owner="ops")
+    reg.close("CIR-0001", code="successful")
+    report = file(reg, detection(1), day=4)  # older than the latest evidence: old news
+    assert "not newer" in report.suppressed[0].reason and not report.created
+
+
+def test_duplicate_chains_end_at_the_last_primary(reg: Register) -> None:
+    for p in ("P1", "P2", "P3"):
+        file(reg, detection(0, dimensions={"priority": p}))
+    reg.mark_duplicate("CIR-0003", of="CIR-0002")
+    reg.mark_duplicate("CIR-0002", of="CIR-0001")
+    report = file(reg, detection(1, dimensions={"priority": "P3"}), day=1)
+    assert report.updated[0].entry_id == "CIR-0001"
+    # marking a duplicate of a duplicate points at the chain's primary
+    file(reg, detection(0, dimensions={"priority": "P4"}))
+    assert reg.mark_duplicate("CIR-0004", of="CIR-0003").duplicate_of == "CIR-0001"
+
+
+def test_reopened_duplicate_gets_its_own_detections_again(reg: Register) -> None:
+    file(reg, detection(0))
+    file(reg, detection(0, dimensions={"priority": "P2"}))
+    reg.mark_duplicate("CIR-0002", of="CIR-0001")
+    reg.reopen("CIR-0002", reason="separate cause")
+    report = file(reg, detection(1, dimensions={"priority": "P2"}), day=1)
+    assert report.updated[0].entry_id == "CIR-0002"
+
+
+def test_reopening_a_noise_rejection_lifts_its_mute(reg: Register) -> None:
+    file(reg, detection(0))
+    reg.reject("CIR-0001", reason="noise")
+    assert reg.muted(Candidate.example()) is not None
+    entry = reg.reopen("CIR-0001", reason="it was real")
+    assert reg.muted(Candidate.example()) is None
+    assert entry.history[-1].detail == {"reason": "it was real", "mute_lifted": True}
+    assert entry.feedback is None and entry.status == "new"
+
+
+def test_repeated_noise_rejections_raise_the_threshold(reg: Register) -> None:
+    file(reg, detection(0))
+    reg.reject("CIR-0001", reason="noise")
+    spike_down = detection(1, kind="dip", magnitude=20.0)
+    report = file(reg, spike_down, day=1)
+    new_id = report.created[0].entry_id or ""
+    reg.reject(new_id, reason="noise again")
+    mute = reg.muted(Candidate.example())
+    assert mute is not None and mute.count == 2 and mute.threshold_factor == 2.25
+    assert mute.entry_id == new_id and mute.magnitude_floor == 45.0
