@@ -9,6 +9,7 @@ Weekday seasonality needs nothing here: the detectors compare a day with the sam
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,11 +46,9 @@ def holiday_days(spec: CalendarSpec, first: date, last: date) -> dict[date, str]
     [('2013-12-25', 'Christmas Day'), ('2013-12-26', 'Second Day of Christmas'), \
 ('2013-12-27', 'bridge day after Second Day of Christmas')]
     """
-    years = range(first.year, last.year + 1)
-    calendar = holidays.country_holidays(
-        spec.country, subdiv=spec.subdivision, years=years, categories=tuple(spec.categories)
-    )
-    named: dict[date, str] = {d: str(n) for d, n in calendar.items() if first <= d <= last}
+    years = tuple(range(first.year, last.year + 1))
+    calendar = _calendar(spec.country, spec.subdivision, tuple(spec.categories), years)
+    named = {d: n for d, n in calendar.items() if first <= d <= last}
     named.update({d: n for d, n in spec.extra_dates.items() if first <= d <= last})
     lost = {d: n for d, n in named.items() if d.weekday() < 5}
     for day, name in list(lost.items()):
@@ -58,6 +57,17 @@ def holiday_days(spec: CalendarSpec, first: date, last: date) -> dict[date, str]
         if day.weekday() == 1:  # Tuesday holiday: Monday is bridged
             lost.setdefault(day - timedelta(days=1), f"bridge day before {name}")
     return dict(sorted(lost.items()))
+
+
+@functools.lru_cache(maxsize=32)
+def _calendar(
+    country: str, subdivision: str | None, categories: tuple[str, ...], years: tuple[int, ...]
+) -> dict[date, str]:
+    # Built once per replay: the holidays package takes ~10 ms per country and year.
+    days = holidays.country_holidays(
+        country, subdiv=subdivision, years=years, categories=categories
+    )
+    return {d: str(n) for d, n in days.items()}
 
 
 def exclude_periods(
