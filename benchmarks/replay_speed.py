@@ -42,11 +42,7 @@ def main(path: str, first: str, last: str, show: bool) -> None:
         clock["exclude"] += time.perf_counter() - t
         t = time.perf_counter()
         since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
-        # The detectors' trend stage fails on grids shorter than its window (reported).
-        short = kpis["period"].nunique() <= 28
-        found = [] if short else detect_findings(
-            kpis, better=better, params=config.detector.params, since=since
-        )
+        found = detect_findings(kpis, better=better, params=config.detector.params, since=since)
         found = [f for f in found if f.adverse and f.score >= config.detector.min_score]
         clock["detect"] += time.perf_counter() - t
         t = time.perf_counter()
