@@ -131,8 +131,8 @@ def save_evidence_plot(
         )
     if window is not None:
         ax.axvspan(
-            _x(window[0]),
-            _x(window[1]) + 0.5,  # a one-day window still shows
+            _x(window[0]) - 0.5,  # half a period either side: a one-day window still shows
+            _x(window[1]) + 0.5,
             color="tab:orange",
             alpha=0.2,
             label="detected window",

@@ -229,25 +229,40 @@ def test_a_kpi_missing_tonight_is_measured_as_insufficient_data(
 
 
 def test_demo_entry_accepted_with_a_target_is_measured_by_later_scans(
-    prefect_harness: None, sqlite_url: str, radar_home: Path
+    prefect_harness: None, sqlite_url: str, radar_home: Path, demo_config: ScanConfig
 ) -> None:
-    from flows.scan import scan_flow
+    from prefect.artifacts import Artifact
+
+    from flows.scan import publish_artifacts, scan_night
+    from flows.settings import RadarSettings
+    from flows.sources import load_records
+
+    frames = {s.name: load_records(demo_config, s) for s in demo_config.sources}
+    settings = RadarSettings()
+
+    def night(as_of: date) -> dict[str, object]:
+        report = scan_night(demo_config, frames, sqlite_url, as_of, settings)
+        publish_artifacts([report], sqlite_url)
+        return report.to_json()
 
     detected_on = date(2016, 4, 13)
-    scan_flow(str(DEMO_CONFIG), sqlite_url, detected_on)
+    night(detected_on)
     register = connect(sqlite_url)
-    (entry,) = [e for e in register.list() if e.kpi.name == "incidents_opened"][:1]
+    entry = next(e for e in register.list() if e.kpi.name == "incidents_opened")
     assert entry.evidence_plot and Path(entry.evidence_plot).exists()
     register.accept(entry.id, owner="service-desk-lead", target=entry.baseline["median"])
-    for night in (detected_on + timedelta(days=1), detected_on + timedelta(days=12)):
-        reports = scan_flow(str(DEMO_CONFIG), sqlite_url, night)
-        assert reports[0]["measured"][0]["id"] == entry.id
+    later = [detected_on + timedelta(days=1), detected_on + timedelta(days=12)]
+    reports = [night(as_of) for as_of in later]
+    assert [r["measured"][0]["id"] for r in reports] == [entry.id, entry.id]  # type: ignore[index]
     entry = register.get(entry.id)
-    assert [m.at.date() for m in entry.measurements] == [
-        detected_on + timedelta(days=1),
-        detected_on + timedelta(days=12),
-    ]
+    assert [m.at.date() for m in entry.measurements] == later
     assert entry.measurements[0].verdict == "insufficient_data"
     assert entry.measurements[1].verdict in set(VERDICTS) - {"insufficient_data"}
+    assert entry.measurements[1].detail["window"]["n"] >= 7
     assert entry.progress == entry.measurements[1].verdict
     assert (radar_home / "evidence" / f"{entry.id}.png").exists()
+    artifact = Artifact.get("follow-up-verdicts")
+    assert artifact is not None and entry.id in str(artifact.data)
+    # a closed entry is the register's business: no more measurements
+    register.close(entry.id, code="successful")
+    assert night(later[-1] + timedelta(days=1))["measured"] == []
