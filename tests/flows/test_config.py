@@ -41,6 +41,40 @@ def test_data_dir_variable_expands(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             "needs start and end",
         ),
         ("sources: [{name: s, path: x, columns: {id: a}, dates: [opened]}]", "not in columns"),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b}, dates: [d]}]\n"
+            "kpis: [{name: k, source: s, measure: backlog, date: d, start: d, unit: u,"
+            " better: lower, csf: c, objective: o}]",
+            "measure 'backlog' needs end",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b, ci: c}, dates: [d]}]\n"
+            "kpis: [{name: k, source: s, measure: linked, date: d, unit: u, better: lower,"
+            " link: {source: changes, key: ci, other_key: ci, date: d}, csf: c, objective: o}]",
+            "link names unknown source 'changes'",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b, ci: c}, dates: [d]},"
+            " {name: t, path: y, columns: {id: a}}]\n"
+            "kpis: [{name: k, source: s, measure: linked, date: d, unit: u, better: lower,"
+            " link: {source: t, key: ci, other_key: ci, date: done}, csf: c, objective: o}]",
+            "needs ['ci', 'done'], not mapped in source 't'",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b}, dates: [d]}]\n"
+            "kpis: [{name: k, source: s, measure: count, date: d, unit: u, better: lower,"
+            " csf: c, objective: o}, {name: k, source: s, measure: count, date: d, unit: u,"
+            " better: lower, csf: c, objective: o}]",
+            "duplicate KPI names: ['k']",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a, d: b}, extract: {column: d}}]",
+            "extract.column 'd' is not in dates",
+        ),
+        (
+            "sources: [{name: s, path: x, columns: {id: a}, calendar: {country: B}}]",
+            "calendar.country",
+        ),
         ("just text", "mapping"),
         ("sources: [", "not valid YAML"),
     ],
