@@ -146,6 +146,34 @@ def test_concurrent_edits_of_one_entry_across_processes(pg_url: str) -> None:
     assert [h.action for h in entry.history] == ["filed", "accept"]
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_triage_while_scans_file_loses_nothing(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Any
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'r.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    n, nights = 20, list(range(1, 9))
+    w.scan(url, n, [0], seed=0)
+    with CTX.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with ProcessPoolExecutor(2, mp_context=CTX) as pool:
+            scans = pool.submit(w.scan_nights, url, n, nights, barrier)
+            triage = pool.submit(w.triage_all, url, n, barrier)
+            assert triage.result(timeout=120) == []
+            assert scans.result(timeout=120)["updated"] == n * len(nights)
+    reg = connect(url)
+    for entry in reg.list():
+        assert entry.status == "accepted" and entry.owner is not None
+        assert entry.occurrences == 1 + len(nights) and entry.version == 3
+        assert [h.action for h in entry.history] == ["filed", "accept", "comment"]
+    reg.dispose()
+
+
 @pytest.mark.postgres
 def test_racing_first_connects_migrate_once(pg_url: str) -> None:
     outcomes = _run_together(w.just_connect, [(pg_url,)] * 4)
