@@ -166,3 +166,58 @@ def test_two_clients_editing_the_same_entry(backend_url: str) -> None:
     assert b.get("CIR-0001").owner == "a"
     a.dispose()
     b.dispose()
+
+
+_REACH = {
+    "new": [],
+    "accepted": [("accept",)],
+    "in_progress": [("accept",), ("start",)],
+    "monitoring": [("accept",), ("start",), ("monitor",)],
+    "rejected": [("reject",)],
+    "duplicate": [("duplicate",)],
+    "closed": [("accept",), ("close",)],
+}
+_MOVE = {
+    "accepted": "accept",
+    "in_progress": "start",
+    "monitoring": "monitor",
+    "rejected": "reject",
+    "duplicate": "duplicate",
+    "closed": "close",
+    "new": "reopen",
+}
+
+
+def _do(reg: Register, entry_id: str, step: str, primary: str) -> None:
+    status = reg.get(entry_id).status
+    calls = {
+        "accept": lambda: reg.accept(entry_id, owner="o", by="t"),
+        "start": lambda: reg.start(entry_id, by="t"),
+        "monitor": lambda: reg.monitor(entry_id, by="t"),
+        "reject": lambda: reg.reject(entry_id, reason="r", by="t"),
+        "duplicate": lambda: reg.mark_duplicate(entry_id, of=primary, by="t"),
+        "close": lambda: reg.close(
+            entry_id, code="withdrawn" if status == "new" else "successful", by="t"
+        ),
+        "reopen": lambda: reg.reopen(entry_id, reason="r", by="t"),
+    }
+    calls[step]()
+
+
+def test_every_allowed_transition_works_and_is_audited(reg: Register) -> None:
+    from register_client import TRANSITIONS
+
+    reg.file([Candidate.example(dimensions={"slice": "primary"})])
+    primary, n = "CIR-0001", 1
+    for from_status, targets in TRANSITIONS.items():
+        for to_status in sorted(targets):
+            n += 1
+            reg.file([Candidate.example(dimensions={"slice": f"s{n}"})])
+            entry_id = f"CIR-{n:04d}"
+            for (step,) in _REACH[from_status]:
+                _do(reg, entry_id, step, primary)
+            assert reg.get(entry_id).status == from_status
+            _do(reg, entry_id, _MOVE[to_status], primary)
+            last = reg.get(entry_id).history[-1]
+            assert (last.from_status, last.to_status, last.by) == (from_status, to_status, "t")
+    assert n - 1 == sum(len(t) for t in TRANSITIONS.values())
