@@ -173,19 +173,20 @@ def test_remeasure_records_measurements_progress_and_a_closing_suggestion(
     entry_id = _accepted_entry(sqlite_url, target=8.0)
     kpi = _series((30, 10.0), (40, 6.0))
     register = connect(sqlite_url)
-    spec = FollowUpSpec(target_met_periods=5)
+    spec = FollowUpSpec(min_periods=3, target_met_periods=3)
     first = DAYS[30].date()
-    for night in range(30, 50):
+    for night in range(30, 38):
         as_of = DAYS[night].date()
         frame = _frame(kpi[: night + 1])
         done = remeasure(register, frame, demo_config, as_of, evidence_dir=tmp_path, spec=spec)
         assert [f.entry_id for f in done] == [entry_id]
+        # suggested once the target held on three nights: 33, 34 and 35
+        assert (done[0].suggestion is not None) == (night >= 35)
     entry = register.get(entry_id)
     verdicts = [m.verdict for m in entry.measurements]
-    assert len(verdicts) == 20
-    assert verdicts[:7] == ["insufficient_data"] * 7  # days 31..37 after accepting on day 30
-    assert set(verdicts[7:]) == {"target_met"}
-    assert accepted_on(entry, DAYS[49].date()) == first
+    # accepted (in data time) on day 30: days 31.. are after; 3 are needed
+    assert verdicts == ["insufficient_data"] * 3 + ["target_met"] * 5
+    assert accepted_on(entry, DAYS[37].date()) == first
     assert entry.progress == "target_met"
     assert entry.progress_detail
     assert "close as successful" in entry.progress_detail["suggestion"]
