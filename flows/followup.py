@@ -189,12 +189,15 @@ def _record(
     spec: FollowUpSpec,
     evidence_dir: Path,
 ) -> FollowUp:
-    """Write the measurement and the progress, and redraw the entry's plot."""
+    """Write the measurement; if it is the newest, the progress and the entry's plot too."""
     suggestion = _suggestion(entry, as_of, grain, spec) if judged.verdict == "target_met" else None
     reason = str(judged.detail.get("reason", ""))
     detail = {**judged.detail, "accepted_on": accepted, "suggestion": suggestion}
     night = datetime.combine(as_of, time(), tzinfo=UTC)
     updated = register.add_measurement(entry.id, night, judged.level, judged.verdict, detail)
+    # Re-running an older night adds its measurement, but progress tells the newest one.
+    if any(m.at > night for m in updated.measurements):
+        return FollowUp(entry.id, judged.verdict, judged.level, reason, suggestion)
     plot = None
     if not series.empty:
         start = _naive(entry.baseline.get("start") or series.index.min()) - timedelta(days=7)
@@ -211,12 +214,6 @@ def _record(
                 measurements=[(m.at, m.value, m.verdict) for m in updated.measurements],
             )
         )
-    progress = {
-        "at": as_of,
-        "value": judged.level,
-        "reason": reason,
-        "suggestion": suggestion,
-        "plot": plot,
-    }
-    register.set_progress(entry.id, judged.verdict, at=night, detail=progress)
+    progress = {"at": as_of, "value": judged.level, "reason": reason, "suggestion": suggestion}
+    register.set_progress(entry.id, judged.verdict, at=night, detail={**progress, "plot": plot})
     return FollowUp(entry.id, judged.verdict, judged.level, reason, suggestion, plot)

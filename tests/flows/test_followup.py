@@ -195,6 +195,9 @@ def test_remeasure_records_measurements_progress_and_a_closing_suggestion(
     assert shown["measurements"][-1]["vs_target"]["met"] is True
     assert shown["measurements"][-1]["vs_baseline"]["test"] == "van-elteren"
     assert (tmp_path / f"{entry_id}.png").stat().st_size > 0
+    # re-running an older night keeps the newest progress
+    remeasure(register, _frame(kpi[:33]), demo_config, DAYS[32].date(), evidence_dir=tmp_path)
+    assert register.get(entry_id).progress == "target_met"
     # a night before acceptance (in data time) measures nothing
     early = remeasure(
         register, _frame(kpi[:20]), demo_config, DAYS[19].date(), evidence_dir=tmp_path
