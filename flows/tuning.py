@@ -76,8 +76,11 @@ def export_params(
     raw["detector"] = detector
     for spec in raw.get("sources", []):
         spec["path"] = _rebase(spec["path"], source.parent, target.parent)
+    shown = source if Path(os.path.commonpath([source, target])) == Path("/") else source.name
+    if shown == source.name and source.parent != target.parent:
+        shown = Path(os.path.relpath(source, target.parent))
     header = [
-        f"# Tuned from {os.path.relpath(source, target.parent)} on {datetime.now(UTC):%Y-%m-%d}.",
+        f"# Tuned from {shown} on {datetime.now(UTC):%Y-%m-%d}.",
         *([f"# {note}"] if note else []),
         "",
     ]

@@ -16,7 +16,7 @@ from flows.config import ScanConfig, load_config
 from register_client import Candidate, RegisterError, connect
 from tests.conftest import DEMO_CONFIG
 
-NIGHTS = (date(2016, 5, 30), date(2016, 5, 31))
+NIGHTS = (date(2016, 4, 25), date(2016, 4, 26))
 
 
 def _digest(path: Path) -> str:
@@ -42,23 +42,28 @@ def test_one_row_per_night_with_counts_titles_and_totals(
 ) -> None:
     report, _ = first_run
     data = json.loads(json.dumps(report.to_json()))
-    assert [row["night"] for row in data["nights"]] == ["2016-05-30", "2016-05-31"]
+    assert [row["night"] for row in data["nights"]] == ["2016-04-25", "2016-04-26"]
     for row in data["nights"]:
         assert set(ACTIONS) <= set(row)
-        assert sum(row[a] for a in ACTIONS) == len(row["entries"]) == row["findings"]
+        assert sum(row[a] for a in ACTIONS) == len(row["entries"]) == row["candidates"]
+        assert row["candidates"] <= row["findings"]
         assert all(e["title"] for e in row["entries"])
         assert row["gate"]["uci_incidents"]["blocked"] is False
     first, second = data["nights"]
-    assert first["created"] >= 1
-    # The same events are re-detected the next night: dedup updates, it does not create.
-    assert second["created"] == 0 and second["updated"] == first["created"]
+    created = {e["id"] for e in first["entries"] if e["action"] == "created"}
+    assert created, "the demo files something on its first night"
+    # Dedup: the next night's re-detections update the entries instead of creating new ones.
+    updated = {e["id"] for e in second["entries"] if e["action"] == "updated"}
+    assert updated and updated <= created
+    assert not created & {e["id"] for e in second["entries"] if e["action"] == "created"}
     totals = data["totals"]
     assert totals["nights"] == 2
-    assert totals["created"] == first["created"]
-    assert totals["entries"] == first["created"]
+    for key in ("findings", "candidates", *ACTIONS):
+        assert totals[key] == first[key] + second[key]
+    assert totals["entries"] == first["created"] + second["created"]
     assert data["register"] == {"seeded_from": None, "seeded_entries": 0}
     frame = report.to_frame()
-    assert list(frame.columns) == ["night", "findings", *ACTIONS] and len(frame) == 2
+    assert len(frame) == 2 and {"night", "findings", *ACTIONS} <= set(frame.columns)
 
 
 def test_the_real_register_is_read_not_written_and_its_triage_counts(
@@ -69,20 +74,38 @@ def test_the_real_register_is_read_not_written_and_its_triage_counts(
     with sqlite3.connect(kept) as src, sqlite3.connect(real) as dst:
         src.backup(dst)  # the kept register is in WAL mode: copy pages, not the file
     register = connect(f"sqlite:///{real}")
-    rejected = report.nights[0].decisions[0]
+    rejected = next(d for d in report.nights[0].decisions if d.action == "created")
     assert rejected.entry_id is not None
     register.reject(rejected.entry_id, reason="expected seasonal peak", by="test")
     register.dispose()
     before = _digest(real)
 
-    seeded = backtest(demo_config, NIGHTS[1], NIGHTS[1], f"sqlite:///{real}")
+    seeded = backtest(demo_config, NIGHTS[0], NIGHTS[0], f"sqlite:///{real}")
 
     assert _digest(real) == before
-    assert seeded.seeded_entries == len(report.nights[0].decisions)
-    decisions = {d.entry_id: d for d in seeded.nights[0].decisions}
-    assert seeded.nights[0].count("created") == 0
-    assert decisions[rejected.entry_id].action in ("suppressed", "unchanged")
-    assert decisions[rejected.entry_id].action != "updated"
+    assert seeded.seeded_entries == report.totals["created"]
+    night = seeded.nights[0]
+    # The copy starts where the real register is: the same night files nothing new ...
+    assert night.count("created") == 0
+    assert {d.action for d in night.decisions} <= {"unchanged", "suppressed"}
+    # ... and the rejected entry gets no new evidence.
+    assert all(d.action != "updated" for d in night.decisions if d.entry_id == rejected.entry_id)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness", "radar_home")
+def test_a_backtest_night_files_what_the_scan_files(
+    first_run: tuple[BacktestReport, Path], sqlite_url: str
+) -> None:
+    """Guards the backtest's copy of scan_night's stages against drift."""
+    from flows.scan import replay_flow
+
+    report, _ = first_run
+    replay_flow(str(DEMO_CONFIG), sqlite_url, NIGHTS[0], NIGHTS[0])
+    scanned = connect(sqlite_url).list()
+    assert sorted(e.title for e in scanned) == sorted(
+        d.title for d in report.nights[0].decisions if d.action == "created"
+    )
 
 
 def test_seeding_copies_entries_history_and_ids(tmp_path: Path) -> None:
@@ -135,12 +158,12 @@ def _app() -> object:
 def test_cli_json_is_alone_on_stdout(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         _app(),  # type: ignore[arg-type]
-        ["backtest", "--config", str(DEMO_CONFIG), "--from", "2016-05-31", "--to", "2016-05-31",
+        ["backtest", "--config", str(DEMO_CONFIG), "--from", "2016-04-25", "--to", "2016-04-25",
          "--register", f"sqlite:///{tmp_path / 'none.db'}", "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [row["night"] for row in data["nights"]] == ["2016-05-31"]
+    assert [row["night"] for row in data["nights"]] == ["2016-04-25"]
     assert not (tmp_path / "none.db").exists()
 
 
