@@ -21,7 +21,7 @@ from flows.config import CalendarSpec, KpiSpec, ScanConfig
 from flows.edges import censored_periods
 from flows.sources import RecordFrame
 
-__all__ = ["Exclusion", "exclude_periods", "holiday_days", "summarise"]
+__all__ = ["Exclusion", "adjacent_days", "exclude_periods", "holiday_days", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,27 @@ def holiday_days(spec: CalendarSpec, first: date, last: date) -> dict[date, str]
         if day.weekday() == 1:  # Tuesday holiday: Monday is bridged
             lost.setdefault(day - timedelta(days=1), f"bridge day before {name}")
     return dict(sorted(lost.items()))
+
+
+def adjacent_days(lost: dict[date, str]) -> dict[date, str]:
+    """Return the working days next to lost ones: the eve and the first day back.
+
+    Work is pulled forward before a long weekend and piles up after it, so these days
+    carry the holiday's effect on daily volumes too.
+
+    Examples
+    --------
+    >>> sorted(str(d) for d in adjacent_days({date(2016, 3, 25): "Good Friday"}))
+    ['2016-03-24', '2016-03-28']
+    """
+    out: dict[date, str] = {}
+    for day, name in lost.items():
+        for step, label in ((-1, f"eve of {name}"), (1, f"first working day after {name}")):
+            near = day + timedelta(days=step)
+            while near.weekday() >= 5 or near in lost:
+                near += timedelta(days=step)
+            out.setdefault(near, label)
+    return out
 
 
 @functools.lru_cache(maxsize=32)
@@ -117,6 +138,8 @@ def _holiday_periods(
     """Map each period holding a lost working day to the day's name."""
     last = grid[-1] + (pd.Timedelta(days=6) if kpi.grain == "W" else pd.Timedelta(0))
     lost = holiday_days(spec, grid[0].date(), last.date())
+    if kpi.grain == "D" and spec.adjacent_days:
+        lost = {**adjacent_days(lost), **lost}
     out: dict[pd.Timestamp, str] = {}
     for day, name in lost.items():
         stamp = pd.Timestamp(day)

@@ -87,7 +87,7 @@ def censored_periods(
         # Records opened before the extract are missing, so the backlog starts near zero and
         # fills up over a typical lifetime: that ramp is no degradation.
         start = pd.Timestamp(source.extract.start or records[kpi.start].min().date())
-        warm = pd.Timedelta(str((records[kpi.end] - records[kpi.start]).quantile(0.9)))
+        warm = pd.Timedelta(str((records[kpi.end] - records[kpi.start]).quantile(0.95)))
         for period in grid[grid < start + warm]:
             out.setdefault(period, f"backlog warm-up after the extract's start {start:%Y-%m-%d}")
     if source.extract.column == kpi.date:

@@ -26,7 +26,8 @@ class CalendarSpec(_Strict):
 
     ``country`` and ``subdivision`` are ISO codes understood by the ``holidays`` package;
     ``categories`` adds e.g. ``optional`` days (Brazil's Carnival, Corpus Christi), and
-    ``extra_dates`` adds company closures. Weekday seasonality needs no setting: daily
+    ``extra_dates`` adds company closures. With ``adjacent_days``, daily KPIs also leave
+    out the working days either side of a holiday. Weekday seasonality needs no setting: daily
     series are compared weekday by weekday.
     """
 
@@ -34,6 +35,9 @@ class CalendarSpec(_Strict):
     subdivision: str | None = None
     categories: list[str] = ["public"]
     extra_dates: dict[date, str] = {}
+    adjacent_days: bool = Field(
+        default=True, description="daily KPIs also leave out each holiday's eve and the day after"
+    )
 
 
 class ExtractSpec(_Strict):

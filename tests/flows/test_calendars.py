@@ -53,8 +53,9 @@ def test_holidays_and_edges_are_blanked_and_named() -> None:
     masked, exclusions = exclude_periods(kpis, {"s": frame}, config, date(2016, 6, 2))
     blank = masked[masked["value"].isna()]
     daily = set(blank.loc[blank["kpi"] == "opened", "period"].dt.strftime("%m-%d"))
-    # holiday, bridge, the last day (its 21:00 records close after the edge), after the extract
-    assert daily == {"05-26", "05-27", "05-31", "06-01", "06-02"}
+    # eve, holiday, bridge, first day back, the last day (its 21:00 records close after the
+    # edge), after the extract
+    assert daily == {"05-25", "05-26", "05-27", "05-30", "05-31", "06-01", "06-02"}
     weekly = set(blank.loc[blank["kpi"] == "weekly", "period"].dt.strftime("%m-%d"))
     assert weekly == {"05-23", "05-30"}  # the Corpus Christi week, the week cut short
     assert (masked["n"] == kpis["n"]).all()
