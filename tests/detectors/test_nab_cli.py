@@ -1,0 +1,86 @@
+"""`radar nab run/score` on a tiny hand-made NAB folder, and on the real subset if present."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from flows.nab import nab_app, read_windows, run_folder, score_folder
+
+
+def _write(folder: Path, name: str, values: np.ndarray) -> pd.DatetimeIndex:
+    ts = pd.date_range("2020-01-01", periods=len(values), freq="5min")
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"timestamp": ts.strftime("%Y-%m-%d %H:%M:%S"), "value": values}).to_csv(
+        path, index=False
+    )
+    return ts
+
+
+@pytest.fixture
+def nab_folder(tmp_path: Path) -> tuple[Path, Path]:
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data"
+    spiky = 10 + rng.normal(0, 1, 3000)
+    spiky[2000] = 60.0
+    ts = _write(data, "cat/spiky.csv", spiky)
+    _write(data, "cat/quiet.csv", 10 + rng.normal(0, 1, 2000))
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    windows = {
+        "cat/spiky.csv": [[ts[1900].strftime(fmt), ts[2100].strftime(fmt)]],
+        "cat/quiet.csv": [],
+    }
+    wfile = tmp_path / "windows.json"
+    wfile.write_text(json.dumps(windows))
+    return data, wfile
+
+
+def test_run_then_score(nab_folder: tuple[Path, Path], tmp_path: Path) -> None:
+    data, wfile = nab_folder
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(nab_app, ["run", str(data), str(out)]).exit_code == 0
+    scored = pd.read_csv(out / "cat" / "spiky.csv")
+    assert list(scored.columns) == ["timestamp", "value", "anomaly_score"]
+    assert scored["anomaly_score"].between(0, 1).all()
+    assert int(scored["anomaly_score"].idxmax()) == 2000
+    result = runner.invoke(
+        nab_app, ["score", str(out), "--windows", str(wfile), "--format", "json"]
+    )
+    assert result.exit_code == 0
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"standard", "reward_low_FP_rate", "reward_low_FN_rate"}
+    assert scores["standard"]["normalized"] > 80
+
+
+def test_missing_result_file_is_one_clear_error(
+    nab_folder: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, wfile = nab_folder
+    result = CliRunner().invoke(nab_app, ["score", str(tmp_path), "--windows", str(wfile)])
+    assert result.exit_code == 1
+    assert "no result file" in result.output and "Traceback" not in result.output
+
+
+def test_bad_folder_is_one_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(nab_app, ["run", str(tmp_path / "nope"), str(tmp_path / "o")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+@pytest.mark.shared_data
+def test_real_nab_subset(tmp_path: Path) -> None:
+    root = os.environ.get("RADAR_DATA_DIR")
+    if not root or not (Path(root) / "nab").is_dir():
+        pytest.skip("RADAR_DATA_DIR with nab/ not set")
+    data = Path(root) / "nab"
+    run_folder(data, tmp_path)
+    results = {
+        r.profile: r for r in score_folder(tmp_path, read_windows(data / "combined_windows.json"))
+    }
+    assert results["standard"].windows == 69
+    assert 0 < results["standard"].normalized <= 100
