@@ -19,7 +19,7 @@ from typing import Any
 
 from flows.config import ScanConfig
 from flows.gate_failures import failure_from, without_implied
-from flows.gate_frames import build_batches
+from flows.gate_frames import GateBatches, build_batches
 from flows.gate_result import Failure, GateResult, highest_severity
 from flows.gate_store import save_result
 from flows.sources import RecordFrame
@@ -67,9 +67,9 @@ def run_gate(
     for frame in frames:
         source = config.source(frame.source)
         plan = plan_for(config, source)
-        extract = getattr(source, "extract", None)
-        start = extract.start if extract is not None else None
-        runs[frame.source] = _validate(context, datasource, frame, plan, as_of, start)
+        extract = source.extract.start if source.extract is not None else None
+        batches = build_batches(frame, plan, as_of, extract, source.calendar)
+        runs[frame.source] = _validate(context, datasource, batches, plan, as_of)
     pages: dict[str, str] = {}
     if docs_dir is not None:
         context.build_data_docs(site_names=[_SITE])
@@ -107,18 +107,12 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def _validate(
-    context: Any,
-    datasource: Any,
-    frame: RecordFrame,
-    plan: SuitePlan,
-    as_of: date,
-    extract_start: date | None,
+    context: Any, datasource: Any, batches: GateBatches, plan: SuitePlan, as_of: date
 ) -> dict[str, Any]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
     suites = build_suites(plan)
-    batches = build_batches(frame, plan, as_of, extract_start)
     evaluated_at = datetime.now(UTC)
     validation_id = f"{evaluated_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     run_id = RunIdentifier(run_name=f"{plan.source}-{validation_id}", run_time=evaluated_at)

@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flows.calendars import holiday_days
 from flows.gate_spec import GateSpec
+from flows.kpi_spec import CalendarSpec
 from flows.kpis import records_as_of
 from flows.sources import RecordFrame
 from flows.suites import SuitePlan
@@ -46,12 +48,17 @@ class GateBatches:
 
 
 def build_batches(
-    frame: RecordFrame, plan: SuitePlan, as_of: date, extract_start: date | None = None
+    frame: RecordFrame,
+    plan: SuitePlan,
+    as_of: date,
+    extract_start: date | None = None,
+    calendar: CalendarSpec | None = None,
 ) -> GateBatches:
     """Build the gate's batches for one source as of ``as_of``.
 
     Days before ``extract_start`` (a declared extract's first day) are outside the
-    extract, so the daily batch, and its first edge, start there.
+    extract, so the daily batch, and its first edge, start there. Days the ``calendar``
+    marks as holidays or bridges are flagged: a quiet holiday is not a cut-off extract.
     """
     dates, event_date, gate = list(plan.dates), plan.event_date, plan.gate
     records = frame.records
@@ -80,7 +87,7 @@ def build_batches(
     missing = int(events.isna().sum()) - unparsed_events
     profile[f"{event_date}.missing"] = [missing]
     profile[f"{event_date}.missing_share"] = [missing / len(records) if len(records) else 0.0]
-    daily = _daily(view, event_date, gate, as_of, extract_start)
+    daily = _daily(view, event_date, gate, as_of, extract_start, calendar)
     parameters = {
         "as_of_horizon": horizon.to_pydatetime(),
         "fresh_since": (
@@ -98,7 +105,12 @@ def build_batches(
 
 
 def _daily(
-    view: pd.DataFrame, event_date: str, gate: GateSpec, as_of: date, start: date | None
+    view: pd.DataFrame,
+    event_date: str,
+    gate: GateSpec,
+    as_of: date,
+    start: date | None,
+    calendar: CalendarSpec | None,
 ) -> pd.DataFrame:
     last = pd.Timestamp(as_of)
     days = view[event_date].dt.floor("D") if event_date in view.columns else pd.Series([])
@@ -108,7 +120,10 @@ def _daily(
         first = min(max(first, pd.Timestamp(start)), last)
     index = pd.date_range(first, last, freq="D", name=DAY)
     n = counts.reindex(index, fill_value=0).astype("int64")
-    nearby = [n.shift(k * 7) for k in range(-_NEARBY_WEEKS, _NEARBY_WEEKS + 1) if k]
+    lost = holiday_days(calendar, first.date(), last.date()) if calendar else {}
+    holiday = pd.Series(index.date, index=index).isin(list(lost))
+    usual = n.where(~holiday).astype("float64")  # holidays would drag the reference down
+    nearby = [usual.shift(k * 7) for k in range(-_NEARBY_WEEKS, _NEARBY_WEEKS + 1) if k]
     reference = pd.concat(nearby, axis=1).median(axis=1, skipna=True)
     ratio = (n / reference.where(reference > 0)).astype("float64")
     position = np.arange(len(n))
@@ -118,6 +133,7 @@ def _daily(
             "n": n.to_numpy(),
             "weekday_ratio": ratio.to_numpy(),
             "edge": (position == 0) | (position == len(n) - 1),
+            "holiday": holiday.to_numpy(),
             "recent": position >= len(n) - gate.volume_window_days,
         }
     )

@@ -206,7 +206,7 @@ def daily_suite(plan: SuitePlan) -> Any:
                 "critical",
                 column="weekday_ratio",
                 min_value=plan.gate.edge_min_ratio,
-                row_condition=Column("edge") == True,  # noqa: E712
+                row_condition=(Column("edge") == True) & (Column("holiday") == False),  # noqa: E712
             ),
         ],
     )
