@@ -100,7 +100,8 @@ def unavailable(url: URL, exc: BaseException) -> RegisterUnavailable:
     reason = lines[0] if lines else type(orig).__name__
     # psycopg prefixes "connection failed: connection to server at ... failed:"; keep the cause.
     reason = re.sub(r"^connection failed: ", "", reason)
-    reason = re.sub(r'^connection to server at "[^"]*" \([^)]*\), port \d+ failed: ', "", reason)
+    reason = re.sub(r'^connection to server at "[^"]*"( \([^)]*\))?, port \d+ failed: ', "", reason)
+    reason = re.sub(r"^FATAL:\s+", "", reason)
     return RegisterUnavailable(url.render_as_string(hide_password=True), backend_name(url), reason)
 
 
@@ -176,16 +177,21 @@ def migrate(engine: Engine, shown_url: str) -> None:
     """
     config = _config()
     try:
-        with engine.begin() as conn:
-            if _current(conn) == _head():
-                return  # the common case: one cheap query, no lock, no Alembic machinery
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        conn = engine.connect()
     except DBAPIError as exc:
-        if exc.connection_invalidated or _is_connect_error(exc):
+        raise unavailable(engine.url, exc) from None
+    try:
+        with conn:
+            with conn.begin():
+                if _current(conn) == _head():
+                    return  # the common case: one cheap query, no lock, no Alembic machinery
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
             raise unavailable(engine.url, exc) from None
         raise MigrationError(shown_url, str(exc.orig).splitlines()[0]) from None
     except SQLAlchemyError as exc:
@@ -209,15 +215,3 @@ def _current(conn: Connection) -> str | None:
         return None
     versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return versions[0] if len(versions) == 1 else None
-
-
-def _is_connect_error(exc: DBAPIError) -> bool:
-    orig = exc.orig
-    name = type(orig).__name__
-    if name == "OperationalError":
-        text_ = str(orig).lower()
-        return any(
-            s in text_
-            for s in ("connect", "could not translate", "timeout", "unable to open", "refused")
-        )
-    return False

@@ -116,7 +116,10 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
             except RegisterError:
                 raise
             except DBAPIError as exc:
-                again = _transient(exc) or (retry_integrity and isinstance(exc, IntegrityError))
+                # A unique-key race is retried once (the rerun sees the winner's rows);
+                # a constraint that fails twice is a real error, not a race.
+                raced = retry_integrity and isinstance(exc, IntegrityError) and attempt == 0
+                again = _transient(exc) or raced
                 if again and attempt < self._retries:
                     log.info("register: retrying after %s", str(exc.orig).splitlines()[0])
                     time.sleep(delay)

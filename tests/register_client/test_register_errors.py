@@ -165,3 +165,19 @@ def test_an_invalid_mapping_fails_the_batch_by_position_and_field(register_sqlit
     assert reg.list() == []
     assert len(reg.file([good]).created) == 1
     reg.dispose()
+
+
+@pytest.mark.postgres
+def test_missing_database_and_unknown_role_are_unavailable(pg_server: str) -> None:
+    host = pg_server.rsplit("@", 1)[1]
+    with pytest.raises(RegisterUnavailable) as info:
+        connect(f"{pg_server}/radar_no_such_db")
+    expected = 'database "radar_no_such_db" does not exist'
+    assert str(info.value) == f"register unavailable at {host}/radar_no_such_db: {expected}"
+    with pytest.raises(RegisterUnavailable, match='role "radar_nobody" does not exist'):
+        connect(f"postgresql://radar_nobody@{host}/postgres")
+
+
+def test_unresolvable_host_is_unavailable() -> None:
+    with pytest.raises(RegisterUnavailable, match=r"at no-such-host\.invalid:5432/db: "):
+        connect("postgresql://u@no-such-host.invalid:5432/db", connect_timeout=2)
