@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.ndimage import maximum_filter1d
 
-__all__ = ["ewm_abs_scale", "lagged", "nanmedian_last"]
+__all__ = ["ewm_abs_scale", "lagged", "nanmedian_last", "past_max"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -71,3 +72,12 @@ def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int
         scale = np.where(ok, scale + w * (np.nan_to_num(a) - scale), scale)
     result: FloatArray = out * np.sqrt(np.pi / 2.0)
     return result
+
+
+def past_max(a: FloatArray, window: int) -> FloatArray:
+    """Max of each column over the ``window`` rows *before* each row (0 where none)."""
+    prev = np.vstack([np.zeros((1, a.shape[1])), a[:-1]])
+    out: FloatArray = maximum_filter1d(
+        prev, size=window, axis=0, origin=(window - 1) // 2, mode="constant", cval=0.0
+    )
+    return out
