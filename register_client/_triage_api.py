@@ -39,7 +39,40 @@ class TriageMixin(FeedbackMixin):
     ) -> Entry:
         """Accept an entry: it gets an owner and, optionally, an agreed target value.
 
-        Without `target` the suggested target stays the entry's target.
+        Without `target` the suggested target stays the entry's target; without
+        `target_by` the suggested date is kept.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry, e.g. ``"CIR-0001"``.
+        owner : str
+            Who owns the improvement.
+        target : float, optional
+            The agreed target value (ServiceNow CIM's target value).
+        target_by : datetime, optional
+            When the target should be reached.
+        by : str, default "cli"
+            Who does it, for the audit trail.
+        expected_version : int, optional
+            The version the caller saw; if the entry changed since, nothing is
+            written and :class:`ConcurrentEditError` is raised.
+
+        Returns
+        -------
+        Entry
+            The entry after the change.
+
+        Raises
+        ------
+        EntryNotFound
+            If no entry has `entry_id`.
+        InvalidTransition
+            If the entry's status does not allow it (the message names from and to).
+        InvalidTriage
+            If `owner` is empty.
+        ConcurrentEditError
+            If `expected_version` is stale, or another writer won the race.
         """
         if not owner or not owner.strip():
             raise InvalidTriage(entry_id, "owner", owner, "accept needs a non-empty owner")
@@ -78,7 +111,36 @@ class TriageMixin(FeedbackMixin):
 
         A reason whose first word is ``noise`` also mutes the entry's (KPI, slice)
         for ``policy.noise_mute`` and raises its threshold factor; the entry's
-        ``feedback`` records it.
+        ``feedback`` records it, and the fingerprint is snoozed for
+        ``policy.rejected_snooze`` (see :mod:`register_client._lifecycle`).
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry, e.g. ``"CIR-0001"``.
+        reason : str
+            Why; a first word ``noise`` mutes the slice.
+        by : str, default "cli"
+            Who does it, for the audit trail.
+        expected_version : int, optional
+            The version the caller saw; if the entry changed since, nothing is
+            written and :class:`ConcurrentEditError` is raised.
+
+        Returns
+        -------
+        Entry
+            The entry after the change.
+
+        Raises
+        ------
+        EntryNotFound
+            If no entry has `entry_id`.
+        InvalidTransition
+            If the entry's status does not allow it (the message names from and to).
+        InvalidTriage
+            If `reason` is empty.
+        ConcurrentEditError
+            If `expected_version` is stale, or another writer won the race.
         """
         if not reason or not reason.strip():
             raise InvalidTriage(entry_id, "reason", reason, "reject needs a reason")
@@ -110,7 +172,38 @@ class TriageMixin(FeedbackMixin):
     def mark_duplicate(
         self, entry_id: str, *, of: str, by: str = "cli", expected_version: int | None = None
     ) -> Entry:
-        """Mark an entry as a duplicate of a primary; its later detections go to the primary."""
+        """Mark an entry as a duplicate of a primary; its later detections go to the primary.
+
+        If `of` is itself a duplicate, the entry points at the end of that chain.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry, e.g. ``"CIR-0001"``.
+        of : str
+            The primary entry's id.
+        by : str, default "cli"
+            Who does it, for the audit trail.
+        expected_version : int, optional
+            The version the caller saw; if the entry changed since, nothing is
+            written and :class:`ConcurrentEditError` is raised.
+
+        Returns
+        -------
+        Entry
+            The entry after the change.
+
+        Raises
+        ------
+        EntryNotFound
+            If no entry has `entry_id`.
+        InvalidTransition
+            If the entry's status does not allow it (the message names from and to).
+        InvalidTriage
+            If `of` is the entry itself or would close a cycle.
+        ConcurrentEditError
+            If `expected_version` is stale, or another writer won the race.
+        """
 
         def primary(conn: Connection) -> int:
             row = read_row(conn, of)
@@ -269,7 +362,38 @@ class TriageMixin(FeedbackMixin):
         """Close an entry with a closure code: successful, unsuccessful or withdrawn.
 
         A ``new`` entry can only be closed as ``withdrawn``. A closed-successful
-        entry whose finding is detected again opens a new, linked entry.
+        entry whose finding is detected again opens a new, linked entry; a
+        withdrawn one is snoozed like a rejection.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry, e.g. ``"CIR-0001"``.
+        code : {"successful", "unsuccessful", "withdrawn"}
+            ServiceNow CIM's closure code.
+        note : str, optional
+            Why, for the audit trail.
+        by : str, default "cli"
+            Who does it, for the audit trail.
+        expected_version : int, optional
+            The version the caller saw; if the entry changed since, nothing is
+            written and :class:`ConcurrentEditError` is raised.
+
+        Returns
+        -------
+        Entry
+            The entry after the change.
+
+        Raises
+        ------
+        EntryNotFound
+            If no entry has `entry_id`.
+        InvalidTransition
+            If the entry's status does not allow it (the message names from and to).
+        InvalidTriage
+            If `code` is not a closure code.
+        ConcurrentEditError
+            If `expected_version` is stale, or another writer won the race.
         """
         if code not in CLOSURE_CODES:
             raise InvalidTriage(entry_id, "code", code, f"one of: {', '.join(CLOSURE_CODES)}")
