@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
-__all__ = ["FollowUpSpec", "Judgement", "compare", "judge"]
+__all__ = ["Comparison", "FollowUpSpec", "Judgement", "compare", "judge"]
 
 _MIN_COMPARE = 3  # periods a detected window needs before it is tested at all
 
@@ -59,7 +59,7 @@ class Judgement:
 
 
 @dataclass(frozen=True)
-class _Comparison:
+class Comparison:
     """One-sided p-values, Cliff's delta and Hodges-Lehmann shift of ``after`` vs ``other``."""
 
     p_greater: float
@@ -96,7 +96,7 @@ def _van_elteren(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, flo
     return float(stats.norm.sf(z)), float(stats.norm.cdf(z))
 
 
-def compare(after: pd.Series, other: pd.Series, *, daily: bool) -> _Comparison:
+def compare(after: pd.Series, other: pd.Series, *, daily: bool) -> Comparison:
     """Compare two dated samples of a KPI, weekday with weekday for daily series.
 
     Daily KPIs in operations follow the week (quiet weekends), so a window heavy in
@@ -119,14 +119,14 @@ def compare(after: pd.Series, other: pd.Series, *, daily: bool) -> _Comparison:
     a, o = after.to_numpy(dtype="float64"), other.to_numpy(dtype="float64")
     pairs = [(a[ka == k], o[ko == k]) for k in np.intersect1d(ka, ko)]
     if not pairs:
-        return _Comparison(1.0, 1.0, 0.0, 0.0)
+        return Comparison(1.0, 1.0, 0.0, 0.0)
     diffs = np.concatenate([np.subtract.outer(x, y).ravel() for x, y in pairs])
     if daily:
         p_greater, p_less = _van_elteren(pairs)
     else:
         p_greater = float(stats.mannwhitneyu(a, o, alternative="greater").pvalue)
         p_less = float(stats.mannwhitneyu(a, o, alternative="less").pvalue)
-    return _Comparison(p_greater, p_less, float(np.mean(np.sign(diffs))), float(np.median(diffs)))
+    return Comparison(p_greater, p_less, float(np.mean(np.sign(diffs))), float(np.median(diffs)))
 
 
 def judge(
@@ -156,6 +156,13 @@ def judge(
         Whether periods are days, so weekday seasonality applies.
     spec : FollowUpSpec, optional
         The rules; defaults to ``FollowUpSpec()``.
+
+    Returns
+    -------
+    Judgement
+        The verdict; ``level`` is the baseline median moved by the like-weekday shift
+        (None without enough data); ``detail`` holds the tests against the baseline, the
+        detected window and the target, and a one-line ``reason``.
 
     Examples
     --------
@@ -230,7 +237,7 @@ def judge(
     return Judgement(verdict, level if math.isfinite(level) else None, detail)
 
 
-def _oriented(c: _Comparison, lower: bool) -> dict[str, Any]:
+def _oriented(c: Comparison, lower: bool) -> dict[str, Any]:
     """Name the one-sided p-values and the effect by the KPI's good direction."""
     return {
         "p_better": c.p_less if lower else c.p_greater,
