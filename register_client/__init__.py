@@ -25,7 +25,7 @@ Examples
 """
 
 from ._candidate import Candidate, fingerprint, slice_key
-from ._entry import Entry, EvidenceRecord, FileReport, HistoryEvent, Measurement, Mute, Outcome
+from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute
 from ._errors import (
     ConcurrentEditError,
     EntryError,
@@ -53,6 +53,7 @@ from ._parts import (
     Window,
 )
 from ._register import Register, connect
+from ._report import FileReport, Outcome
 
 __all__ = [
     "CLOSURE_CODES",

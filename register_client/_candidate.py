@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ._errors import FilingError
 from ._parts import Baseline, Current, Evidence, Kpi, Source, Target, Window
 
-__all__ = ["Candidate", "fingerprint", "slice_key"]
+__all__ = ["Candidate", "fingerprint", "slice_key", "validate_candidates"]
 
 Direction = Literal["up", "down"]
 _UP_KINDS = frozenset({"spike", "level_shift_up", "increase", "up"})
@@ -209,3 +210,20 @@ class Candidate(BaseModel):
         }
         base.update(changes)
         return cls.model_validate(base)
+
+
+def validate_candidates(candidates: Iterable[Candidate | Mapping[str, Any]]) -> list[Candidate]:
+    """Return the candidates, validating mappings; :class:`FilingError` names the first bad one."""
+    valid = []
+    for i, c in enumerate(candidates):
+        if isinstance(c, Candidate):
+            valid.append(c)
+            continue
+        try:
+            valid.append(Candidate.model_validate(c))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "candidate"
+            title = c.get("title") if isinstance(c, Mapping) else None
+            raise FilingError(f"#{i} ({title!r})", f"{where}: {first['msg']}") from None
+    return valid

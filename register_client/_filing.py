@@ -22,9 +22,10 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
-from ._entry import Mute, Outcome, format_id
+from ._entry import Mute, format_id
 from ._lifecycle import OPEN_STATUSES, Head, Policy, decide, snoozed_until
 from ._read import mute_from_row
+from ._report import Outcome
 from ._rows import (
     INSERT_ENTRY,
     INSERT_EVIDENCE,

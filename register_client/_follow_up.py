@@ -10,12 +10,13 @@ from sqlalchemy import Connection, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
-from ._entry import Entry, Outcome
+from ._entry import Entry
 from ._errors import InvalidTriage
 from ._filing import file_batch
 from ._lifecycle import FOLLOW_UP_STATUSES
 from ._plumbing import Plumbing
 from ._read import load_entries
+from ._report import Outcome
 from ._schema import entries, measurements
 from ._triage import edit, read_row
 from ._types import as_utc, iso, jsonable

@@ -9,19 +9,19 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from ._candidate import Candidate
+from ._candidate import Candidate, validate_candidates
 from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
-from ._entry import Entry, FileReport, Outcome
-from ._errors import EntryNotFound, FilingError, RegisterError
+from ._entry import Entry
+from ._errors import EntryNotFound, RegisterError
 from ._feedback import FeedbackMixin
 from ._filing import file_batch
 from ._follow_up import FollowUpMixin
 from ._lifecycle import STATUSES, Policy
 from ._read import load_entries
+from ._report import FileReport, Outcome
 from ._schema import entries
 from ._triage import read_row
 from ._triage_api import TriageMixin
@@ -184,7 +184,9 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         at = as_utc(scan_at) if scan_at is not None else self.now()
         # A global order over fingerprints (then evidence time) is what keeps two
         # concurrent scans from deadlocking on each other's locks.
-        batch = sorted(_validated(candidates), key=lambda c: (c.fingerprint, c.evidence.at))
+        batch = sorted(
+            validate_candidates(candidates), key=lambda c: (c.fingerprint, c.evidence.at)
+        )
 
         def work(conn: Connection) -> list[Outcome]:
             return file_batch(conn, batch, scan_at=at, now=self.now(), by=by, policy=self.policy)
@@ -243,22 +245,6 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
             return found[0]
 
         return self._run(work)
-
-
-def _validated(candidates: Iterable[Candidate | Mapping[str, Any]]) -> builtins.list[Candidate]:
-    valid = []
-    for i, c in enumerate(candidates):
-        if isinstance(c, Candidate):
-            valid.append(c)
-            continue
-        try:
-            valid.append(Candidate.model_validate(c))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "candidate"
-            title = c.get("title") if isinstance(c, Mapping) else None
-            raise FilingError(f"#{i} ({title!r})", f"{where}: {first['msg']}") from None
-    return valid
 
 
 def connect(
