@@ -13,15 +13,17 @@
         ├── InvalidTriage        a triage argument is wrong        .field .value
         └── ConcurrentEditError  someone changed the entry first   .expected .actual
 
-Messages are one line and name the entry, URL or fingerprint, so a command line
-can print ``str(error)`` as is. Nothing is half-written when an error is raised:
-every write runs in one transaction that is rolled back.
+Messages are one line and name the entry, URL or candidate, so a command line
+can print ``str(error)`` as is. ``retryable`` says whether trying again later can
+help (an unreachable database, a lost race), for a flow's retry condition.
+Nothing is half-written when an error is raised: every write runs in one
+transaction that is rolled back.
 
 Examples
 --------
 >>> err = EntryNotFound("CIR-0042")
->>> isinstance(err, RegisterError), err.entry_id
-(True, 'CIR-0042')
+>>> isinstance(err, RegisterError), err.entry_id, err.retryable
+(True, 'CIR-0042', False)
 >>> str(InvalidTransition("CIR-0001", "closed", "accepted"))
 "entry CIR-0001: cannot go from 'closed' to 'accepted'"
 """
@@ -50,6 +52,9 @@ class RegisterError(Exception):
     message : str
         One line that names what was asked.
     """
+
+    retryable: bool = False
+    """Whether the same call may succeed later; validation and lifecycle errors never do."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -81,10 +86,12 @@ class RegisterUnavailable(RegisterError):
     url : str
         The URL as given (passwords masked).
     host : str
-        ``host:port`` for a server, or the file path for SQLite.
+        ``host:port/db`` for a server, or the file path for SQLite.
     reason : str
         The driver's reason, reduced to one line.
     """
+
+    retryable = True
 
     def __init__(self, url: str, host: str, reason: str) -> None:
         super().__init__(f"register unavailable at {host}: {reason}")
@@ -211,6 +218,8 @@ class ConcurrentEditError(EntryError):
     actual : int or None
         The version found when writing.
     """
+
+    retryable = True
 
     def __init__(self, entry_id: str, expected: int, actual: int | None) -> None:
         super().__init__(

@@ -84,6 +84,9 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         self._retries = retries
 
     # -- plumbing -------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"Register({self.url!r})"
+
     @property
     def url(self) -> str:
         """The register's URL, password hidden."""
@@ -211,7 +214,8 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         Parameters
         ----------
         status : str or iterable of str, optional
-            Only these statuses, e.g. ``("accepted", "in_progress", "monitoring")``.
+            Only these statuses, e.g. ``("accepted", "in_progress", "monitoring")``
+            or ``"accepted,in_progress"`` (as a command line gives it).
         dataset : str, optional
             Only entries of this dataset.
 
@@ -222,7 +226,8 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         """
         statuses = None
         if status is not None:
-            statuses = [status] if isinstance(status, str) else list(status)
+            names = status.split(",") if isinstance(status, str) else list(status)
+            statuses = [s.strip() for s in names if s.strip()]
             unknown = [s for s in statuses if s not in STATUSES]
             if unknown:
                 raise RegisterError(f"unknown status {unknown[0]!r}; one of: {', '.join(STATUSES)}")

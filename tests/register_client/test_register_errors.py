@@ -181,3 +181,13 @@ def test_missing_database_and_unknown_role_are_unavailable(pg_server: str) -> No
 def test_unresolvable_host_is_unavailable() -> None:
     with pytest.raises(RegisterUnavailable, match=r"at no-such-host\.invalid:5432/db: "):
         connect("postgresql://u@no-such-host.invalid:5432/db", connect_timeout=2)
+
+
+def test_only_transient_errors_are_retryable() -> None:
+    from register_client import ConcurrentEditError, EntryNotFound, InvalidTransition
+
+    assert RegisterUnavailable("u", "h", "r").retryable
+    assert ConcurrentEditError("CIR-0001", 1, 2).retryable
+    assert not EntryNotFound("CIR-0001").retryable
+    assert not InvalidTransition("CIR-0001", "new", "closed").retryable
+    assert not InvalidURL("x", "y").retryable and not FilingError("#0", "bad").retryable

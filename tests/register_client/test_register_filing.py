@@ -240,3 +240,12 @@ def test_repeated_noise_rejections_raise_the_threshold(reg: Register) -> None:
     mute = reg.muted(Candidate.example())
     assert mute is not None and mute.count == 2 and mute.threshold_factor == 2.25
     assert mute.entry_id == new_id and mute.magnitude_floor == 45.0
+
+
+def test_list_takes_comma_separated_statuses(reg: Register) -> None:
+    file(reg, detection(0))
+    file(reg, detection(0, dimensions={"priority": "P2"}))
+    reg.accept("CIR-0002", owner="ops")
+    reg.reject("CIR-0001", reason="no")
+    assert [e.id for e in reg.list("accepted, rejected")] == ["CIR-0001", "CIR-0002"]
+    assert repr(reg).startswith("Register('")
