@@ -70,11 +70,15 @@ def test_validation_ids_are_unique_and_the_suite_version_stable(
     assert first.to_json()["suite_version"] == first.suite_version
 
 
-def test_dropped_column_is_critical_and_blocks(frame: RecordFrame, config: ScanConfig) -> None:
-    result = _gate(_with(frame, frame.records.drop(columns=["state"])), config)
-    assert _failed(result) == {"schema:expect_column_to_exist:state": "critical"}
+@pytest.mark.parametrize("column", ["state", "id", "opened_at"])
+def test_dropped_column_is_critical_and_blocks(
+    frame: RecordFrame, config: ScanConfig, column: str
+) -> None:
+    result = _gate(_with(frame, frame.records.drop(columns=[column])), config)
+    key = f"schema:expect_column_to_exist:{column}"
+    assert _failed(result)[key] == "critical"
     assert result.blocked and not result.success
-    assert "'state' is missing" in result.failures[0].detail
+    assert f"{column!r} is missing" in next(f.detail for f in result.failures if f.key == key)
 
 
 def test_garbage_event_dates_are_critical(frame: RecordFrame, config: ScanConfig) -> None:
