@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
 __all__ = ["Comparison", "FollowUpSpec", "Judgement", "compare", "judge"]
@@ -47,6 +47,15 @@ class FollowUpSpec(BaseModel):
     target_met_periods: int = Field(
         14, ge=1, description="periods the target must hold before closing is suggested"
     )
+
+    @model_validator(mode="after")
+    def _window_holds_enough(self) -> FollowUpSpec:
+        if self.window_periods < self.min_periods:
+            raise ValueError(
+                f"followup.window_periods must be >= min_periods ({self.min_periods}), "
+                f"got {self.window_periods}"
+            )
+        return self
 
 
 @dataclass(frozen=True)

@@ -275,3 +275,8 @@ def test_demo_entry_accepted_with_a_target_is_measured_by_later_scans(
     assert (radar_home / "evidence" / f"{entry.id}.png").exists()
     artifact = Artifact.get("follow-up-verdicts")
     assert artifact is not None and entry.id in str(artifact.data)
+
+
+def test_follow_up_spec_names_the_field_and_the_bound() -> None:
+    with pytest.raises(ValueError, match=r"window_periods must be >= min_periods \(10\), got 5"):
+        FollowUpSpec(min_periods=10, window_periods=5)
