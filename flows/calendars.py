@@ -136,7 +136,8 @@ def _holiday_periods(
     spec: CalendarSpec, kpi: KpiSpec, grid: pd.DatetimeIndex
 ) -> dict[pd.Timestamp, str]:
     """Map each period holding a lost working day to the day's name."""
-    last = grid[-1] + (pd.Timedelta(days=6) if kpi.grain == "W" else pd.Timedelta(0))
+    # Holidays are known ahead: tonight may be the eve of tomorrow's holiday.
+    last = grid[-1] + pd.Timedelta(days=13 if kpi.grain == "W" else 7)
     lost = holiday_days(spec, grid[0].date(), last.date())
     if kpi.grain == "D" and spec.adjacent_days:
         lost = {**adjacent_days(lost), **lost}
