@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors._rolling import FloatArray, ewm_abs_scale, lagged, nanmedian_last
+from detectors._rolling import FloatArray, ewm_abs_scale, lagged_median
 
 __all__ = ["Baseline", "robust_baseline"]
 
@@ -69,10 +69,10 @@ def robust_baseline(
     if period > 1:
         # Seasonal series wait for three cycles: a plain median before that would flag
         # every weekend as a dip.
-        expected, n_ref = nanmedian_last(lagged(x, [period * k for k in range(1, n_seasons + 1)]))
+        expected, n_ref = lagged_median(x, [period * k for k in range(1, n_seasons + 1)])
         enough = n_ref >= min(3, n_seasons)
     else:
-        expected, n_ref = nanmedian_last(lagged(x, range(1, window + 1)))
+        expected, n_ref = lagged_median(x, range(1, window + 1))
         enough = n_ref > 0
     history = np.cumsum(~np.isnan(x), axis=0) - ~np.isnan(x)
     expected = np.where((history >= min_periods) & enough, expected, np.nan)

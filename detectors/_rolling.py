@@ -13,7 +13,16 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import maximum_filter1d
 
-__all__ = ["ewm_abs_scale", "lagged", "nanmedian_last", "past_max"]
+__all__ = [
+    "ewm_abs_scale",
+    "lagged",
+    "lagged_median",
+    "nanmedian_last",
+    "past_max",
+]
+
+#: Upper bound on elements of one lagged stack; larger inputs are split by columns.
+_MAX_STACK = 20_000_000
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -43,6 +52,22 @@ def nanmedian_last(a: FloatArray) -> tuple[FloatArray, IntArray]:
     lo = np.take_along_axis(srt, lo_idx, axis=-1)[..., 0]
     hi = np.take_along_axis(srt, hi_idx, axis=-1)[..., 0]
     med = np.where(cnt > 0, 0.5 * (lo + hi), np.nan)
+    return med, cnt
+
+
+def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
+    """NaN-aware median of ``x`` at the given lags, and how many lags were valid.
+
+    Works on column blocks so the (T, S, K) lag stack stays under ``_MAX_STACK`` elements.
+    """
+    t_len, s_len = x.shape
+    block = max(1, _MAX_STACK // max(1, t_len * len(lags)))
+    med = np.empty((t_len, s_len))
+    cnt = np.empty((t_len, s_len), dtype=np.intp)
+    for j in range(0, s_len, block):
+        med[:, j : j + block], cnt[:, j : j + block] = nanmedian_last(
+            lagged(x[:, j : j + block], lags)
+        )
     return med, cnt
 
 

@@ -29,6 +29,7 @@ from detectors._frame import SeriesMatrix, season_length, to_matrix
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
 from detectors.params import resolve_params
+from detectors.shift import level_shift
 from detectors.trend import trend_findings
 
 __all__ = ["detect_findings"]
@@ -84,6 +85,7 @@ def detect_findings(
 
 
 def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
+    """Spikes, dips and level shifts: the seasonal point test and the two-window shift test."""
     base = robust_baseline(
         m.values,
         period=season_length(m.step),
@@ -94,26 +96,34 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
         clip=cfg["clip"],
         rel_floor=cfg["rel_floor"],
     )
-    score = z_to_score(base.z)
-    resid = np.abs(m.values - base.expected)
+    shift_z, shift_size = level_shift(
+        m.values, cfg["shift_window"], cfg["shift_reference"], cfg["alpha"], cfg["rel_floor"]
+    )
+    point = np.nan_to_num(z_to_score(base.z))
+    shift = np.nan_to_num(z_to_score(shift_z))
+    point_move = np.abs(m.values - base.expected)
+    shift_move = np.abs(shift_size)
+    ref_level = np.abs(m.values - shift_size)
     with np.errstate(invalid="ignore"):
-        flags = (
-            (score >= cfg["threshold"])
-            & (resid >= cfg["min_abs_change"])
-            & (resid >= cfg["min_rel_change"] * np.abs(base.expected))
+        point_flags = (
+            (point >= cfg["threshold"])
+            & (point_move >= cfg["min_abs_change"])
+            & (point_move >= cfg["min_rel_change"] * np.abs(base.expected))
         )
-    ev = find_events(flags, suppress=cfg["suppress"])
+        shift_flags = (
+            (shift >= cfg["threshold"])
+            & (shift_move >= cfg["min_abs_change"])
+            & (shift_move >= cfg["min_rel_change"] * ref_level)
+        )
+    ev = find_events(point_flags | shift_flags, suppress=cfg["suppress"])
     if len(ev) == 0:
         return []
     half_band = float(score_to_z(cfg["threshold"])) * event_mean(base.scale, ev)
     expected = event_mean(base.expected, ev)
     observed = event_mean(m.values, ev)
     n_flagged = np.diff(np.append(ev.offsets, len(ev.rows)))
-    kinds = np.where(
-        n_flagged >= cfg["shift_periods"],
-        "level_shift",
-        np.where(observed >= expected, "spike", "dip"),
-    )
+    is_shift = (n_flagged >= cfg["shift_periods"]) | (event_max(shift, ev) > event_max(point, ev))
+    kinds = np.where(is_shift, "level_shift", np.where(observed >= expected, "spike", "dip"))
     stats = EventStats(
         series=ev.series,
         start=ev.start,
@@ -124,7 +134,7 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
         reference=expected,
         band_low=expected - half_band,
         band_high=expected + half_band,
-        score=event_max(score, ev),
+        score=event_max(np.fmax(point, shift), ev),
         n=event_sum(m.counts, ev),
     )
     params = {k: v for k, v in cfg.items() if k != "targets"}

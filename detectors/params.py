@@ -25,6 +25,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "min_abs_change": 0.0,
     "suppress": 7,
     "shift_periods": 3,
+    "shift_window": 7,
+    "shift_reference": 28,
     "trend_window": 28,
     "trend_threshold": 0.5,
     "targets": {},
@@ -43,10 +45,21 @@ _RANGES: dict[str, tuple[float, float]] = {
     "min_abs_change": (0.0, float("inf")),
     "suppress": (0, 100_000),
     "shift_periods": (1, 100_000),
+    "shift_window": (1, 10_000),
+    "shift_reference": (2, 10_000),
     "trend_window": (4, 100_000),
     "trend_threshold": (0.0, 1.0),
 }
-_INTS = {"n_seasons", "window", "min_periods", "suppress", "shift_periods", "trend_window"}
+_INTS = {
+    "n_seasons",
+    "window",
+    "min_periods",
+    "suppress",
+    "shift_periods",
+    "shift_window",
+    "shift_reference",
+    "trend_window",
+}
 
 
 def resolve_params(params: dict[str, Any] | None) -> dict[str, Any]:

@@ -6,23 +6,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors._base import CausalDetectorMixin, check_int, check_real
-from detectors._rolling import ewm_abs_scale, lagged, nanmedian_last
+from detectors._rolling import ewm_abs_scale, lagged, lagged_median
 
-__all__ = ["LevelShiftDetector", "level_shift_z"]
+__all__ = ["LevelShiftDetector", "level_shift"]
 
 
-def level_shift_z(
+def level_shift(
     x: NDArray[np.float64], window: int, reference: int, alpha: float, rel_floor: float
-) -> NDArray[np.float64]:
-    """Z of (median of the last ``window`` rows - median of the ``reference`` rows before).
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Shift test: median of the last ``window`` rows against the ``reference`` rows before.
+
+    Returns the z-score of the difference and the difference itself.
 
     The standard error of a median of ``k`` Gaussian values is ``1.2533 * sigma / sqrt(k)``;
     ``sigma`` is a clipped, exponentially weighted scale of point residuals against the
     reference median, taken as it stood before the recent window. Rows without a full
     reference are NaN.
     """
-    recent, n_recent = nanmedian_last(lagged(x, range(window)))
-    ref, n_ref = nanmedian_last(lagged(x, range(window, window + reference)))
+    recent, n_recent = lagged_median(x, range(window))
+    ref, n_ref = lagged_median(x, range(window, window + reference))
     # The scale as it stood before the recent window: the shift must not widen its own band.
     sigma = lagged(ewm_abs_scale(x - ref, alpha=alpha, clip=3.0, min_periods=3), [window])[..., 0]
     sigma = np.fmax(sigma, rel_floor * np.abs(ref) + 1e-12)
@@ -30,8 +32,7 @@ def level_shift_z(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (recent - ref) / se
     ok = (n_recent >= (window + 1) // 2) & (n_ref >= (reference + 1) // 2)
-    out: NDArray[np.float64] = np.where(ok, z, np.nan)
-    return out
+    return np.where(ok, z, np.nan), recent - ref
 
 
 class LevelShiftDetector(CausalDetectorMixin):
@@ -98,6 +99,6 @@ class LevelShiftDetector(CausalDetectorMixin):
         check_real("rel_floor", self.rel_floor, 0.0, 10.0)
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
-        z = level_shift_z(X, self.window, self.reference, self.alpha, self.rel_floor)
+        z, _ = level_shift(X, self.window, self.reference, self.alpha, self.rel_floor)
         out: NDArray[np.float64] = np.nan_to_num(np.abs(z), posinf=1e12).max(axis=1)
         return out

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from detectors._rolling import FloatArray, ewm_abs_scale, lagged, nanmedian_last, past_max
+from detectors._rolling import FloatArray, ewm_abs_scale, lagged, lagged_median, past_max
 from detectors.events import refractory
 
 __all__ = ["AlarmParams", "alarm_scores", "deviation"]
@@ -49,7 +49,7 @@ class AlarmParams:
 
 
 def _robust_z(x: FloatArray, lags: range | list[int], p: AlarmParams) -> FloatArray:
-    ref, _ = nanmedian_last(lagged(x, lags))
+    ref, _ = lagged_median(x, lags)
     resid = x - ref
     scale = ewm_abs_scale(resid, alpha=p.alpha, clip=p.clip, min_periods=p.window)
     span = np.fmax.accumulate(x, axis=0) - np.fmin.accumulate(x, axis=0)
