@@ -59,8 +59,11 @@ def backtest(
     if start > end:
         _fail(f"--from {start} is after --to {end}")
     quiet_prefect_defaults()
-    # GX announces each ephemeral context at INFO; one line per night is noise here.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX sets this logger to INFO when imported and announces each ephemeral context on it:
+    # one line per night of noise on stderr.
+    import great_expectations.data_context.types.base  # noqa: F401
+
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     debug = bool(ctx.find_root().params.get("debug"))  # the radar app's --debug
     try:
         from flows.backtest import backtest as run

@@ -26,7 +26,6 @@
 # the export all live in the packages (`detectors`, `flows`).
 
 # %%
-import logging
 import os
 import tempfile
 import warnings
@@ -49,7 +48,6 @@ from flows.config import load_config
 from flows.tuning import export_params
 
 warnings.filterwarnings("ignore", message="IProgress not found")
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())
 CONFIG = ROOT / "examples" / "demo.yaml"

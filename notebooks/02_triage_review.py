@@ -19,9 +19,10 @@
 # detection time ("where are we now?") next to the evidence of each later detection.
 #
 # The register is the one named by `RADAR_REGISTER_URL` (default `.radar/register.db`).
-# When there is none yet, a demo register is built in a temporary folder by replaying a
-# week of the bundled demo (`flows.backtest`), and two entries are triaged there, so the
-# notebook shows every part. The real register is only read here.
+# When there is none yet, a demo register is built in a temporary folder by replaying the
+# bundled demo (`flows.backtest`: one night in April, three in May), and two entries
+# are triaged there, so that the notebook shows every part. The real register is only
+# read here.
 
 # %%
 import logging
@@ -31,15 +32,19 @@ import warnings
 from datetime import date
 from pathlib import Path
 
+import great_expectations.data_context.types.base  # noqa: F401 - its logger is set at import
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.dates import ConciseDateFormatter
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from sqlalchemy.engine import make_url
 
 from register_client import STATUSES, connect
 
 warnings.filterwarnings("ignore", message="IProgress not found")
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
+logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())
 URL = os.environ.get("RADAR_REGISTER_URL", f"sqlite:///{ROOT / '.radar' / 'register.db'}")
@@ -59,13 +64,19 @@ if register_exists(URL):
 else:
     from flows.backtest import backtest
 
-    demo = Path(tempfile.mkdtemp(prefix="radar-triage-demo-")) / "register.db"
-    backtest(ROOT / "examples" / "demo.yaml", date(2016, 5, 22), date(2016, 5, 27),
-             keep_register=demo)  # fmt: skip
+    demo_dir = Path(tempfile.mkdtemp(prefix="radar-triage-demo-"))
+    demo = demo_dir / "register.db"
+    # One scan in late April, then three nightly scans in May: entries of different ages.
+    backtest(ROOT / "examples" / "demo.yaml", date(2016, 4, 25), date(2016, 4, 25),
+             keep_register=demo_dir / "april.db")  # fmt: skip
+    backtest(ROOT / "examples" / "demo.yaml", date(2016, 5, 5), date(2016, 5, 7),
+             register_url=f"sqlite:///{demo_dir / 'april.db'}", keep_register=demo)  # fmt: skip
     register = connect(f"sqlite:///{demo}")
-    first, second = register.list()[:2]
-    register.accept(first.id, owner="service-desk-lead", by="notebook")
-    register.reject(second.id, reason="known release-week peak", by="notebook")
+    demo_entries = register.list()
+    if demo_entries:
+        register.accept(demo_entries[0].id, owner="service-desk-lead", by="notebook")
+    if len(demo_entries) > 1:
+        register.reject(demo_entries[-1].id, reason="known release-week peak", by="notebook")
     print(f"no register at {URL}: built a demo register at {demo}")
 
 entries = register.list()
@@ -88,8 +99,8 @@ table = pd.DataFrame(
             "kpi": e.kpi.name,
             "slice": ", ".join(f"{k}={v}" for k, v in e.dimensions.items()) or "all",
             "kind": e.kind,
-            "first_seen": pd.Timestamp(e.first_seen),
-            "last_seen": pd.Timestamp(e.last_seen),
+            "first_seen": pd.Timestamp(e.first_seen).tz_convert(None),
+            "last_seen": pd.Timestamp(e.last_seen).tz_convert(None),
             "occurrences": e.occurrences,
             "baseline median": e.baseline.get("median"),
             "current": e.current.get("value"),
@@ -98,7 +109,7 @@ table = pd.DataFrame(
         for e in entries
     ]
 )
-latest_scan = table["last_seen"].max() if len(table) else pd.Timestamp.now(tz="UTC")
+latest_scan = table["last_seen"].max() if len(table) else pd.Timestamp.now()
 table["age_days"] = (latest_scan - table["first_seen"]).dt.days
 table["quiet_days"] = (latest_scan - table["last_seen"]).dt.days
 table.sort_values(["priority", "first_seen"])
@@ -108,32 +119,40 @@ table.sort_values(["priority", "first_seen"])
 
 # %%
 counts = table["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+palette = dict(zip(STATUSES, plt.get_cmap("tab10").colors, strict=False))
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), width_ratios=[1, 1.4])
-left.bar(counts.index, counts.to_numpy(), color="tab:blue")
+left.bar(counts.index, counts.to_numpy(), color=[palette[s] for s in counts.index])
 left.set_title("Entries by status")
 left.set_xlabel("status")
 left.set_ylabel("entries")
 left.tick_params(axis="x", labelrotation=30)
-left.yaxis.get_major_locator().set_params(integer=True)
+left.yaxis.set_major_locator(MaxNLocator(integer=True))
 
-palette = dict(zip(STATUSES, plt.get_cmap("tab10").colors, strict=False))
-ordered = table.sort_values("age_days")
-right.barh(ordered["id"], ordered["age_days"], color=[palette[s] for s in ordered["status"]])
-for status in ordered["status"].unique():
-    right.barh([], [], color=palette[status], label=status)
-right.set_title(f"Age of each entry at the latest scan ({latest_scan:%Y-%m-%d})")
-right.set_xlabel("days since first detection")
-right.set_ylabel("entry")
-right.legend(title="status", loc="lower right")
+ordered = table.sort_values("first_seen").reset_index(drop=True)
+for y, row in ordered.iterrows():
+    colour = palette[row["status"]]
+    right.plot([row["first_seen"], row["last_seen"]], [y, y], lw=6, color=colour,
+               solid_capstyle="butt")  # fmt: skip
+    right.plot(row["first_seen"], y, "o", color=colour)
+    right.annotate(f"{row['age_days']} d", (row["last_seen"], y), xytext=(6, 0),
+                   textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+right.set_yticks(range(len(ordered)), ordered["id"])
+right.invert_yaxis()
+right.legend(handles=[Patch(color=palette[s], label=s) for s in ordered["status"].unique()],
+             title="status", loc="upper left", bbox_to_anchor=(1.01, 1))  # fmt: skip
+right.xaxis.set_major_formatter(ConciseDateFormatter(right.xaxis.get_major_locator()))
+right.set_title(f"First to last detection; label: age at the latest scan ({latest_scan:%Y-%m-%d})")
+right.set_xlabel("scan date")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
 # ## Baseline snapshots and evidence of the most urgent entries
 #
-# Each panel shows the baseline frozen at detection (its p10-p90 band, median and values),
-# the detected window, the value seen at each detection since, and the target. Where the
-# scan saved an evidence plot (`entry.evidence_plot`), it is shown below the panel.
+# Each panel shows the baseline frozen at detection (its p10-p90 band and median, over the
+# baseline window), the detected window, the value seen at each detection since, and the
+# target. Where the scan saved an evidence plot (`entry.evidence_plot`, the KPI series
+# itself around the event), it is shown after the panels.
 
 
 # %%
@@ -141,10 +160,6 @@ def baseline_panel(ax: plt.Axes, entry) -> None:
     """Draw one entry's baseline snapshot, detection window, evidence values and target."""
     base = entry.baseline
     start, end = pd.Timestamp(base["start"]), pd.Timestamp(base["end"])
-    values = base.get("values") or []
-    if values:
-        days = pd.date_range(end=end, periods=len(values), freq=base.get("grain", "D"))
-        ax.plot(days, values, ".-", color="tab:blue", lw=0.8, label="baseline values")
     ax.fill_between([start, end], base["p10"], base["p90"], color="tab:blue", alpha=0.15,
                     label="baseline p10-p90")  # fmt: skip
     ax.hlines(base["median"], start, pd.Timestamp(entry.last_seen).tz_localize(None),
