@@ -10,6 +10,7 @@ seconds to import.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -17,15 +18,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from flows.config import ScanConfig
 from flows.gate_failures import failure_from, without_implied
-from flows.gate_frames import GateBatches, build_batches
+from flows.gate_frames import DAY, GateBatches, build_batches
 from flows.gate_result import Failure, GateResult, highest_severity
 from flows.gate_store import save_result
 from flows.sources import RecordFrame
 from flows.suites import STAGES, SuitePlan, build_suites, plan_for, suite_version
 
-__all__ = ["Failure", "GateResult", "run_gate"]
+__all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
 
 _SITE = "radar"
 _RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
@@ -57,6 +60,11 @@ def run_gate(
     results_dir : Path, optional
         Persist results here by validation id; by default next to ``docs_dir``
         (``<docs_dir>/../gate_results``), and nowhere when both are None.
+
+    Raises
+    ------
+    ValueError
+        If a frame's source is not in ``config``.
     """
     frames = list(frames)
     if results_dir == _AUTO:
@@ -64,7 +72,10 @@ def run_gate(
     context = _context(docs_dir)
     datasource = context.data_sources.add_pandas("radar")
     runs = {}
+    names = {s.name for s in config.sources}
     for frame in frames:
+        if frame.source not in names:
+            raise ValueError(f"source {frame.source!r} is not in the config: {sorted(names)}")
         source = config.source(frame.source)
         plan = plan_for(config, source)
         extract = source.extract.start if source.extract is not None else None
@@ -82,6 +93,28 @@ def run_gate(
             save_result(result, results_dir)
         results[name] = result
     return results
+
+
+def apply_gate(frame: RecordFrame, result: GateResult, config: ScanConfig) -> RecordFrame | None:
+    """Return the records detection may use: None if blocked, else without blocked partitions.
+
+    A ``day`` partition removes the records whose event date falls on that day; any other
+    partition removes the records with that value in that column.
+    """
+    if result.blocked:
+        return None
+    if not result.blocked_partitions:
+        return frame
+    plan = plan_for(config, config.source(frame.source))
+    records = frame.records
+    keep = pd.Series(True, index=records.index)
+    for name, values in result.blocked_partitions.items():
+        if name == DAY:
+            days = records[plan.event_date].dt.strftime("%Y-%m-%d")
+            keep &= ~days.isin(values)
+        elif name in records.columns:
+            keep &= ~records[name].astype("string").isin(values)
+    return dataclasses.replace(frame, records=records[keep].reset_index(drop=True))
 
 
 def _context(docs_dir: Path | None) -> Any:

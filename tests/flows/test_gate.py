@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from flows.config import ScanConfig, load_config
-from flows.gate import GateResult, run_gate
+from flows.gate import GateResult, apply_gate, run_gate
 from flows.gate_spec import GateSpec
 from flows.sources import RecordFrame, load_records
 from flows.suites import plan_for
@@ -123,6 +123,7 @@ def test_duplicated_ids_across_days_block_the_source(
     result = _gate(_with(frame, records), config)
     assert _failed(result) == {"ids:expect_column_values_to_be_unique:id": "critical"}
     assert result.blocked
+    assert apply_gate(frame, result, config) is None
 
 
 def test_a_failure_confined_to_one_day_blocks_only_that_day(
@@ -134,6 +135,10 @@ def test_a_failure_confined_to_one_day_blocks_only_that_day(
     assert not result.blocked
     assert result.blocked_partitions == {"day": ["2016-04-12"]}
     assert "2016-04-12" in " ".join(result.caveats())
+    usable = apply_gate(_with(frame, frame.records), result, config)
+    assert usable is not None
+    assert len(usable.records) == len(frame.records) - len(day)
+    assert not _day(usable.records, "2016-04-12").any()
 
 
 def test_a_failure_confined_to_one_service_blocks_only_that_service(
@@ -145,6 +150,8 @@ def test_a_failure_confined_to_one_service_blocks_only_that_service(
     assert _failed(result) == {"ids:expect_column_values_to_be_unique:id": "critical"}
     assert result.blocked_partitions == {"assignment_group": ["Group 25"]}
     assert not result.blocked
+    usable = apply_gate(frame, result, config)
+    assert usable is not None and "Group 25" not in set(usable.records["assignment_group"])
 
 
 def test_closed_before_opened_on_one_day(frame: RecordFrame, config: ScanConfig) -> None:
