@@ -85,13 +85,17 @@ def backlog_values(
     """Open records at each period end, per label (slice): ``slice``, ``period``, ``value``.
 
     A record is open at a period's end when it started on or before it and had not ended
-    by then; an end not yet known (NaT as of the scan) keeps it open.
+    by then; an end not yet known (NaT as of the scan) keeps it open, unless the record
+    reached ``complete_when`` (e.g. closed with no resolution time recorded).
     """
     assert kpi.start and kpi.end
     start = records[kpi.start]
     known = start.notna()
     opened = start[known].dt.to_period(freq)
-    ended = records.loc[known, kpi.end].dt.to_period(freq)
+    end = records[kpi.end]
+    if kpi.complete_when:  # closed without a resolution time: no longer open once closed
+        end = end.fillna(records[kpi.complete_when])
+    ended = end[known].dt.to_period(freq)
     frame = pd.DataFrame({"slice": labels[known].to_numpy(), "open": opened, "end": ended})
     ins = frame.groupby(["slice", "open"]).size()
     outs = frame.dropna(subset=["end"]).groupby(["slice", "end"]).size()
