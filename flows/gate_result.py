@@ -121,6 +121,7 @@ class GateResult:
             "evaluated_at": self.evaluated_at.isoformat(),
             "rows_checked": self.rows_checked,
             "rows_after_as_of": self.rows_after_as_of,
+            "caveats": self.caveats(),
         }
 
     @classmethod

@@ -13,7 +13,7 @@ from typing import Any
 
 from flows.gate_spec import GateSpec
 
-__all__ = ["SuitePlan", "daily_suite", "profile_suite", "records_suite"]
+__all__ = ["NOTES", "SuitePlan", "daily_suite", "profile_suite", "records_suite"]
 
 _DATE_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
 _TYPES = {
@@ -40,10 +40,34 @@ class SuitePlan:
     gate: GateSpec
 
 
+#: Why each check family exists; shown with every expectation in Data Docs.
+NOTES = {
+    "schema": "A mapped column is missing or has the wrong type: the KPIs cannot be trusted.",
+    "ids": "Duplicated records are counted twice by every count and rate KPI.",
+    "key_nulls": "Records without an id or event date cannot be placed or counted.",
+    "all_null": "An entirely empty column means a broken extract or mapping.",
+    "completeness": "More empty values than this dataset usually has.",
+    "domains": "Values outside the reviewed list: a new code, or a corrupted one.",
+    "date_order": "An end before its start makes durations negative.",
+    "unparsable_dates": "Dates that did not parse are left out of every KPI.",
+    "future_dates": (
+        "Dates after the as-of day (+ tolerance): a replayed extract, or a clock error. "
+        "Records opened later are not validated or used at as_of."
+    ),
+    "freshness": "The latest record is too old for as_of: the extract is stale.",
+    "volume": "The last window holds far fewer or more records than the windows before it.",
+    "edge_completeness": (
+        "The first or last day holds far fewer records than the same weekday nearby "
+        "(holidays excepted): a cut-off extract; only that day is blocked."
+    ),
+}
+
+
 def _expect(kind: str, check: str, severity: str, **kwargs: Any) -> Any:
     import great_expectations.expectations as gxe
 
     cls = getattr(gxe, kind)
+    kwargs.setdefault("notes", NOTES[check])
     return cls(severity=severity, meta={"check": check}, **kwargs)
 
 
@@ -170,7 +194,6 @@ def profile_suite(plan: SuitePlan) -> Any:
                 gate.future_severity,
                 column=f"{column}.after_horizon",
                 max_value=0,
-                notes="values on or after as_of + 1 day + future_tolerance_days ($as_of_horizon)",
             )
         )
     return _suite(f"{plan.source}.profile", out)

@@ -217,3 +217,17 @@ def test_gate_settings_from_config_override_dataset_defaults(
     result = _gate(frame, tuned)
     assert result.highest_failed_severity == "warning"
     assert result.suite_version != _gate(frame, config).suite_version
+
+
+def test_data_docs_keep_a_bounded_number_of_runs(
+    frame: RecordFrame, config: ScanConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.gate
+
+    monkeypatch.setattr(flows.gate, "_DOCS_KEEP", 1)
+    docs = tmp_path / "docs"
+    first = run_gate([frame], config, AS_OF, docs)["uci_incidents"]
+    second = run_gate([frame], config, AS_OF, docs)["uci_incidents"]
+    assert second.docs_path and Path(second.docs_path).is_file()
+    assert first.docs_path and not Path(first.docs_path).exists()
+    assert len(list((tmp_path / "gate_results" / "uci_incidents").glob("*.json"))) == 2
