@@ -26,6 +26,7 @@ from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
 from detectors._frame import SeriesMatrix, season_length, to_matrix
+from detectors.entity import multivariate_findings
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
 from detectors.params import resolve_params
@@ -41,7 +42,7 @@ def detect_findings(
     params: dict[str, Any] | None = None,
     since: pd.Timestamp | None = None,
 ) -> list[Finding]:
-    """Detect spikes, dips, level shifts and degrading trends in every series of a frame.
+    """Detect spikes, dips, level shifts, degrading trends (and multivariate moves).
 
     Parameters
     ----------
@@ -79,6 +80,8 @@ def detect_findings(
         return []
     m = to_matrix(kpi_frame)
     found = _point_findings(m, cfg, better) + trend_findings(m, cfg, better)
+    if cfg["multivariate"]:
+        found += multivariate_findings(m, cfg, better)
     if since is not None:
         found = [f for f in found if f.end >= since]
     return sorted(found, key=lambda f: -f.score)

@@ -29,6 +29,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "shift_reference": 28,
     "trend_window": 28,
     "trend_threshold": 0.5,
+    "multivariate": False,  # one IsolationForest per entity: opt-in, it loops
+    "multivariate_horizon": 28,
+    # Forest scores are bounded, so calibrated tails rarely pass p = 1e-5: 0.3 is p = 1e-3.
+    "multivariate_threshold": 0.3,
     "targets": {},
 }
 
@@ -49,6 +53,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "shift_reference": (2, 10_000),
     "trend_window": (4, 100_000),
     "trend_threshold": (0.0, 1.0),
+    "multivariate_horizon": (1, 100_000),
+    "multivariate_threshold": (0.0, 1.0),
 }
 _INTS = {
     "n_seasons",
@@ -59,6 +65,7 @@ _INTS = {
     "shift_window",
     "shift_reference",
     "trend_window",
+    "multivariate_horizon",
 }
 
 
@@ -88,6 +95,10 @@ def resolve_params(params: dict[str, Any] | None) -> dict[str, Any]:
         if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
             lo_s, hi_s = (int(lo), int(hi)) if name in _INTS else (lo, hi)
             raise ValueError(f"params[{name!r}] must be in [{lo_s}, {hi_s}], got {v!r}")
+    if not isinstance(out["multivariate"], bool):
+        raise ValueError(
+            f"params['multivariate'] must be true or false, got {out['multivariate']!r}"
+        )
     if not isinstance(out["targets"], dict):
         raise ValueError(
             f"params['targets'] must be a mapping kpi -> value, got {out['targets']!r}"

@@ -102,3 +102,22 @@ def test_bad_params_raise() -> None:
 
 def test_empty_frame() -> None:
     assert detect_findings(_frame(np.empty(0))) == []
+
+
+def test_multivariate_finds_a_joint_move_of_one_entity() -> None:
+    rng = np.random.default_rng(5)
+    periods = pd.date_range("2026-01-01", periods=200, freq="D")
+    parts = []
+    for kpi, level in (("opened", 100.0), ("ttr_median_h", 8.0), ("reopen_rate", 0.1)):
+        v = level * (1 + rng.normal(0, 0.05, 200))
+        v[190] = level * 1.2  # each KPI a bit high, together unusual
+        parts.append(
+            pd.DataFrame({"kpi": kpi, "team": "net", "period": periods, "value": v, "n": 5})
+        )
+    frame = pd.concat(parts)
+    assert not [f for f in detect_findings(frame) if f.kind == "multivariate"]
+    found = [
+        f for f in detect_findings(frame, params={"multivariate": True}) if f.kind == "multivariate"
+    ]
+    assert [f.start for f in found] == [periods[190]]
+    assert found[0].dimensions == {"team": "net"} and found[0].detector == "isolation_forest"
