@@ -168,7 +168,8 @@ class Entry(_Frozen):
 
     ``target`` is the agreed target when one was set on acceptance, otherwise the
     suggested one; ``base_value`` and ``target_value`` are ServiceNow CIM's fields.
-    ``version`` counts triage edits (the optimistic lock); filing does not bump it.
+    ``version`` counts triage edits (the optimistic lock) and supersession by a
+    linked entry; appending evidence does not bump it.
 
     Examples
     --------

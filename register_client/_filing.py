@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
@@ -58,6 +58,8 @@ class _Batch:
         self.mutes: dict[str, Mute] = {}
         self.evidence: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []
+        self.moved: set[str] = set()  # fingerprints whose head is a new entry
+        self.superseded: set[int] = set()  # entries a new linked entry now answers for
 
     # -- bulk reads ------------------------------------------------------------------------
     def lock_and_load(self, batch: Sequence[Candidate]) -> None:
@@ -100,7 +102,12 @@ class _Batch:
                 .group_by(evidence.c.entry_seq)
             )
             last = {seq: at for seq, at in self.conn.execute(query)}
-            for r in self.conn.execute(select(entries).where(entries.c.seq.in_(chunk))):
+            rows = select(entries).where(entries.c.seq.in_(chunk)).order_by(entries.c.seq)
+            if self.conn.dialect.name == "postgresql":
+                # Hold the entries we decide on, so a concurrent triage edit waits for
+                # this filing and then fails its version check instead of racing it.
+                rows = rows.with_for_update()
+            for r in self.conn.execute(rows):
                 self.states[r.seq] = EntryState(
                     seq=r.seq,
                     status=r.status,
@@ -195,43 +202,28 @@ class _Batch:
             row |= {"linked_to": linked.seq, "link_kind": link_kind}
         seq = int(self.conn.execute(INSERT_ENTRY, row).scalar_one())
         self.heads[c.fingerprint] = [seq, generation]
-        self.states[seq] = EntryState(
-            seq=seq,
-            status="new",
-            closure_code=None,
-            duplicate_of=None,
-            magnitude=c.magnitude,
-            snoozed_until=None,
-            last_seen=self.scan_at,
-            last_evidence_at=c.evidence.at,
-            fingerprint=c.fingerprint,
-        )
+        self.moved.add(c.fingerprint)
+        self.states[seq] = EntryState.fresh(seq, c, self.scan_at)
         self.seen[c.fingerprint, c.evidence.at] = seq
         self.evidence.append(evidence_row(seq, c, self.scan_at, suppressed=False))
+        at, by = self.now, self.by
         link = {} if linked is None else {"linked_to": format_id(linked.seq), "link": link_kind}
+        filed: dict[str, Any] = {"fingerprint": c.fingerprint, "reason": reason, **link}
+        filed["scan_at"] = self.scan_at
         self.history.append(
-            history_row(
-                seq,
-                self.now,
-                self.by,
-                "filed",
-                None,
-                "new",
-                fingerprint=c.fingerprint,
-                reason=reason,
-                scan_at=self.scan_at,
-                **link,
-            )
+            history_row(seq, at=at, by=by, action="filed", to_status="new", **filed)
         )
         if linked is not None:
+            self.superseded.add(linked.seq)
+            status = linked.status
             self.history.append(
                 history_row(
                     linked.seq,
-                    self.now,
-                    self.by,
-                    "superseded",
-                    linked.status,
-                    linked.status,
+                    at=at,
+                    by=by,
+                    action="superseded",
+                    from_status=status,
+                    to_status=status,
                     by_entry=format_id(seq),
                     link=link_kind,
                     reason=reason,
@@ -256,12 +248,19 @@ class _Batch:
     def flush(self) -> None:
         conn = self.conn
         moved = [
-            {"b_fingerprint": fp, "b_head": h[0], "b_generation": h[1]}
-            for fp, h in sorted(self.heads.items())
-            if h[0] is not None
+            {"b_fingerprint": fp, "b_head": self.heads[fp][0], "b_generation": self.heads[fp][1]}
+            for fp in sorted(self.moved)
         ]
         if moved:
             conn.execute(SET_HEAD, moved)
+        if self.superseded:
+            # Superseding is a change a triager must not overwrite unknowingly: bump the
+            # version, so an edit based on an earlier read fails as a concurrent edit.
+            conn.execute(
+                update(entries)
+                .where(entries.c.seq.in_(sorted(self.superseded)))
+                .values(version=entries.c.version + 1, updated_at=self.now)
+            )
         seen = [s for s in self.states.values() if s.seen_more]
         if seen:
             rows = conn.execute(

@@ -56,6 +56,21 @@ class EntryState:
     seen_more: int = 0
     latest: Candidate | None = None
 
+    @classmethod
+    def fresh(cls, seq: int, c: Candidate, scan_at: datetime) -> EntryState:
+        """Return the state of entry `seq`, just filed from `c`."""
+        return cls(
+            seq=seq,
+            status="new",
+            closure_code=None,
+            duplicate_of=None,
+            magnitude=c.magnitude,
+            snoozed_until=None,
+            last_seen=scan_at,
+            last_evidence_at=c.evidence.at,
+            fingerprint=c.fingerprint,
+        )
+
 
 INSERT_ENTRY = insert(entries).returning(entries.c.seq)
 INSERT_EVIDENCE = insert(evidence)
@@ -148,11 +163,12 @@ def evidence_row(seq: int, c: Candidate, scan_at: datetime, *, suppressed: bool)
 
 def history_row(
     seq: int,
+    *,
     at: datetime,
     by: str,
     action: str,
-    from_status: str | None,
-    to_status: str | None,
+    from_status: str | None = None,
+    to_status: str | None = None,
     **detail: Any,
 ) -> dict[str, Any]:
     """Return the ``history`` row for one audited event."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from register_client import Candidate, Policy, Register, connect
 
 D = datetime(2024, 3, 7, tzinfo=UTC)
@@ -249,3 +251,16 @@ def test_list_takes_comma_separated_statuses(reg: Register) -> None:
     reg.reject("CIR-0001", reason="no")
     assert [e.id for e in reg.list("accepted, rejected")] == ["CIR-0001", "CIR-0002"]
     assert repr(reg).startswith("Register('")
+
+
+def test_superseding_an_entry_invalidates_a_stale_edit(reg: Register) -> None:
+    from register_client import ConcurrentEditError
+
+    file(reg, detection(0))
+    rejected = reg.reject("CIR-0001", reason="not now")
+    file(reg, detection(1), day=1)  # evidence on a rejected entry: no version change
+    assert reg.get("CIR-0001").version == rejected.version
+    file(reg, detection(2, magnitude=20.0), day=2)  # superseded by a linked entry
+    assert reg.get("CIR-0001").version == rejected.version + 1
+    with pytest.raises(ConcurrentEditError):
+        reg.assign("CIR-0001", owner="x", expected_version=rejected.version)
