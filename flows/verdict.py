@@ -14,6 +14,9 @@ Rules, in order (tests one-sided at ``alpha``):
    which eases counts as progress).
 4. ``regressed``: worse than the baseline window and, when the detected window can be
    compared, worse than it too (a problem that persists is not a regression).
+
+"Better" and "worse" need both a significant test and a material shift: at least
+``min_change`` of the baseline median (Hodges-Lehmann, like-weekday pairs).
 5. ``no_change``: none of the above.
 
 Seasonality: daily series are compared weekday with weekday (van Elteren's stratified
@@ -44,6 +47,13 @@ class FollowUpSpec(BaseModel):
     alpha: float = Field(0.05, gt=0, lt=0.5, description="one-sided significance level")
     min_periods: int = Field(7, ge=3, description="valued periods needed on each side")
     window_periods: int = Field(28, ge=3, description="latest periods after acceptance compared")
+    min_change: float = Field(
+        0.05,
+        ge=0,
+        lt=1,
+        description="smallest shift, as a share of the baseline median, "
+        "that counts as improving or regressed",
+    )
     target_met_periods: int = Field(
         14, ge=1, description="periods the target must hold before closing is suggested"
     )
@@ -226,22 +236,30 @@ def judge(
         None if target is None else {"value": target, "gap": level - target, "met": met}
     )
 
-    alpha = spec.alpha
+    floor = spec.min_change * abs(base_median)
+
+    def moved(c: dict[str, Any] | None, way: str) -> bool:
+        # significant and material: a 1% drift on a long window is significant yet no news
+        return c is not None and c[f"p_{way}"] < spec.alpha and abs(c["shift"]) >= floor
+
     if met:
         verdict: Any = "target_met"
         reason = f"level {level:.4g} is at or better than the target {target:.4g}"
-    elif vs_base["p_better"] < alpha or (vs_det is not None and vs_det["p_better"] < alpha):
+    elif moved(vs_base, "better") or moved(vs_det, "better"):
         verdict = "improving"
         reason = "better than the " + (
-            "baseline" if vs_base["p_better"] < alpha else "detected window"
+            "baseline" if moved(vs_base, "better") else "detected window"
         )
-    elif vs_base["p_worse"] < alpha and (vs_det is None or vs_det["p_worse"] < alpha):
+    elif moved(vs_base, "worse") and (vs_det is None or moved(vs_det, "worse")):
         verdict = "regressed"
         reason = "worse than the baseline" + (" and the detected window" if vs_det else "")
     else:
         verdict = "no_change"
         p = min(vs_base["p_better"], vs_base["p_worse"])
-        reason = f"not distinguishable from the baseline (p={p:.2g})"
+        reason = (
+            f"no material change from the baseline (shift {vs_base['shift']:+.3g}, p={p:.2g}; "
+            f"material from {floor:.3g})"
+        )
     detail["reason"] = reason
     return Judgement(verdict, level if math.isfinite(level) else None, detail)
 

@@ -73,6 +73,12 @@ def test_worse_than_baseline_is_regressed() -> None:
     assert _verdict(_series((28, 10.0), (14, 13.0)), 28) == "regressed"
 
 
+def test_a_significant_but_immaterial_drift_is_no_change() -> None:
+    kpi = _series((28, 100.0), (14, 101.0))
+    assert _verdict(kpi, 28, target=90.0) == "no_change"  # +1% < min_change 5%
+    assert _verdict(kpi, 28, target=90.0, spec=FollowUpSpec(min_change=0)) == "regressed"
+
+
 def test_higher_is_better_flips_the_direction() -> None:
     kpi = _series((28, 0.90), (14, 0.80), noise=0.01)
     assert _verdict(kpi, 28, better="higher", target=0.95) == "regressed"
