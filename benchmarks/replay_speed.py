@@ -54,8 +54,10 @@ def main(path: str, first: str, last: str, show: bool) -> None:
             drivers = "; ".join(f"{x['dimension']}={x['value']}" for x in d.drivers)
             seen.setdefault(key, (str(as_of), f.score, f"{f.start:%m-%d}..{f.end:%m-%d} {drivers}"))
     total = time.perf_counter() - t0
-    print(f"{path}: {len(pd.date_range(first, last))} nights in {total:.1f} s "
-          + ", ".join(f"{k} {v:.1f} s" for k, v in clock.items()))
+    print(
+        f"{path}: {len(pd.date_range(first, last))} nights in {total:.1f} s "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in clock.items())
+    )
     print(f"distinct fingerprints: {len(seen)}")
     if show:
         for key, (night, score, extra) in sorted(seen.items(), key=lambda kv: kv[1][0]):

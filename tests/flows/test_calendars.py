@@ -24,10 +24,15 @@ kpis:
 
 
 def test_bridge_days_follow_thursday_holidays() -> None:
-    days = holiday_days(CalendarSpec(country="BR", categories=["public", "optional"]),
-                        date(2016, 5, 20), date(2016, 5, 31))
-    assert days == {date(2016, 5, 26): "Corpus Christi",
-                    date(2016, 5, 27): "bridge day after Corpus Christi"}
+    days = holiday_days(
+        CalendarSpec(country="BR", categories=["public", "optional"]),
+        date(2016, 5, 20),
+        date(2016, 5, 31),
+    )
+    assert days == {
+        date(2016, 5, 26): "Corpus Christi",
+        date(2016, 5, 27): "bridge day after Corpus Christi",
+    }
 
 
 def test_weekend_holidays_cost_no_working_day() -> None:
@@ -36,8 +41,13 @@ def test_weekend_holidays_cost_no_working_day() -> None:
 
 def _records(end: str) -> RecordFrame:
     opened = pd.date_range("2016-04-01", end, freq="3h")
-    records = pd.DataFrame({"id": np.arange(len(opened)).astype(str), "opened": opened,
-                            "closed": opened + pd.Timedelta(hours=5)})
+    records = pd.DataFrame(
+        {
+            "id": np.arange(len(opened)).astype(str),
+            "opened": opened,
+            "closed": opened + pd.Timedelta(hours=5),
+        }
+    )
     return RecordFrame("s", Path("x.csv"), "0" * 64, records, len(records), {})
 
 
@@ -45,10 +55,14 @@ def test_holidays_and_edges_are_blanked_and_named() -> None:
     config = ScanConfig.model_validate(yaml.safe_load(CONFIG))
     frame = _records("2016-06-03")
     kpis = pd.DataFrame(
-        [{"kpi": "opened", "period": p, "value": 8.0, "n": 8}
-         for p in pd.date_range("2016-05-20", "2016-06-02")]
-        + [{"kpi": "weekly", "period": p, "value": 56.0, "n": 56}
-           for p in pd.date_range("2016-05-16", "2016-05-30", freq="W-MON")]
+        [
+            {"kpi": "opened", "period": p, "value": 8.0, "n": 8}
+            for p in pd.date_range("2016-05-20", "2016-06-02")
+        ]
+        + [
+            {"kpi": "weekly", "period": p, "value": 56.0, "n": 56}
+            for p in pd.date_range("2016-05-16", "2016-05-30", freq="W-MON")
+        ]
     )
     masked, exclusions = exclude_periods(kpis, {"s": frame}, config, date(2016, 6, 2))
     blank = masked[masked["value"].isna()]

@@ -82,11 +82,11 @@ def test_data_dir_variable_expands(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_invalid_configs_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="bad.yaml") as info:
+    with pytest.raises(ConfigError, match=r"bad\.yaml") as info:
         load_config(path)
     assert message in str(info.value)
 
 
 def test_missing_config_file() -> None:
-    with pytest.raises(ConfigError, match="config file not found: nowhere.yaml"):
+    with pytest.raises(ConfigError, match=r"config file not found: nowhere\.yaml"):
         load_config("nowhere.yaml")

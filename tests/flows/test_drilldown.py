@@ -30,20 +30,36 @@ def config() -> ScanConfig:
 def _frame(teams: dict[str, np.ndarray]) -> pd.DataFrame:
     rows = []
     for team, values in teams.items():
-        rows += [{"kpi": "opened", "team": team, "period": p, "value": v, "n": int(v)}
-                 for p, v in zip(PERIODS, values, strict=True)]
+        rows += [
+            {"kpi": "opened", "team": team, "period": p, "value": v, "n": int(v)}
+            for p, v in zip(PERIODS, values, strict=True)
+        ]
     total = sum(teams.values())
-    rows += [{"kpi": "opened", "team": ALL, "period": p, "value": v, "n": int(v)}
-             for p, v in zip(PERIODS, total, strict=True)]
+    rows += [
+        {"kpi": "opened", "team": ALL, "period": p, "value": v, "n": int(v)}
+        for p, v in zip(PERIODS, total, strict=True)
+    ]
     return pd.DataFrame(rows)
 
 
 def _finding(team: str | None, start: str = "2024-02-20", score: float = 0.9) -> Finding:
     ts = pd.Timestamp(start)
-    return Finding(kpi="opened", dimensions={"team": team} if team else {}, kind="level_shift",
-                   direction="up", adverse=True, start=ts, end=PERIODS[-1], observed=0.0,
-                   expected=0.0, band_low=0.0, band_high=0.0, magnitude=0.5, score=score,
-                   detector="test")
+    return Finding(
+        kpi="opened",
+        dimensions={"team": team} if team else {},
+        kind="level_shift",
+        direction="up",
+        adverse=True,
+        start=ts,
+        end=PERIODS[-1],
+        observed=0.0,
+        expected=0.0,
+        band_low=0.0,
+        band_high=0.0,
+        magnitude=0.5,
+        score=score,
+        detector="test",
+    )
 
 
 def test_one_entry_names_the_team_that_drives_the_total(config) -> None:
@@ -82,12 +98,26 @@ def test_a_renamed_team_is_one_data_quality_finding(config) -> None:
 
 def test_a_flag_share_stepping_from_all_to_none_is_a_process_change(config) -> None:
     share = np.r_[np.full(57, 0.97), np.full(3, 0.01)]
-    frame = pd.DataFrame({"kpi": "flagged", "team": ALL, "period": PERIODS, "value": share,
-                          "n": 100})
+    frame = pd.DataFrame(
+        {"kpi": "flagged", "team": ALL, "period": PERIODS, "value": share, "n": 100}
+    )
     (brk,) = find_breaks(frame, config)
     assert (brk.finding.kind, brk.finding.direction) == ("process_change", "down")
     assert brk.finding.start == PERIODS[57]
-    flagged = Finding(kpi="flagged", dimensions={}, kind="dip", direction="down", adverse=False,
-                      start=PERIODS[58], end=PERIODS[59], observed=0.0, expected=0.0,
-                      band_low=0.0, band_high=0.0, magnitude=-1.0, score=1.0, detector="t")
+    flagged = Finding(
+        kpi="flagged",
+        dimensions={},
+        kind="dip",
+        direction="down",
+        adverse=False,
+        start=PERIODS[58],
+        end=PERIODS[59],
+        observed=0.0,
+        expected=0.0,
+        band_low=0.0,
+        band_high=0.0,
+        magnitude=-1.0,
+        score=1.0,
+        detector="t",
+    )
     assert explained(flagged, [brk])

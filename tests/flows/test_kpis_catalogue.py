@@ -90,8 +90,17 @@ def test_empty_input_column_is_a_clear_error(frames, config) -> None:
 
 def test_daily_grain_on_weekly_stamped_data_is_rejected(frames, config) -> None:
     weekly = pd.date_range("2024-01-01", periods=6, freq="W-MON")
-    records = pd.DataFrame({"id": list("abcdef"), "opened": weekly, "resolved": weekly,
-                            "ci": "x", "n": 1.0, "reopened": pd.NaT, "team": "A"})
+    records = pd.DataFrame(
+        {
+            "id": list("abcdef"),
+            "opened": weekly,
+            "resolved": weekly,
+            "ci": "x",
+            "n": 1.0,
+            "reopened": pd.NaT,
+            "team": "A",
+        }
+    )
     frames["inc"] = _frame("inc", records)
     with pytest.raises(KpiError, match="same weekday"):
         compute_kpis(frames, config, date(2024, 2, 12))
