@@ -158,7 +158,8 @@ def backtest(
         a SQLite file that does not exist counts as an empty register.
     keep_register : Path, optional
         Write the throwaway register to this new SQLite file and keep it, e.g. to read its
-        entries afterwards; by default it lives in a temporary directory that is removed.
+        entries afterwards, with evidence plots in ``<stem>.radar/evidence`` next to it; by
+        default it lives in a temporary directory that is removed, and no plots are drawn.
 
     Returns
     -------
@@ -191,10 +192,11 @@ def backtest(
         )
         # Evidence and follow-up plots go next to the throwaway register, never to .radar/.
         settings = RadarSettings(register_url=url, home=path.parent / f"{path.stem}.radar")
+        kept = keep_register is not None
         with disable_run_logger():
             for night in pd.date_range(start, end, freq="D").date:
                 try:
-                    report.nights.append(_replay_night(config, frames, url, night, settings))
+                    report.nights.append(_replay_night(config, frames, url, night, settings, kept))
                 except Exception as exc:
                     raise BacktestError(f"night {night}: {_one_line(exc)}") from exc
     return report
@@ -206,6 +208,7 @@ def _replay_night(
     url: str,
     as_of: date,
     settings: RadarSettings,
+    plots: bool,
 ) -> BacktestNight:
     # Stage by stage what flows.scan.scan_night runs (a test checks that both file the same
     # entries), with the gate's Data Docs and persisted results left out.
@@ -216,7 +219,8 @@ def _replay_night(
     findings = scan.detect.fn(kpi_frame, config, as_of)
     chosen = scan.drill_down_findings.fn(findings, kpi_frame, config, as_of)
     candidates = scan.build_candidates.fn(chosen, kpi_frame, config, frames, gate, as_of)
-    candidates = scan.plot_evidence.fn(candidates, kpi_frame, as_of, settings)
+    if plots:  # a quarter of a night's time; only worth it when the register is kept
+        candidates = scan.plot_evidence.fn(candidates, kpi_frame, as_of, settings)
     filed: FileReport = scan.file_entries.fn(url, candidates, as_of)
     followed = scan.remeasure_entries.fn(url, kpi_frame, config, as_of, settings)
     decisions = [
