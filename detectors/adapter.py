@@ -89,9 +89,10 @@ def detect_findings(
 
 def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
     """Spikes, dips and level shifts: the seasonal point test and the two-window shift test."""
+    period = season_length(m.step)
     base = robust_baseline(
         m.values,
-        period=season_length(m.step),
+        period=period,
         n_seasons=cfg["n_seasons"],
         window=cfg["window"],
         min_periods=cfg["min_periods"],
@@ -99,8 +100,11 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
         clip=cfg["clip"],
         rel_floor=cfg["rel_floor"],
     )
+    # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
+    shift_window = -(-cfg["shift_window"] // period) * period
+    shift_reference = -(-cfg["shift_reference"] // period) * period
     shift_z, shift_size = level_shift(
-        m.values, cfg["shift_window"], cfg["shift_reference"], cfg["alpha"], cfg["rel_floor"]
+        m.values, shift_window, shift_reference, cfg["alpha"], cfg["rel_floor"]
     )
     point = np.nan_to_num(z_to_score(base.z))
     shift = np.nan_to_num(z_to_score(shift_z))

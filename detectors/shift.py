@@ -31,7 +31,9 @@ def level_shift(
     se = 1.2533 * sigma * np.sqrt(1.0 / np.maximum(n_recent, 1) + 1.0 / np.maximum(n_ref, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (recent - ref) / se
-    ok = (n_recent >= (window + 1) // 2) & (n_ref >= (reference + 1) // 2)
+    # A part-filled span at the start would weigh a season's phases unevenly: wait for it.
+    full = (np.arange(len(x)) >= window + reference - 1)[:, None]
+    ok = full & (n_recent >= (window + 1) // 2) & (n_ref >= (reference + 1) // 2)
     return np.where(ok, z, np.nan), recent - ref
 
 

@@ -121,3 +121,29 @@ def test_multivariate_finds_a_joint_move_of_one_entity() -> None:
     ]
     assert [f.start for f in found] == [periods[190]]
     assert found[0].dimensions == {"team": "net"} and found[0].detector == "isolation_forest"
+
+
+def test_hour_of_day_seasonality_is_not_an_anomaly() -> None:
+    hours = np.arange(24 * 60)
+    v = np.where((hours % 24 >= 9) & (hours % 24 < 17), 100.0, 10.0)
+    v = v + np.random.default_rng(2).normal(0, 2, len(v))
+    periods = pd.date_range("2026-01-01", periods=len(v), freq="h")
+    frame = pd.DataFrame({"kpi": "opened", "period": periods, "value": v, "n": 1})
+    assert [f for f in detect_findings(frame) if f.kind != "degradation"] == []
+    v[24 * 50 + 12] = 10.0  # a business hour as quiet as the night
+    (f,) = [f for f in detect_findings(frame.assign(value=v)) if f.kind != "degradation"]
+    assert (f.kind, f.start) == ("dip", periods[24 * 50 + 12])
+
+
+def test_calibrated_scores_mean_the_same_on_every_scale() -> None:
+    from detectors._baseline import robust_baseline
+    from detectors._calibration import z_to_score
+
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 1, (365, 600))
+    x = 1e3 + noise * np.repeat([1.0, 100.0, 1e4], 200)
+    score = z_to_score(robust_baseline(x, period=7, rel_floor=0.0).z)[60:]
+    rates = [float(np.mean(score[:, i : i + 200] >= 0.3)) for i in (0, 200, 400)]
+    # 0.3 stands for a two-sided p of 1e-3; the estimated scale adds some tail.
+    assert max(rates) < 5 * min(rates) + 1e-4
+    assert all(r < 1e-2 for r in rates)
