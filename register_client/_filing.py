@@ -82,11 +82,14 @@ class _Batch:
             )
             for row in conn.execute(query.with_for_update() if pg else query):
                 self.heads[row.fingerprint] = [row.head_seq, row.generation]
-            for row in conn.execute(
-                select(evidence.c.fingerprint, evidence.c.at, evidence.c.entry_seq).where(
-                    evidence.c.fingerprint.in_(chunk)
-                )
-            ):
+            # Only this batch's detections: the (fingerprint, at) index answers it, however
+            # long the register's history.
+            members = set(chunk)
+            ats = sorted({c.evidence.at for c in batch if c.fingerprint in members})
+            known = select(evidence.c.fingerprint, evidence.c.at, evidence.c.entry_seq).where(
+                evidence.c.fingerprint.in_(chunk), evidence.c.at.in_(ats)
+            )
+            for row in conn.execute(known):
                 self.seen[(row.fingerprint, as_utc(row.at))] = row.entry_seq
         self._load_states([h[0] for h in self.heads.values() if h[0] is not None])
         for chunk in chunks(sorted({c.slice_key for c in batch})):

@@ -111,7 +111,7 @@ def load_entries(
         select(evidence).where(evidence.c.entry_seq.in_(wanted)).order_by(evidence.c.at)
     ):
         ev[r.entry_seq].append(
-            EvidenceRecord(
+            EvidenceRecord.model_construct(
                 at=r.at,
                 value=r.value,
                 score=r.score,
@@ -127,7 +127,7 @@ def load_entries(
         select(history).where(history.c.entry_seq.in_(wanted)).order_by(history.c.id)
     ):
         hist[r.entry_seq].append(
-            HistoryEvent(
+            HistoryEvent.model_construct(
                 at=r.at,
                 by=r.by,
                 action=r.action,
@@ -141,7 +141,7 @@ def load_entries(
         select(measurements).where(measurements.c.entry_seq.in_(wanted)).order_by(measurements.c.at)
     ):
         meas[r.entry_seq].append(
-            Measurement(at=r.at, value=r.value, verdict=r.verdict, detail=r.detail)
+            Measurement.model_construct(at=r.at, value=r.value, verdict=r.verdict, detail=r.detail)
         )
     return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq]) for r in rows]
 
