@@ -22,14 +22,19 @@ def _admin_dsn() -> str:
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    """The PostgreSQL server, or a skip naming why it cannot be used."""
+    """The PostgreSQL server, or a skip naming why it cannot be used.
+
+    With ``RADAR_REQUIRE_PG=1`` (CI) an unreachable server fails the tests instead.
+    """
     psycopg = pytest.importorskip("psycopg")
     try:
         with psycopg.connect(_admin_dsn(), connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        pytest.skip(f"PostgreSQL unreachable at {PG_SERVER}: {reason}")
+        reason = f"PostgreSQL unreachable at {PG_SERVER}: {str(exc).strip().splitlines()[0]}"
+        if os.environ.get("RADAR_REQUIRE_PG", "") not in ("", "0"):
+            pytest.fail(f"{reason} (RADAR_REQUIRE_PG is set)")
+        pytest.skip(reason)
     return PG_SERVER
 
 
