@@ -121,7 +121,8 @@ def _drivers(table: pd.DataFrame, limit: int, min_share: float) -> list[dict[str
         return []
     slices = table[table["dimension"] != "*"].dropna(subset=["contribution"])
     slices = slices.assign(share=slices["contribution"] / move)
-    top = slices[slices["share"] >= min_share].sort_values("share", ascending=False).head(limit)
+    ranked = slices[slices["share"] >= min_share].sort_values("share", ascending=False)
+    top = ranked.groupby("dimension", sort=False).head(limit)  # the best few of each dimension
     columns = ["dimension", "value", "baseline", "current", "contribution", "share"]
     return [
         {str(k): v if k in ("dimension", "value") else round(float(v), 4) for k, v in r.items()}

@@ -148,7 +148,7 @@ class DrilldownSpec(_Strict):
     At most ``max_findings`` findings are filed per night, best first.
     """
 
-    max_drivers: int = Field(default=3, ge=1, le=20)
+    max_drivers: int = Field(default=2, ge=1, le=20, description="per dimension")
     min_driver_share: float = Field(default=0.1, gt=0, le=1)
     min_impact_share: float = Field(default=0.05, ge=0, le=1)
     max_findings: int = Field(default=5, ge=1)

@@ -1,0 +1,75 @@
+"""Draw one small evidence PNG per register entry: its baseline against its current window.
+
+Usage: python examples/plot_evidence.py CONFIG REGISTER_URL OUT_DIR AS_OF
+
+The KPI is recomputed as known at ``AS_OF`` (the replay's last night), so each plot also
+shows whether the move held up after it was filed. Holidays and censored edges are blank,
+as the detectors saw them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from flows.calendars import exclude_periods
+from flows.candidates import series_of
+from flows.config import load_config
+from flows.kpis import compute_kpis
+from flows.sources import load_records
+
+
+def _entries(register: str) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "entries", "list", "--register", register,
+         "--format", "json"],
+        check=True, capture_output=True, text=True,
+    )
+    return list(json.loads(out.stdout))
+
+
+def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
+    series = series_of(kpis, entry["kpi"]["name"], entry["dimensions"]).set_index("period")
+    start = pd.Timestamp(entry["window"]["start"]).tz_convert(None)
+    end = pd.Timestamp(entry["window"]["end"]).tz_convert(None)
+    base = entry["baseline"]
+    b0 = pd.Timestamp(base["start"]).tz_convert(None) if base.get("start") else start
+    b1 = pd.Timestamp(base["end"]).tz_convert(None) if base.get("end") else start
+    shown = series.loc[b0 - pd.Timedelta(days=3) : end + pd.Timedelta(days=21), "value"]
+    fig = Figure(figsize=(7.5, 2.6), dpi=72)
+    ax = fig.add_subplot()
+    ax.plot(shown.index, shown.to_numpy(), marker=".", lw=0.8, color="tab:blue")
+    ax.axvspan(b0, b1, color="0.85", label="baseline")
+    ax.hlines(base["median"], b0, b1, colors="0.3", linestyles=":", label="baseline median")
+    ax.axvspan(start, end + pd.Timedelta(hours=20), color="tab:orange", alpha=0.3, label="current")
+    current = entry["current"]["value"]
+    ax.hlines(current, start, end + pd.Timedelta(hours=20), colors="tab:red", label="current mean")
+    ax.set_title(f"{entry['id']}: {entry['title']}", fontsize=9)
+    ax.set_ylabel(entry["kpi"]["unit"], fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=6, loc="upper left", ncol=4)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def main(config_path: str, register: str, out_dir: str, as_of: str) -> None:
+    config = load_config(config_path)
+    frames = {s.name: load_records(config, s) for s in config.sources}
+    night = date.fromisoformat(as_of)
+    kpis, _ = exclude_periods(compute_kpis(frames, config, night), frames, config, night)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    prefix = Path(config_path).stem
+    for entry in _entries(register):
+        _plot(entry, kpis, out / f"{prefix}-{entry['id']}.png")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
