@@ -103,14 +103,14 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
     shift_window = -(-cfg["shift_window"] // period) * period
     shift_reference = -(-cfg["shift_reference"] // period) * period
-    shift_z, shift_size = level_shift(
+    shift_z, recent, ref = level_shift(
         m.values, shift_window, shift_reference, cfg["alpha"], cfg["rel_floor"]
     )
     point = np.nan_to_num(z_to_score(base.z))
     shift = np.nan_to_num(z_to_score(shift_z))
     point_move = np.abs(m.values - base.expected)
-    shift_move = np.abs(shift_size)
-    ref_level = np.abs(m.values - shift_size)
+    shift_move = np.abs(recent - ref)
+    ref_level = np.abs(ref)
     with np.errstate(invalid="ignore"):
         point_flags = (
             (point >= cfg["threshold"])
