@@ -19,9 +19,19 @@ from detectors import Finding
 from flows.config import KpiSpec, RouteRule, ScanConfig
 from flows.kpis import ALL, dimension_columns
 
-__all__ = ["BASELINE_PERIODS", "Provenance", "build_candidate", "route_owner", "series_of"]
+__all__ = [
+    "BASELINE_PERIODS",
+    "CURRENT_PERIODS",
+    "Provenance",
+    "build_candidate",
+    "evidence_agrees",
+    "route_owner",
+    "series_of",
+]
 
 BASELINE_PERIODS = 28
+# A long event (a slow trend) is judged by where it stands now, not by its average.
+CURRENT_PERIODS = 7
 TARGET_HORIZON = timedelta(days=90)
 _RECORD_HOURS = {"hours": 1.0, "minutes": 1 / 60, "days": 24.0}
 
@@ -76,11 +86,17 @@ def build_candidate(
     named in the description and kept in full under ``evidence.drivers``.
     """
     series = series_of(kpi_frame, finding.kpi, finding.dimensions)
-    before = series[series["period"] < finding.start].dropna(subset=["value"])
-    before = before.tail(BASELINE_PERIODS)
     during = series[(series["period"] >= finding.start) & (series["period"] <= finding.end)]
-    baseline = _snapshot(before, spec)
-    current_value = float(during["value"].mean())
+    current = during.dropna(subset=["value"]).tail(CURRENT_PERIODS)
+    # A trend is judged against the weeks just before where it stands now; its start is
+    # fuzzy. Other events are judged against the periods before they began.
+    if finding.kind == "degradation" and not current.empty:
+        reference_end = current["period"].iloc[0]
+    else:
+        reference_end = finding.start
+    before = series[series["period"] < reference_end].dropna(subset=["value"])
+    baseline = _snapshot(before.tail(BASELINE_PERIODS), spec)
+    current_value = float(current["value"].mean())
     records = int(during["n"].sum())
     priority, reason = _priority(finding.score, records, len(during))
     slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
@@ -124,7 +140,9 @@ def build_candidate(
             },
         },
         "evidence": {
-            "at": as_of,
+            # The event's end, not the scan date: re-detecting the same event on a later night
+            # is the same evidence, so it neither bumps nor revives a closed entry.
+            "at": finding.end,
             "value": current_value,
             "score": finding.score,
             "window_start": finding.start,
@@ -137,6 +155,23 @@ def build_candidate(
         "objective": spec.objective,
         "benefit": _benefit(spec, current_value, baseline["median"], during),
     }
+
+
+def evidence_agrees(candidate: dict[str, Any]) -> bool:
+    """Whether the candidate's own numbers show the harm its finding claims.
+
+    A detector can flag a move against its rolling expectation while the KPI still sits
+    on the good side of the frozen baseline (a backlog that is shrinking, more slowly
+    than before). Such an entry would ask an owner to make things worse, so it is not filed.
+    """
+    if candidate["kind"] in ("data_quality", "process_change"):
+        return True
+    current = candidate["current"]["value"]
+    baseline = candidate["baseline"]["median"]
+    if not (math.isfinite(current) and math.isfinite(baseline)):
+        return False
+    worse = current > baseline if candidate["kpi"]["better"] == "lower" else current < baseline
+    return bool(worse)
 
 
 def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.gate_spec import GateSpec
 from flows.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
+from flows.verdict import FollowUpSpec
 
 __all__ = [
     "AuditLogSpec",
@@ -125,6 +126,7 @@ class ScanConfig(_Strict):
     kpis: list[KpiSpec] = []
     detector: DetectorSpec = DetectorSpec()
     routing: list[RouteRule] = []
+    followup: FollowUpSpec = FollowUpSpec()
     drilldown: DrilldownSpec = DrilldownSpec()
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"

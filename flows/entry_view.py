@@ -51,9 +51,14 @@ def render_entry(entry: dict[str, Any]) -> str:
         lines.append(f"Note       {note}")
     if entry.get("measurements"):
         lines += ["", "Measurements:"]
-        lines += [
-            f"  {m['at']}  {_num(m['value'])}  {m.get('verdict')}" for m in entry["measurements"]
-        ]
+        for m in entry["measurements"]:
+            detail = m.get("detail") or {}
+            gap = (detail.get("vs_target") or {}).get("gap")
+            lines.append(
+                f"  {m['at']}  {_num(m['value']):>8}  {m.get('verdict') or '-':<17} "
+                f"{'gap to target ' + _num(gap) + '  ' if gap is not None else ''}"
+                f"{detail.get('reason') or ''}".rstrip()
+            )
     if entry.get("history"):
         lines += ["", "Audit trail:"]
         for h in entry["history"]:

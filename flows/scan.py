@@ -23,17 +23,18 @@ from prefect.tasks import Task, exponential_backoff
 
 from detectors import Finding, detect_findings
 from flows.calendars import exclude_periods, summarise
-from flows.candidates import Provenance, build_candidate
+from flows.candidates import Provenance, build_candidate, evidence_agrees
 from flows.config import ConfigError, ScanConfig, load_config
+from flows.dq_candidates import build_dq_candidate
 from flows.drilldown import Drilled
 from flows.evidence import plot_candidate
 from flows.followup import FollowUp, remeasure
-from flows.gate import GateResult, run_gate
+from flows.gate import GateResult, apply_gate, run_gate
+from flows.gate_store import due_dq_streaks
 from flows.kpis import compute_kpis
 from flows.selection import select_findings
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame, SourceError, load_records
-from flows.verdict import FollowUpSpec
 from register_client import Candidate, FileReport, RegisterError, connect
 
 __all__ = ["NightReport", "replay_flow", "scan_flow", "scan_night"]
@@ -147,8 +148,37 @@ def build_candidates(
         data = build_candidate(
             finding, kpi_frame, spec, config, provenance, as_of, drivers=drilled.drivers
         )
+        if not evidence_agrees(data):
+            get_run_logger().info("not filed, baseline contradicts the finding: %s", data["title"])
+            continue
         candidates.append(Candidate.model_validate(data))
     return candidates
+
+
+@task(cache_policy=NO_CACHE, task_run_name="build-dq-candidates-{as_of}")
+def build_dq_candidates(
+    config: ScanConfig,
+    gate: dict[str, GateResult],
+    frames: dict[str, RecordFrame],
+    as_of: date,
+    settings: RadarSettings,
+) -> list[Candidate]:
+    """File a ``data_quality`` entry for each critical check failing N scans in a row."""
+    run_id = flow_run.id
+    return [
+        Candidate.model_validate(
+            build_dq_candidate(
+                streak,
+                gate[streak.source],
+                config,
+                frames[streak.source].data_hash,
+                str(run_id) if run_id else None,
+                as_of,
+            )
+        )
+        for streak in due_dq_streaks(config, settings.gate_results_dir)
+        if streak.source in gate
+    ]
 
 
 @task(
@@ -189,7 +219,7 @@ def remeasure_entries(
     """Re-measure accepted, in-progress and monitoring entries (idempotent per night)."""
     register = connect(register_url)
     return remeasure(
-        register, kpi_frame, config, as_of, evidence_dir=settings.evidence_dir, spec=FollowUpSpec()
+        register, kpi_frame, config, as_of, evidence_dir=settings.evidence_dir, spec=config.followup
     )
 
 
@@ -245,7 +275,11 @@ def scan_night(
 ) -> NightReport:
     """Run one night: gate, KPIs, detection, candidates, filing and follow-up, as of ``as_of``."""
     gate = validate_sources(list(frames.values()), config, as_of, settings)
-    usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
+    usable = {
+        name: passed
+        for name, frame in frames.items()
+        if (passed := apply_gate(frame, gate[name], config)) is not None
+    }
     specs = [
         kpi
         for kpi in config.kpis
@@ -256,6 +290,7 @@ def scan_night(
     chosen = drill_down_findings(findings, kpi_frame, config, as_of)
     candidates = build_candidates(chosen, kpi_frame, config, frames, gate, as_of)
     candidates = plot_evidence(candidates, kpi_frame, as_of, settings)
+    candidates += build_dq_candidates(config, gate, frames, as_of, settings)
     report = file_entries(register_url, candidates, as_of)
     followed = remeasure_entries(register_url, kpi_frame, config, as_of, settings)
     return NightReport(

@@ -1,0 +1,94 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from detectors import Finding
+from flows.candidates import Provenance, build_candidate, evidence_agrees, route_owner
+from flows.config import RouteRule, ScanConfig
+
+CONFIG = """
+sources: [{name: s, path: x.csv, columns: {id: id, opened: o, resolved: r, team: t},
+           dates: [opened, resolved], dimensions: [team]}]
+kpis:
+  - {name: ttr, source: s, measure: duration, start: opened, end: resolved, date: opened,
+     unit: hours, better: lower, dimensions: [team], csf: Quick resolution,
+     objective: Restore service fast}
+routing:
+  - {owner: queue-lead, kpi: ttr, dimensions: {team: B}}
+  - {owner: team-managers, dimensions: {team: "*"}}
+"""
+
+
+@pytest.fixture
+def config() -> ScanConfig:
+    return ScanConfig.model_validate(yaml.safe_load(CONFIG))
+
+
+def _kpi_frame() -> pd.DataFrame:
+    periods = pd.date_range("2024-01-01", periods=40, freq="D")
+    values = np.r_[np.full(33, 4.0) + np.tile([0.0, 1.0], 17)[:33], np.full(7, 9.0)]
+    return pd.DataFrame({"kpi": "ttr", "team": "A", "period": periods, "value": values, "n": 10})
+
+
+def _finding(kind: str = "level_shift", direction: str = "up") -> Finding:
+    return Finding(
+        kpi="ttr",
+        dimensions={"team": "A"},
+        kind=kind,
+        direction=direction,  # type: ignore[arg-type]
+        adverse=True,
+        start=pd.Timestamp("2024-02-03"),
+        end=pd.Timestamp("2024-02-09"),
+        observed=9.0,
+        expected=4.5,
+        band_low=3.0,
+        band_high=6.0,
+        magnitude=1.0,
+        score=0.9,
+        detector="d",
+        params={"window": 14},
+        version="1",
+        n=70,
+    )
+
+
+def test_candidate_freezes_baseline_before_the_event(config: ScanConfig) -> None:
+    provenance = Provenance("s", "f" * 64, "run-1", {"success": True, "validation_id": "v1"})
+    data = build_candidate(
+        _finding(), _kpi_frame(), config.kpis[0], config, provenance, date(2024, 2, 9)
+    )
+    base = data["baseline"]
+    assert base["n"] == 28 and base["end"] == pd.Timestamp("2024-02-02")
+    assert base["median"] == pytest.approx(4.5) and base["p10"] == 4.0 and base["p90"] == 5.0
+    assert data["current"]["value"] == pytest.approx(9.0)
+    assert data["target"] == {"value": pytest.approx(4.5), "by": date(2024, 5, 9)}
+    assert data["owner"] == "team-managers"
+    assert data["benefit"]["hours_per_week"] == pytest.approx(4.5 * 70)
+    assert data["source"]["detector"] == {"name": "d", "params": {"window": 14}, "version": "1"}
+    assert data["evidence"]["at"] == pd.Timestamp("2024-02-09")  # the event, not the scan
+    assert "+100%" in data["title"] and "team=A" in data["title"]
+    assert 1 <= data["priority"] <= 5 and "score 0.90" in data["priority_reason"]
+    assert evidence_agrees(data)
+
+
+def test_evidence_must_show_the_claimed_harm(config: ScanConfig) -> None:
+    provenance = Provenance("s", "f" * 64, None, {"success": True})
+    frame = _kpi_frame()
+    frame.loc[frame["period"] >= "2024-02-03", "value"] = 3.0  # better than baseline
+    data = build_candidate(_finding(), frame, config.kpis[0], config, provenance, date(2024, 2, 9))
+    assert not evidence_agrees(data)
+
+
+def test_routing_first_match_wins() -> None:
+    rules = [
+        RouteRule(owner="queue-lead", kpi="ttr", dimensions={"team": "B"}),
+        RouteRule(owner="team-managers", dimensions={"team": "*"}),
+        RouteRule(owner="desk", kpi="opened"),
+    ]
+    assert route_owner(rules, "ttr", {"team": "B"}) == "queue-lead"
+    assert route_owner(rules, "ttr", {"team": "C"}) == "team-managers"
+    assert route_owner(rules, "opened", {}) == "desk"
+    assert route_owner(rules, "ttr", {}) is None  # stays unassigned
