@@ -20,7 +20,6 @@ __all__ = [
     "event_mean",
     "event_sum",
     "find_events",
-    "first_flags",
     "refractory",
 ]
 
@@ -79,21 +78,6 @@ def find_events(flags: NDArray[np.bool_], suppress: int = 0) -> Events:
     )
 
 
-def first_flags(flags: NDArray[np.bool_], suppress: int) -> NDArray[np.bool_]:
-    """Keep only the first row of each event: the alarm an operator would receive.
-
-    Examples
-    --------
-    >>> f = np.array([[1], [1], [0], [1], [0], [0], [0], [1]], dtype=bool)
-    >>> first_flags(f, suppress=2)[:, 0].astype(int).tolist()
-    [1, 0, 0, 0, 0, 0, 0, 1]
-    """
-    ev = find_events(flags, suppress)
-    out = np.zeros_like(flags)
-    out[ev.start, ev.series] = True
-    return out
-
-
 def event_sum(values: FloatArray, ev: Events) -> FloatArray:
     """Per-event sum of a (T, S) matrix over the event's flagged rows, ignoring NaN."""
     if len(ev) == 0:
@@ -123,9 +107,9 @@ def event_max(values: FloatArray, ev: Events) -> FloatArray:
 def refractory(flags: NDArray[np.bool_], period: int) -> NDArray[np.bool_]:
     """Keep a flag only if no kept flag of the same series lies within ``period`` rows before.
 
-    Unlike :func:`first_flags` (which merges an ongoing episode into one event), this re-arms
-    after ``period`` rows even when the episode continues: a long incident raises one
-    alarm per ``period``. The loop runs over flagged rows, never over series or periods.
+    Unlike :func:`find_events` (which merges an ongoing episode into one event), this
+    re-arms after ``period`` rows even when the episode continues: a long incident raises
+    one alarm per ``period``. The loop runs over flagged rows, never over series or periods.
 
     Examples
     --------

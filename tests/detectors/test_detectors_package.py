@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import detectors
-from detectors.events import find_events, first_flags, refractory
+from detectors.events import find_events, refractory
 from detectors.stream import AlarmParams, alarm_scores
 
 PACKAGE = Path(detectors.__file__).parent
@@ -42,7 +42,6 @@ def test_modules_are_small_pure_and_declare_all(path: Path) -> None:
 
 def test_fire_once_versus_refractory() -> None:
     flags = np.array([1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1], dtype=bool)[:, None]
-    assert np.flatnonzero(first_flags(flags, suppress=2)).tolist() == [0, 8]
     assert np.flatnonzero(refractory(flags, period=2)).tolist() == [0, 3, 8, 11]
     ev = find_events(flags, suppress=2)
     assert (ev.start.tolist(), ev.end.tolist()) == ([0, 8], [3, 12])
