@@ -28,9 +28,9 @@ __all__ = [
 class Events:
     """Events as parallel arrays, sorted by (series, start).
 
-    ``rows`` and ``members`` list every flagged row with the event it belongs to, so any
-    per-row statistic can be reduced per event with ``np.add.reduceat(x[rows, series],
-    offsets)``.
+    ``rows`` and ``row_series`` list every flagged row, grouped by event; ``offsets`` marks
+    where each event's rows begin, so any per-row statistic reduces per event with
+    ``np.add.reduceat(x[rows, row_series], offsets)``.
     """
 
     series: IntArray
