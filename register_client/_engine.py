@@ -213,5 +213,7 @@ def _head() -> str | None:
 def _current(conn: Connection) -> str | None:
     if not inspect(conn).has_table("alembic_version"):
         return None
-    versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    versions: list[str] = list(
+        conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    )
     return versions[0] if len(versions) == 1 else None

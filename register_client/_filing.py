@@ -104,7 +104,7 @@ class _Batch:
                 .where(evidence.c.entry_seq.in_(chunk))
                 .group_by(evidence.c.entry_seq)
             )
-            last = {seq: at for seq, at in self.conn.execute(query)}
+            last: dict[int, datetime] = {r[0]: r[1] for r in self.conn.execute(query)}
             rows = select(entries).where(entries.c.seq.in_(chunk)).order_by(entries.c.seq)
             if self.conn.dialect.name == "postgresql":
                 # Hold the entries we decide on, so a concurrent triage edit waits for

@@ -134,12 +134,24 @@ class DetectorInfo(BaseModel):
     --------
     >>> DetectorInfo(name="SeasonalDetector", params={"window": 28}, version=2).version
     '2'
+    >>> DetectorInfo(name="quality_gate", params=None, version=None).version
+    ''
     """
 
     model_config = ConfigDict(frozen=True, coerce_numbers_to_str=True)
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
     version: str = ""
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _unknown_version(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _no_params(cls, value: Any) -> Any:
+        return {} if value is None else value
 
 
 class Source(BaseModel):

@@ -148,7 +148,7 @@ class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
         meaningful in replays (``radar scan --from/--to``), whose scans run in
         the past.
         """
-        latest = conn.execute(select(func.max(entries.c.last_seen))).scalar_one()
+        latest: datetime | None = conn.execute(select(func.max(entries.c.last_seen))).scalar_one()
         now = self.now()
         return now if latest is None else min(now, as_utc(latest))
 
