@@ -45,6 +45,7 @@ def build_findings(
 ) -> list[Finding]:
     """One :class:`Finding` per event; direction and magnitude come from ``reference``."""
     keys = m.keys.to_dict("records")
+    periods = list(m.periods)  # one conversion, not one DatetimeIndex lookup per field
     with np.errstate(divide="ignore", invalid="ignore"):
         magnitude = (st.observed - st.reference) / np.abs(st.reference)
     out = []
@@ -58,8 +59,8 @@ def build_findings(
                 kind=st.kind[i],
                 direction=direction,
                 adverse=is_adverse(direction, better.get(key["kpi"])),
-                start=m.periods[int(st.start[i])],
-                end=m.periods[int(st.end[i])],
+                start=periods[int(st.start[i])],
+                end=periods[int(st.end[i])],
                 observed=float(st.observed[i]),
                 expected=float(st.expected[i]),
                 band_low=float(st.band_low[i]),
