@@ -18,6 +18,8 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
+from math import isfinite
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -127,7 +129,11 @@ def score_command(
     with _one_line_errors():
         results = score_folder(out_dir, read_windows(windows))
     if fmt == "json":
-        payload: dict[str, Any] = {r.profile: r.__dict__ for r in results}
+        # A detector that never fires has threshold inf, which JSON cannot carry: null.
+        payload: dict[str, Any] = {
+            r.profile: {**asdict(r), "threshold": r.threshold if isfinite(r.threshold) else None}
+            for r in results
+        }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     typer.echo(f"{'profile':<20} {'score':>7} {'threshold':>10} {'detected':>9} {'FP':>5}")

@@ -84,3 +84,19 @@ def test_real_nab_subset(tmp_path: Path) -> None:
     }
     assert results["standard"].windows == 69
     assert 0 < results["standard"].normalized <= 100
+
+
+def test_silent_detector_scores_zero_in_valid_json(
+    nab_folder: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, wfile = nab_folder
+    out = tmp_path / "silent"
+    for name in ("cat/spiky.csv", "cat/quiet.csv"):
+        frame = pd.read_csv(data / name).assign(anomaly_score=0.0)
+        (out / "cat").mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out / name, index=False)
+    result = CliRunner().invoke(
+        nab_app, ["score", str(out), "--windows", str(wfile), "--format", "json"]
+    )
+    scores = json.loads(result.stdout)
+    assert scores["standard"]["normalized"] == 0.0 and scores["standard"]["threshold"] is None
