@@ -28,7 +28,7 @@ from flows.sources import load_records
 
 def _entries(register: str) -> list[dict[str, Any]]:
     out = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "entries", "list", "--register", register,
+        [Path(sys.executable).parent / "radar", "entries", "list", "--register", register,
          "--format", "json"],
         check=True, capture_output=True, text=True,
     )
