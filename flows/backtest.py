@@ -12,7 +12,6 @@ run history, and it does not pay the temporary Prefect server's start-up (10-20 
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,15 +20,14 @@ from typing import Any
 
 import pandas as pd
 from prefect.logging import disable_run_logger
-from sqlalchemy import Engine, MetaData, create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from flows import scan
+from flows.backtest_seed import seed_register, shown_url
 from flows.config import ScanConfig, load_config
 from flows.gate import GateResult, run_gate
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame
-from register_client import FileReport, RegisterError, connect
+from register_client import FileReport
 
 __all__ = [
     "ACTIONS",
@@ -45,7 +43,6 @@ __all__ = [
 ACTIONS = ("created", "updated", "suppressed", "unchanged")
 _COUNTS = ("findings", "candidates", *ACTIONS, "measured")
 _GATE_KEYS = ("success", "blocked", "highest_failed_severity")
-_PG = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
 
 
 class BacktestError(RuntimeError):
@@ -106,6 +103,7 @@ class BacktestReport:
     end: date
     seeded_from: str | None
     seeded_entries: int
+    found: bool = False
     nights: list[BacktestNight] = field(default_factory=list)
 
     @property
@@ -131,7 +129,11 @@ class BacktestReport:
             "config": self.config,
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
-            "register": {"seeded_from": self.seeded_from, "seeded_entries": self.seeded_entries},
+            "register": {
+                "seeded_from": self.seeded_from,
+                "found": self.found,
+                "seeded_entries": self.seeded_entries,
+            },
             "nights": [n.to_json() for n in self.nights],
             "totals": self.totals,
         }
@@ -181,14 +183,15 @@ def backtest(
         path = keep_register or Path(tmp) / "register.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
-        seeded = seed_register(register_url, url) if register_url else 0
+        seeded = seed_register(register_url, url) if register_url else None
         frames = {s.name: scan.load_source.fn(config, s.name) for s in config.sources}
         report = BacktestReport(
             config=str(config.config_path or ""),
             start=start,
             end=end,
-            seeded_from=_shown(register_url) if register_url else None,
-            seeded_entries=seeded,
+            seeded_from=shown_url(register_url) if register_url else None,
+            seeded_entries=seeded or 0,
+            found=seeded is not None,
         )
         # Evidence and follow-up plots go next to the throwaway register, never to .radar/.
         settings = RadarSettings(register_url=url, home=path.parent / f"{path.stem}.radar")
@@ -249,79 +252,6 @@ def _replay_night(
     )
 
 
-def seed_register(source_url: str, target_url: str) -> int:
-    """Copy every entry of a register, with its evidence, history and mutes, into another.
-
-    The source is opened read-only; the target is created (schema migrated) if needed and
-    should be empty. Tables and columns are matched by name, so a source one migration
-    behind still copies.
-
-    Returns
-    -------
-    int
-        The number of entries copied (0 for a SQLite file that does not exist).
-    """
-    source = _read_only_engine(source_url)
-    if source is None:
-        return 0
-    target = connect(target_url)
-    try:
-        theirs, ours = MetaData(), MetaData()
-        theirs.reflect(bind=source)
-        ours.reflect(bind=target.engine)
-        copied = 0
-        with source.connect() as src, target.engine.begin() as dst:
-            if dst.dialect.name == "sqlite":
-                dst.execute(text("PRAGMA defer_foreign_keys=ON"))  # entries link to entries
-            for table in ours.sorted_tables:
-                if table.name == "alembic_version" or table.name not in theirs.tables:
-                    continue
-                mine = theirs.tables[table.name]
-                columns = [c for c in mine.columns if c.name in table.columns]
-                order = list(mine.primary_key.columns)
-                rows = [dict(r._mapping) for r in src.execute(select(*columns).order_by(*order))]
-                if rows:
-                    dst.execute(table.insert(), rows)
-                if table.name == "entries":
-                    copied = len(rows)
-        return copied
-    except RegisterError:
-        raise
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RegisterError(f"cannot copy register {_shown(source_url)}: {reason}") from exc
-    finally:
-        source.dispose()
-        target.dispose()
-
-
-def _read_only_engine(url: str) -> Engine | None:
-    """Open a register for reading only, or None for a SQLite register that does not exist."""
-    try:
-        parsed = make_url(url)
-    except Exception:
-        raise RegisterError(f"invalid register URL {url!r}") from None
-    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
-        database = parsed.database or ""
-        if database in ("", ":memory:") or not Path(database).expanduser().is_file():
-            return None
-        uri = f"{Path(database).expanduser().resolve().as_uri()}?mode=ro"
-        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
-    if parsed.drivername in _PG:
-        return create_engine(
-            parsed.set(drivername="postgresql+psycopg"),
-            connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
-        )
-    raise RegisterError(f"unsupported register URL {_shown(url)}; use sqlite:/// or postgresql://")
-
-
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
-
-
-def _shown(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url

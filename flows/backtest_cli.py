@@ -82,14 +82,15 @@ def backtest(
 
 def render_table(report: dict[str, Any]) -> str:
     """Render a backtest report (its JSON form) as a table: one line per night, then totals."""
-    seeded = report["register"]
+    real = report["register"]
+    if not real["seeded_from"]:
+        start = "empty register"
+    elif not real["found"]:
+        start = f"empty register ({real['seeded_from']} does not exist)"
+    else:
+        start = f"{real['seeded_entries']} entries copied from {real['seeded_from']}"
     lines = [
-        f"backtest of {report['config']}, {report['from']}..{report['to']}, "
-        + (
-            f"seeded with {seeded['seeded_entries']} entries from {seeded['seeded_from']}"
-            if seeded["seeded_from"]
-            else "empty register"
-        ),
+        f"backtest of {report['config']}, {report['from']}..{report['to']}, starting from {start}",
         f"{'night':<10}  {'gate':<8} {'found':>5} {'created':>7} {'updated':>7} "
         f"{'suppr.':>6} {'same':>4}  entries created",
     ]

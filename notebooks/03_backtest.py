@@ -60,10 +60,9 @@ config = load_config(CONFIG)
 # %%
 report = backtest(config, START, END, register_url=REGISTER)
 seeded = report.to_json()["register"]
-print(
-    f"{len(report.nights)} nights replayed; throwaway register seeded with "
-    f"{seeded['seeded_entries']} entries from the real register"
-)
+start = (f"a copy of the real register ({seeded['seeded_entries']} entries)" if seeded["found"]
+         else f"an empty register (no register at {REGISTER})")  # fmt: skip
+print(f"{len(report.nights)} nights replayed, starting from {start}")
 nights = report.to_frame().set_index("night")
 nights
 

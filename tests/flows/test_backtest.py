@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -52,16 +54,16 @@ def test_one_row_per_night_with_counts_titles_and_totals(
     first, second = data["nights"]
     created = {e["id"] for e in first["entries"] if e["action"] == "created"}
     assert created, "the demo files something on its first night"
-    # Dedup: the next night's re-detections update the entries instead of creating new ones.
-    updated = {e["id"] for e in second["entries"] if e["action"] == "updated"}
-    assert updated and updated <= created
-    assert not created & {e["id"] for e in second["entries"] if e["action"] == "created"}
+    # Dedup: the next night's re-detections land on the same entries; none is created again.
+    again = [e for e in second["entries"] if e["id"] in created]
+    assert again and all(e["action"] in ("updated", "unchanged", "suppressed") for e in again)
+    assert all(e["id"] in created for e in second["entries"] if e["action"] == "updated")
     totals = data["totals"]
     assert totals["nights"] == 2
     for key in ("findings", "candidates", *ACTIONS):
         assert totals[key] == first[key] + second[key]
     assert totals["entries"] == first["created"] + second["created"]
-    assert data["register"] == {"seeded_from": None, "seeded_entries": 0}
+    assert data["register"] == {"seeded_from": None, "found": False, "seeded_entries": 0}
     frame = report.to_frame()
     assert len(frame) == 2 and {"night", "findings", *ACTIONS} <= set(frame.columns)
 
@@ -83,7 +85,7 @@ def test_the_real_register_is_read_not_written_and_its_triage_counts(
     seeded = backtest(demo_config, NIGHTS[0], NIGHTS[0], f"sqlite:///{real}")
 
     assert _digest(real) == before
-    assert seeded.seeded_entries == report.totals["created"]
+    assert seeded.found and seeded.seeded_entries == report.totals["created"]
     night = seeded.nights[0]
     # The copy starts where the real register is: the same night files nothing new ...
     assert night.count("created") == 0
@@ -127,9 +129,32 @@ def test_seeding_copies_entries_history_and_ids(tmp_path: Path) -> None:
     assert new_id not in (None, created)
 
 
+@pytest.mark.postgres
+def test_seeding_reads_a_postgresql_register_read_only(tmp_path: Path) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    server = os.environ.get("RADAR_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+    name = f"radar_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable at {server}: {exc}")
+    try:
+        real = connect(f"{server}/{name}?options=-csearch_path%3Dpublic")
+        created = real.file([Candidate.example()]).created[0].entry_id
+        assert created is not None
+        real.dispose()
+        copy_url = f"sqlite:///{tmp_path / 'copy.db'}"
+        assert seed_register(f"{server}/{name}?options=-csearch_path%3Dpublic", copy_url) == 1
+        assert connect(copy_url).get(created).title == Candidate.example().title
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_a_missing_sqlite_register_counts_as_empty_and_is_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "register.db"
-    assert seed_register(f"sqlite:///{missing}", f"sqlite:///{tmp_path / 'copy.db'}") == 0
+    assert seed_register(f"sqlite:///{missing}", f"sqlite:///{tmp_path / 'copy.db'}") is None
     assert not missing.parent.exists()
 
 
@@ -164,6 +189,7 @@ def test_cli_json_is_alone_on_stdout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [row["night"] for row in data["nights"]] == ["2016-04-25"]
+    assert data["register"]["found"] is False
     assert not (tmp_path / "none.db").exists()
 
 
