@@ -39,9 +39,8 @@ from scipy import ndimage
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, ParameterGrid, TimeSeriesSplit
 
-from detectors import DEFAULT_PARAMS, detect_findings
+from detectors import DEFAULT_PARAMS, SeasonalZScoreDetector, detect_findings
 from detectors.nab_scorer import NabFile, nab_score
-from detectors.seasonal import SeasonalZScoreDetector
 from flows import scan
 from flows.candidates import series_of
 from flows.config import load_config
