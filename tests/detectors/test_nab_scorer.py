@@ -109,3 +109,20 @@ def test_bad_inputs() -> None:
         nab_score([NabFile("x", ts, np.zeros(len(ts)), [("1999-01-01", "1999-01-02")])])
     with pytest.raises(ValueError, match="NaN"):
         nab_score([NabFile("x", ts, np.full(len(ts), np.nan), [])])
+
+
+def test_window_precision_recall() -> None:
+    from detectors.window_metrics import window_precision_recall
+
+    s = window_precision_recall([1, 15, 16, 33, 90], [(10, 20), (30, 35), (50, 60)])
+    assert (s.precision, s.recall) == (3 / 5, 2 / 3)
+    assert s.f1 == pytest.approx(2 * 0.6 * (2 / 3) / (0.6 + 2 / 3))
+    days = pd.to_datetime(["2026-01-03", "2026-02-01"])
+    assert (
+        window_precision_recall(
+            days, [(pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-05"))]
+        ).recall
+        == 1.0
+    )
+    with pytest.raises(ValueError, match="start <= end"):
+        window_precision_recall([1], [(5, 2)])
