@@ -138,7 +138,7 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def make_engine(url: URL, *, connect_timeout: float = 5.0) -> Engine:
+def make_engine(url: URL, *, connect_timeout: float = 5.0, lock_timeout: float = 60.0) -> Engine:
     """Create the engine for a parsed register URL.
 
     Parameters
@@ -147,6 +147,9 @@ def make_engine(url: URL, *, connect_timeout: float = 5.0) -> Engine:
         As returned by :func:`parse_url`.
     connect_timeout : float, default 5.0
         Seconds before a PostgreSQL connection attempt gives up.
+    lock_timeout : float, default 60.0
+        Seconds a statement waits for a row lock (another scan's filing) before it
+        fails and the transaction is retried; SQLite waits 30 s for its write lock.
 
     Returns
     -------
@@ -154,9 +157,12 @@ def make_engine(url: URL, *, connect_timeout: float = 5.0) -> Engine:
     """
     if url.drivername == "sqlite":
         return _sqlite_engine(url)
+    options = url.query.get("options", "")
     connect_args = {
         "connect_timeout": max(1, round(connect_timeout)),
         "application_name": url.query.get("application_name", "radar-register"),
+        # Never wait forever behind a stuck transaction; keep the URL's own options.
+        "options": f"{options} -c lock_timeout={max(1, round(lock_timeout * 1000))}".strip(),
     }
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=2)
 

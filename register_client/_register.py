@@ -257,6 +257,7 @@ def connect(
     *,
     policy: Policy | None = None,
     connect_timeout: float = 5.0,
+    lock_timeout: float = 60.0,
     clock: Callable[[], datetime] | None = None,
     migrate: bool = True,
 ) -> Register:
@@ -271,6 +272,9 @@ def connect(
         Lifecycle parameters.
     connect_timeout : float, default 5.0
         Seconds before an unreachable server is reported.
+    lock_timeout : float, default 60.0
+        Seconds a PostgreSQL statement waits behind another writer's row lock
+        before the transaction is retried (then reported).
     clock : callable, optional
         Returns "now"; for tests.
     migrate : bool, default True
@@ -295,7 +299,7 @@ def connect(
     []
     """
     parsed = parse_url(url)
-    engine = make_engine(parsed, connect_timeout=connect_timeout)
+    engine = make_engine(parsed, connect_timeout=connect_timeout, lock_timeout=lock_timeout)
     register = Register(engine, policy=policy, clock=clock)
     if migrate:
         try:

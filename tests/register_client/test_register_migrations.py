@@ -48,3 +48,13 @@ def test_connect_without_migrating_leaves_the_database_alone(register_sqlite_url
     reg.migrate()
     assert reg.list() == []
     reg.dispose()
+
+
+def test_postgres_sessions_never_wait_forever_for_a_lock(backend_url: str) -> None:
+    reg = connect(backend_url)
+    with reg.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "1min"
+            # the URL's own options (the test schema) are kept
+            assert conn.execute(text("SHOW search_path")).scalar_one().startswith("t_")
+    reg.dispose()
