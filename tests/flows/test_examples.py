@@ -12,7 +12,7 @@ from flows.kpis import ALL, compute_kpis
 from flows.sources import load_records
 from tests.conftest import ROOT
 
-pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
+pytestmark = pytest.mark.shared_data  # ~4 s each on an idle machine
 
 
 def _total(kpis: pd.DataFrame, name: str) -> pd.Series:
