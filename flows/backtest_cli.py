@@ -91,19 +91,21 @@ def render_table(report: dict[str, Any]) -> str:
         start = f"{real['seeded_entries']} entries copied from {real['seeded_from']}"
     lines = [
         f"backtest of {report['config']}, {report['from']}..{report['to']}, starting from {start}",
-        f"{'night':<10}  {'gate':<8} {'found':>5} {'created':>7} {'updated':>7} "
+        f"{'night':<10}  {'gate':<9} {'found':>5} {'cand.':>5} {'created':>7} {'updated':>7} "
         f"{'suppr.':>6} {'same':>4}  entries created",
     ]
     for night in report["nights"]:
         gate = "ok" if all(not g["blocked"] for g in night["gate"].values()) else "blocked"
         titles = "; ".join(e["title"] for e in night["entries"] if e["action"] == "created")
         lines.append(
-            f"{night['night']:<10}  {gate:<8} {night['findings']:>5} {night['created']:>7} "
+            f"{night['night']:<10}  {gate:<9} {night['findings']:>5} {night['candidates']:>5} "
+            f"{night['created']:>7} "
             f"{night['updated']:>7} {night['suppressed']:>6} {night['unchanged']:>4}  {titles}"
         )
     t = report["totals"]
     lines.append(
-        f"{'total':<10}  {t['nights']:>3} nts {t['findings']:>5} {t['created']:>7} "
+        f"{'total':<10}  {str(t['nights']) + ' nights':<9} {t['findings']:>5} "
+        f"{t['candidates']:>5} {t['created']:>7} "
         f"{t['updated']:>7} {t['suppressed']:>6} {t['unchanged']:>4}  "
         f"{t['entries']} distinct entries created or updated"
     )

@@ -68,6 +68,14 @@ def test_one_row_per_night_with_counts_titles_and_totals(
     assert len(frame) == 2 and {"night", "findings", *ACTIONS} <= set(frame.columns)
 
 
+def test_the_table_has_a_line_per_night_and_totals(first_run: tuple[BacktestReport, Path]) -> None:
+    from flows.backtest_cli import render_table
+
+    lines = render_table(first_run[0].to_json()).splitlines()
+    assert "starting from empty register" in lines[0]
+    assert [line[:10] for line in lines[2:]] == ["2016-04-25", "2016-04-26", "total     "]
+
+
 def test_the_real_register_is_read_not_written_and_its_triage_counts(
     demo_config: ScanConfig, first_run: tuple[BacktestReport, Path], tmp_path: Path
 ) -> None:
