@@ -7,7 +7,8 @@ the commands that need them, so ``radar --help`` and register commands stay quic
 
 from __future__ import annotations
 
-from datetime import date
+import getpass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -221,6 +222,29 @@ def monitor_entry(entry_id: str, register: Register = DEFAULT_REGISTER_URL) -> N
     _triage(register, "monitor", entry_id)
 
 
+@entries_app.command("reopen")
+def reopen_entry(
+    entry_id: str,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is open again.")],
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Reopen a rejected or closed entry (lifts a 'noise' mute)."""
+    _triage(register, "reopen", entry_id, reason=reason)
+
+
+@entries_app.command("target")
+def target_entry(
+    entry_id: str,
+    value: Annotated[float, typer.Argument(help="The agreed target value.")],
+    by_date: Annotated[
+        datetime | None, typer.Option("--by", formats=["%Y-%m-%d"], help="Target date.")
+    ] = None,
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Set or change an entry's target."""
+    _triage(register, "set_target", entry_id, value=value, target_by=by_date)
+
+
 @entries_app.command("close")
 def close_entry(
     entry_id: str,
@@ -235,9 +259,17 @@ def close_entry(
     _triage(register, "close", entry_id, code=code, note=note)
 
 
+def _who() -> str:
+    """Return who is triaging, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
 def _triage(url: str, action: str, entry_id: str, **kwargs: Any) -> None:
     with one_line_errors():
-        entry = getattr(_register(url), action)(entry_id, by="cli", **kwargs)
+        entry = getattr(_register(url), action)(entry_id, by=_who(), **kwargs)
     typer.echo(f"{entry.id}: {entry.status}, priority {entry.priority}, owner {entry.owner or '-'}")
 
 

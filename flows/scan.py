@@ -44,7 +44,9 @@ def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bo
     """Retry I/O hiccups, never bad input or register rule violations."""
     try:
         state.result()
-    except (ConfigError, SourceError, RegisterError, ValueError):
+    except RegisterError as exc:
+        return exc.retryable  # an unreachable database or a lost race, not a broken rule
+    except (ConfigError, SourceError, ValueError):
         return False
     except Exception:
         return True
