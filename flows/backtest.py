@@ -24,10 +24,8 @@ from prefect.logging import disable_run_logger
 from flows import scan
 from flows.backtest_seed import seed_register, shown_url
 from flows.config import ScanConfig, load_config
-from flows.gate import GateResult, run_gate
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame
-from register_client import FileReport
 
 __all__ = [
     "ACTIONS",
@@ -213,19 +211,7 @@ def _replay_night(
     settings: RadarSettings,
     plots: bool,
 ) -> BacktestNight:
-    # Stage by stage what flows.scan.scan_night runs (a test checks that both file the same
-    # entries), with the gate's Data Docs and persisted results left out.
-    gate: dict[str, GateResult] = run_gate(list(frames.values()), config, as_of, None)
-    usable = {name: frame for name, frame in frames.items() if not gate[name].blocked}
-    specs = [kpi for kpi in config.kpis if kpi.source in usable]
-    kpi_frame = scan.compute_kpi_series.fn(usable, config.model_copy(update={"kpis": specs}), as_of)
-    findings = scan.detect.fn(kpi_frame, config, as_of)
-    chosen = scan.drill_down_findings.fn(findings, kpi_frame, config, as_of)
-    candidates = scan.build_candidates.fn(chosen, kpi_frame, config, frames, gate, as_of)
-    if plots:  # a quarter of a night's time; only worth it when the register is kept
-        candidates = scan.plot_evidence.fn(candidates, kpi_frame, as_of, settings)
-    filed: FileReport = scan.file_entries.fn(url, candidates, as_of)
-    followed = scan.remeasure_entries.fn(url, kpi_frame, config, as_of, settings)
+    night = scan.run_night(config, frames, url, as_of, settings, tracked=False, plots=plots)
     decisions = [
         Decision(
             action="created" if o.action == "linked" else o.action,
@@ -234,21 +220,21 @@ def _replay_night(
             reason=o.reason,
             linked_to=o.linked_to,
         )
-        for o in filed.outcomes
+        for o in night.filed.outcomes
     ]
     verdicts = {
         name: {
             key: result.to_json()[key] for key in ("success", "blocked", "highest_failed_severity")
         }
-        for name, result in gate.items()
+        for name, result in night.gate.items()
     }
     return BacktestNight(
         night=as_of,
         gate=verdicts,
-        findings=len(findings),
-        candidates=len(candidates),
+        findings=len(night.findings),
+        candidates=len(night.candidates),
         decisions=decisions,
-        measured=[f.to_json() for f in followed],
+        measured=[f.to_json() for f in night.followed],
     )
 
 

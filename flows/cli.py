@@ -54,7 +54,7 @@ def main(
     """Improvement Radar."""
     set_debug(debug)
     quiet_prefect_defaults()
-    quiet_libraries()
+    quiet_libraries(debug)
 
 
 @app.command()

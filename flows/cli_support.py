@@ -61,6 +61,19 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
-def quiet_libraries() -> None:
+class _DropRunErrors(logging.Filter):
+    """Drop Prefect's failure logs: the CLI reports each failure as one line itself.
+
+    The run's final state (in the Prefect UI and API) still carries the exception.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+def quiet_libraries(debug: bool = False) -> None:
     """Keep library chatter off the terminal; GX announces every ephemeral context at INFO."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    if not debug:
+        for name in ("prefect.flow_runs", "prefect.task_runs"):
+            logging.getLogger(name).addFilter(_DropRunErrors())

@@ -169,7 +169,8 @@ class ScanConfig(_Strict):
 
     def resolve_path(self, source: SourceSpec) -> Path:
         """Resolve a source path: expand ``${VAR}``, then make it relative to the config file."""
-        data_dir = os.environ.get("RADAR_DATA_DIR", DEFAULT_DATA_DIR)
+        # The data dir is relative to where radar runs (the project root), not to the config.
+        data_dir = str(Path(os.environ.get("RADAR_DATA_DIR") or DEFAULT_DATA_DIR).resolve())
         expanded = _ENV_PATTERN.sub(
             lambda m: (
                 data_dir if m.group(1) == "RADAR_DATA_DIR" else os.environ.get(m.group(1), "")

@@ -37,7 +37,7 @@ from flows.settings import RadarSettings
 from flows.sources import RecordFrame, SourceError, load_records
 from register_client import Candidate, FileReport, RegisterError, connect
 
-__all__ = ["NightReport", "replay_flow", "scan_flow", "scan_night"]
+__all__ = ["NightOutcome", "NightReport", "replay_flow", "run_night", "scan_flow", "scan_night"]
 
 
 def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -89,10 +89,15 @@ def load_source(config: ScanConfig, name: str) -> RecordFrame:
 
 @task(cache_policy=NO_CACHE, task_run_name="validate-sources-{as_of}")
 def validate_sources(
-    frames: list[RecordFrame], config: ScanConfig, as_of: date, settings: RadarSettings
+    frames: list[RecordFrame],
+    config: ScanConfig,
+    as_of: date,
+    settings: RadarSettings,
+    docs: bool = True,
 ) -> dict[str, GateResult]:
-    """Run the GX gate over every source."""
-    return run_gate(frames, config, as_of, settings.docs_dir)
+    """Run the GX gate over every source; persist results, and build Data Docs if ``docs``."""
+    docs_dir = settings.docs_dir if docs else None
+    return run_gate(frames, config, as_of, docs_dir, results_dir=settings.gate_results_dir)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="compute-kpis-{as_of}")
@@ -268,15 +273,39 @@ def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
     )
 
 
-def scan_night(
+@dataclass
+class NightOutcome:
+    """Everything one night produced, before it is summarised."""
+
+    as_of: date
+    gate: dict[str, GateResult]
+    findings: list[Finding]
+    candidates: list[Candidate]
+    filed: FileReport
+    followed: list[FollowUp]
+
+
+def run_night(
     config: ScanConfig,
     frames: dict[str, RecordFrame],
     register_url: str,
     as_of: date,
     settings: RadarSettings,
-) -> NightReport:
-    """Run one night: gate, KPIs, detection, candidates, filing and follow-up, as of ``as_of``."""
-    gate = validate_sources(list(frames.values()), config, as_of, settings)
+    *,
+    tracked: bool = True,
+    plots: bool = True,
+) -> NightOutcome:
+    """Run one night's stages in order: gate, KPIs, detection, candidates, filing, follow-up.
+
+    ``tracked=False`` calls each task's plain function, for what-if runs (the backtest) that
+    should leave no run history and need no Prefect API. ``plots=False`` skips evidence
+    plots and Data Docs, the slowest side outputs.
+    """
+
+    def call(stage: Task[Any, Any], *args: Any) -> Any:
+        return stage(*args) if tracked else stage.fn(*args)
+
+    gate = call(validate_sources, list(frames.values()), config, as_of, settings, plots)
     usable = {
         name: passed
         for name, frame in frames.items()
@@ -287,22 +316,35 @@ def scan_night(
         for kpi in config.kpis
         if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
     ]
-    kpi_frame = compute_kpi_series(usable, config.model_copy(update={"kpis": specs}), as_of)
-    findings = detect(kpi_frame, config, as_of)
-    chosen = drill_down_findings(findings, kpi_frame, config, as_of)
-    candidates = build_candidates(chosen, kpi_frame, config, frames, gate, as_of)
-    candidates = plot_evidence(candidates, kpi_frame, as_of, settings)
-    candidates += build_dq_candidates(config, gate, frames, as_of, settings)
-    report = file_entries(register_url, candidates, as_of)
-    followed = remeasure_entries(register_url, kpi_frame, config, as_of, settings)
+    kpi_frame = call(compute_kpi_series, usable, config.model_copy(update={"kpis": specs}), as_of)
+    findings = call(detect, kpi_frame, config, as_of)
+    chosen = call(drill_down_findings, findings, kpi_frame, config, as_of)
+    candidates = call(build_candidates, chosen, kpi_frame, config, frames, gate, as_of)
+    if plots:
+        candidates = call(plot_evidence, candidates, kpi_frame, as_of, settings)
+    candidates += call(build_dq_candidates, config, gate, frames, as_of, settings)
+    filed = call(file_entries, register_url, candidates, as_of)
+    followed = call(remeasure_entries, register_url, kpi_frame, config, as_of, settings)
+    return NightOutcome(as_of, gate, findings, candidates, filed, followed)
+
+
+def scan_night(
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    register_url: str,
+    as_of: date,
+    settings: RadarSettings,
+) -> NightReport:
+    """Run one tracked night and summarise it for the CLI and the artifacts."""
+    night = run_night(config, frames, register_url, as_of, settings)
     return NightReport(
         as_of=as_of,
-        gate={name: result.to_json() for name, result in gate.items()},
-        findings=len(findings),
-        created=[o.entry_id for o in report.created if o.entry_id],
-        updated=[o.entry_id for o in report.updated if o.entry_id],
-        suppressed=[f"{o.title}: {o.reason}" for o in report.suppressed],
-        measured=[f.to_json() for f in followed],
+        gate={name: result.to_json() for name, result in night.gate.items()},
+        findings=len(night.findings),
+        created=[o.entry_id for o in night.filed.created if o.entry_id],
+        updated=[o.entry_id for o in night.filed.updated if o.entry_id],
+        suppressed=[f"{o.title}: {o.reason}" for o in night.filed.suppressed],
+        measured=[f.to_json() for f in night.followed],
     )
 
 
@@ -310,7 +352,11 @@ def _load_all(config: ScanConfig) -> dict[str, RecordFrame]:
     return {source.name: load_source(config, source.name) for source in config.sources}
 
 
-@flow(name="radar-scan", flow_run_name="scan-{as_of}")
+def _scan_run_name() -> str:
+    return f"scan-{flow_run.parameters.get('as_of') or 'default'}"
+
+
+@flow(name="radar-scan", flow_run_name=_scan_run_name)
 def scan_flow(
     config_path: str = "examples/demo.yaml",
     register_url: str | None = None,

@@ -1,0 +1,99 @@
+"""The radar CLI as users drive it: one-line errors, JSON alone on stdout, triage verbs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from register_client import Candidate, connect
+from tests.conftest import DEMO_CONFIG
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def filed(sqlite_url: str) -> str:
+    report = connect(sqlite_url).file([Candidate.example()])
+    return report.created[0].entry_id or ""
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_list_and_show_as_json(sqlite_url: str, filed: str) -> None:
+    code, out, _ = _run("entries", "list", "--register", sqlite_url, "--format", "json")
+    assert code == 0
+    entries = json.loads(out)
+    assert [e["id"] for e in entries] == [filed]
+    code, out, _ = _run("entries", "show", filed, "--register", sqlite_url, "--format", "json")
+    assert code == 0 and json.loads(out)["fingerprint"] == entries[0]["fingerprint"]
+
+
+def test_triage_round_trip_is_audited(sqlite_url: str, filed: str) -> None:
+    assert (
+        _run(
+            "entries", "accept", filed, "--owner", "ana", "--target", "8", "--register", sqlite_url
+        )[0]
+        == 0
+    )
+    assert _run("entries", "start", filed, "--register", sqlite_url)[0] == 0
+    assert _run("entries", "comment", filed, "runbook updated", "--register", sqlite_url)[0] == 0
+    code, out, _ = _run("entries", "show", filed, "--register", sqlite_url)
+    assert code == 0
+    assert "[in_progress]" in out and "owner ana" in out
+    assert "accepted -> in_progress" in out and "new -> accepted" in out
+
+
+def test_invalid_transition_is_one_line(sqlite_url: str, filed: str) -> None:
+    code, out, err = _run(
+        "entries", "close", filed, "--code", "successful", "--register", sqlite_url
+    )
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "cannot go from 'new' to 'closed'" in err
+
+
+def test_unknown_id_and_bad_url(sqlite_url: str) -> None:
+    code, _, err = _run("entries", "show", "CIR-0042", "--register", sqlite_url)
+    assert code == 1 and "CIR-0042" in err and "Traceback" not in err
+    code, _, err = _run("entries", "list", "--register", "mysql://x")
+    assert code == 1 and "invalid register URL" in err
+
+
+def test_status_filter(sqlite_url: str, filed: str) -> None:
+    _run("entries", "reject", filed, "--reason", "known seasonal peak", "--register", sqlite_url)
+    assert (
+        json.loads(
+            _run(
+                "entries", "list", "--status", "new", "--register", sqlite_url, "--format", "json"
+            )[1]
+        )
+        == []
+    )
+    code, out, _ = _run("entries", "list", "--status", "rejected", "--register", sqlite_url)
+    assert code == 0 and filed in out
+
+
+def test_scan_argument_errors_before_any_work(tmp_path: Path) -> None:
+    code, _, err = _run("scan", "--as-of", "2016-05-31", "--from", "2016-05-01")
+    assert code == 1 and "either --as-of or --from/--to" in err
+    code, _, err = _run("scan", "--config", str(tmp_path / "none.yaml"))
+    assert code == 1 and err.strip() == f"error: config file not found: {tmp_path / 'none.yaml'}"
+
+
+def test_scan_missing_source_file_is_one_line(
+    prefect_harness: None, tmp_path: Path, radar_home: Path
+) -> None:
+    config = tmp_path / "demo.yaml"
+    config.write_text(DEMO_CONFIG.read_text())  # its data/ folder is not beside it
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    code, out, err = _run("scan", "--config", str(config), "--register", url)
+    assert code == 1 and out == ""
+    assert "file not found" in err and "incident_event_log.csv.gz" in err
+    assert err.count("\n") == 1
+    assert connect(url).list() == []
