@@ -63,13 +63,6 @@ def to_matrix(frame: pd.DataFrame) -> SeriesMatrix:
         raise ValueError(f"kpi_frame['period'] must be datetime64, got {frame['period'].dtype}")
     dims = [c for c in frame.columns if c not in _REQUIRED]
     key_cols = ["kpi", *dims]
-    dup = frame.duplicated([*key_cols, "period"])
-    if dup.any():
-        example = frame.loc[dup, [*key_cols, "period"]].iloc[0].to_dict()
-        raise ValueError(
-            f"kpi_frame has {int(dup.sum())} duplicate (kpi, dimensions, period) rows, "
-            f"e.g. {example}; aggregate them before detection"
-        )
     uniq = pd.DatetimeIndex(frame["period"].drop_duplicates()).sort_values()
     step = pd.Timedelta(uniq.to_series().diff().min()) if len(uniq) > 1 else pd.Timedelta(days=1)
     grid = pd.date_range(uniq[0], uniq[-1], freq=step) if len(uniq) else uniq
@@ -82,6 +75,15 @@ def to_matrix(frame: pd.DataFrame) -> SeriesMatrix:
     groups = frame.groupby(key_cols, sort=True, dropna=False)
     codes = groups.ngroup().to_numpy()
     keys = groups.size().index.to_frame(index=False).astype(str)
+    # Duplicates share a (series, period) cell: count cells instead of hashing rows again.
+    cell = codes.astype(np.int64) * len(grid) + t_idx
+    dup = np.bincount(cell, minlength=len(grid) * len(keys))[cell] > 1
+    if dup.any():
+        example = frame.loc[dup, [*key_cols, "period"]].iloc[0].to_dict()
+        raise ValueError(
+            f"kpi_frame has {int(dup.sum())} rows on duplicate (kpi, dimensions, period) "
+            f"cells, e.g. {example}; aggregate them before detection"
+        )
     values = np.full((len(grid), len(keys)), np.nan)
     counts = np.zeros((len(grid), len(keys)))
     values[t_idx, codes] = frame["value"].to_numpy(dtype=np.float64, na_value=np.nan)

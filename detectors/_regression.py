@@ -46,10 +46,12 @@ def rolling_line(x: FloatArray, window: int, min_count: int) -> RollingLine:
     (np.float64(2.0), np.float64(19.0))
     """
     t_len, _ = x.shape
-    valid = (~np.isnan(x)).astype(np.float64)
+    missing = np.isnan(x)
     y = np.nan_to_num(x)
     # Time relative to the row itself keeps the sums small and the intercept the fitted value.
     t = np.arange(t_len, dtype=np.float64)[:, None]
+    # Without gaps the time sums are one column shared by every series.
+    valid = (~missing).astype(np.float64) if missing.any() else np.ones((t_len, 1))
     n = _window_sum(valid, window)
     st = _window_sum(valid * t, window)
     stt = _window_sum(valid * t * t, window)
@@ -66,7 +68,9 @@ def rolling_line(x: FloatArray, window: int, min_count: int) -> RollingLine:
         sse = np.maximum(syy - intercept * sy - slope * sty_c, 0.0)
         se = np.sqrt(sse / (n - 2) / sxx)
         t_stat = slope / se
-    bad = n < max(min_count, 3)
+    bad = np.broadcast_to(n < max(min_count, 3), slope.shape)
     for arr in (slope, intercept, t_stat):
         arr[bad] = np.nan
-    return RollingLine(slope=slope, fitted=intercept, t_stat=t_stat, count=n)
+    return RollingLine(
+        slope=slope, fitted=intercept, t_stat=t_stat, count=np.broadcast_to(n, slope.shape)
+    )
