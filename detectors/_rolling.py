@@ -31,28 +31,32 @@ IntArray = NDArray[np.intp]
 def lagged(x: FloatArray, lags: Sequence[int]) -> FloatArray:
     """Stack lagged copies of ``x`` (T, S) into (T, S, K); rows before a lag are NaN."""
     t_len, s_len = x.shape
-    out = np.full((t_len, s_len, len(lags)), np.nan)
+    out = np.empty((t_len, s_len, len(lags)))
     for k, lag in enumerate(lags):
-        if 0 <= lag < t_len:
-            out[lag:, :, k] = x[: t_len - lag]
+        head = min(max(lag, 0), t_len)
+        out[:head, :, k] = np.nan
+        out[head:, :, k] = x[: t_len - head]
     return out
 
 
-def nanmedian_last(a: FloatArray) -> tuple[FloatArray, IntArray]:
+def nanmedian_last(a: FloatArray, overwrite_input: bool = False) -> tuple[FloatArray, IntArray]:
     """Median over the last axis ignoring NaN, and the count of valid values.
 
     ``np.nanmedian`` falls back to a Python-level loop for axis reductions. Complete rows
-    (the common case) take a linear-time ``np.partition``; only rows with a NaN pay for a
-    full sort (NaN sorts last) and pick the middle by their count.
+    (the common case) take a linear-time partition; only rows with a NaN pay for a full
+    sort (NaN sorts last) and pick the middle by their count. With ``overwrite_input``
+    the partition reorders ``a`` in place instead of copying it.
     """
     k_len = a.shape[-1]
     mid = [(k_len - 1) // 2, k_len // 2]
-    part = np.partition(a, mid, axis=-1)
+    holes = np.isnan(a).any(axis=-1)
+    with_holes = a[holes] if holes.any() else None
+    part = a if overwrite_input else a.copy()
+    part.partition(mid, axis=-1)
     med = 0.5 * (part[..., mid[0]] + part[..., mid[1]])
     cnt = np.full(a.shape[:-1], k_len, dtype=np.intp)
-    holes = np.isnan(a).any(axis=-1)
-    if holes.any():
-        srt = np.sort(a[holes], axis=-1)
+    if with_holes is not None:
+        srt = np.sort(with_holes, axis=-1)
         n_ok = np.sum(~np.isnan(srt), axis=-1)
         lo_idx = np.clip((n_ok - 1) // 2, 0, k_len - 1)[:, None]
         hi_idx = np.clip(n_ok // 2, 0, k_len - 1)[:, None]
@@ -74,7 +78,7 @@ def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntAr
     cnt = np.empty((t_len, s_len), dtype=np.intp)
     for j in range(0, s_len, block):
         med[:, j : j + block], cnt[:, j : j + block] = nanmedian_last(
-            lagged(x[:, j : j + block], lags)
+            lagged(x[:, j : j + block], lags), overwrite_input=True
         )
     return med, cnt
 
