@@ -8,7 +8,9 @@ false alarm. The scorer, causal throughout and vectorised over columns:
 2. ``seasonal``: robust z against the same time of day over the last ``n_seasons`` days;
 3. each scale is a clipped running mean absolute residual, floored at ``range_floor``
    times the range seen so far, so flat stretches do not make tiny wiggles infinite;
-4. the deviation ``z`` of a row is the larger of the two ``|z|``;
+4. the deviation ``z`` of a row is the ``|z|`` of whichever baseline has the smaller
+   running scale so far, i.e. has predicted the series better (a causal model choice:
+   the seasonal one wins on daily-cycle data, the local one elsewhere);
 5. an alarm needs ``z >= min_z`` *and* ``z`` at least the largest deviation of the last
    ``record_window`` rows: in bursty data only a new record is news;
 6. after an alarm the series stays silent for ``refractory`` rows (fire once, re-arm);
@@ -48,7 +50,10 @@ class AlarmParams:
         return asdict(self)
 
 
-def _robust_z(x: FloatArray, lags: range | list[int], p: AlarmParams) -> FloatArray:
+def _robust_z(
+    x: FloatArray, lags: range | list[int], p: AlarmParams
+) -> tuple[FloatArray, FloatArray]:
+    """|z| against the median of ``lags``, and the running scale (inf while cold)."""
     ref, _ = lagged_median(x, lags)
     resid = x - ref
     scale = ewm_abs_scale(resid, alpha=p.alpha, clip=p.clip, min_periods=p.window)
@@ -57,7 +62,7 @@ def _robust_z(x: FloatArray, lags: range | list[int], p: AlarmParams) -> FloatAr
     with np.errstate(divide="ignore", invalid="ignore"):
         # NaN scale = cold start: no score rather than a floor-sized one.
         z: FloatArray = resid / np.where(np.isnan(scale), np.nan, np.fmax(scale, floor))
-    return np.nan_to_num(z, nan=0.0)
+    return np.nan_to_num(np.abs(z), nan=0.0), np.nan_to_num(scale, nan=np.inf)
 
 
 def deviation(values: ArrayLike, params: AlarmParams | None = None) -> FloatArray:
@@ -65,10 +70,11 @@ def deviation(values: ArrayLike, params: AlarmParams | None = None) -> FloatArra
     p = params or AlarmParams()
     x = np.asarray(values, dtype=np.float64)
     x = x[:, None] if x.ndim == 1 else x
-    z = np.abs(_robust_z(x, range(1, p.window + 1), p))
+    z, scale = _robust_z(x, range(1, p.window + 1), p)
     if p.season > 1 and p.n_seasons > 0:
-        seasonal = _robust_z(x, [p.season * k for k in range(1, p.n_seasons + 1)], p)
-        z = np.maximum(z, np.abs(seasonal))
+        z_season, scale_season = _robust_z(x, [p.season * k for k in range(1, p.n_seasons + 1)], p)
+        # Trust the baseline that has been predicting better so far (smaller running scale).
+        z = np.where(scale_season < scale, z_season, z)
     return z
 
 
