@@ -42,7 +42,7 @@ class AlarmParams:
     clip: float = 3.0
     range_floor: float = 0.02
     min_z: float = 6.0
-    record_window: int = 700
+    record_window: int = 1000
     refractory: int = 200
 
     def as_dict(self) -> dict[str, Any]:
