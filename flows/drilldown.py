@@ -3,9 +3,9 @@
 When a KPI's total moves, the same move shows in the teams, services and priorities that
 carry it, and a naive scan files each of them. :func:`drill_down` keeps the total finding,
 attributes its move to the slices that drive it (their *drivers*), and drops the slice
-findings it explains. A slice that degrades while the total stays flat is kept only if it
-matters: its excess must be a stated share of the total's baseline. What is left is ranked
-by score times impact and capped per night.
+findings of the same KPI that moved the same way in the lookback. A slice that degrades
+while the total stays flat is kept only if it matters: its excess must be a stated share
+of the total's baseline. What is left is ranked by score times impact, capped per night.
 
 A driver is a plain dict, the shape :func:`flows.candidates.build_candidate` renders::
 
@@ -96,7 +96,7 @@ def drill_down(
     for finding in findings:
         if not finding.dimensions:
             continue
-        if any(_overlaps(finding, t) for t in totals):
+        if any(_same_move(finding, t) for t in totals):
             _log.info("%s %s: explained by the total's move", finding.kpi, finding.dimensions)
             continue
         impact = _impact(finding, kpi_frame, specs[finding.kpi])
@@ -143,5 +143,7 @@ def _impact(finding: Finding, kpi_frame: pd.DataFrame, spec: KpiSpec) -> float:
     return excess / level if level > 0 else 0.0
 
 
-def _overlaps(a: Finding, b: Finding) -> bool:
-    return a.kpi == b.kpi and a.start <= b.end and b.start <= a.end
+def _same_move(part: Finding, total: Finding) -> bool:
+    # The night's findings all ended within the lookback, so a total that moved the same way
+    # is the same story even when the slice's window starts a day or two later.
+    return part.kpi == total.kpi and part.direction == total.direction
