@@ -55,8 +55,9 @@ def explained(finding: Finding, breaks: list[Drilled]) -> bool:
             continue
         if brk.finding.kind == "process_change" and finding.kpi == brk.finding.kpi:
             return True
-        names = {(d["dimension"], d["value"]) for d in brk.drivers}
-        if brk.finding.kind == "data_quality" and set(finding.dimensions.items()) & names:
+        params = brk.finding.params
+        names = set(params.get("vanished", [])) | set(params.get("appeared", []))
+        if brk.finding.kind == "data_quality" and set(finding.dimensions.values()) & names:
             return True
     return False
 
@@ -64,67 +65,89 @@ def explained(finding: Finding, breaks: list[Drilled]) -> bool:
 def _renames(rows: pd.DataFrame, kpi: KpiSpec, dim: str) -> list[Drilled]:
     mine = rows[rows[dim] != ALL]
     counts = mine.pivot_table(index="period", columns=dim, values="n", aggfunc="sum").fillna(0)
-    if len(counts) < _ACTIVE + _GONE:
+    per_week = 7 if kpi.grain == "D" else 1  # weekends must not look like a vanished team
+    gone_for, history = _GONE * per_week, _ACTIVE * per_week
+    if len(counts) < history + gone_for:
         return []
-    active = counts.to_numpy() > 0
+    values = counts.to_numpy()
+    active = values > 0
     last = len(counts) - 1 - np.argmax(active[::-1], axis=0)
     first = np.argmax(active, axis=0)
+    level = np.array(
+        [values[max(e - history + 1, 0) : e + 1, k].mean() for k, e in enumerate(last)]
+    )
+    after = np.array([values[b : b + history, k].mean() for k, b in enumerate(first)])
+    minimum = _MIN_PER_PERIOD / per_week
+    vanished = (last < len(counts) - gone_for) & (last - first >= history) & (level >= minimum)
+    appeared = (first >= history) & (after >= minimum)
     out = []
-    for a, name in enumerate(counts.columns):
-        level = counts.iloc[max(last[a] - _ACTIVE + 1, 0) : last[a] + 1, a].mean()
-        if last[a] > len(counts) - 1 - _GONE or last[a] - first[a] < _ACTIVE:
-            continue
-        if level < _MIN_PER_PERIOD:
-            continue
-        for b, other in enumerate(counts.columns):
-            after = counts.iloc[first[b] : first[b] + _ACTIVE, b].mean()
-            if abs(first[b] - last[a]) <= 1 and after >= 0.3 * level and b != a:
-                out.append(_rename_finding(kpi, dim, str(name), str(other), counts, last[a], level))
-                _log.info("%s: %s=%s vanished as %s appeared", kpi.name, dim, name, other)
-                break
+    for gone in sorted({int(last[k]) + 1 for k in np.flatnonzero(vanished)}):
+        olds = np.flatnonzero(vanished & (last + 1 == gone))
+        news = np.flatnonzero(appeared & (np.abs(first - gone) <= per_week))
+        if len(olds) and len(news) and after[news].sum() >= 0.3 * level[olds].sum():
+            out.append(_rename_finding(kpi, dim, counts, olds, news, gone, level, after))
     return out
 
 
 def _rename_finding(
-    kpi: KpiSpec, dim: str, old: str, new: str, counts: pd.DataFrame, last: int, level: float
+    kpi: KpiSpec,
+    dim: str,
+    counts: pd.DataFrame,
+    olds: np.ndarray,
+    news: np.ndarray,
+    gone: int,
+    level: np.ndarray,
+    after: np.ndarray,
 ) -> Drilled:
+    """One finding per break: a rename (one value for another) or a re-coding (many)."""
+    names = [str(c) for c in counts.columns]
     periods = counts.index
-    gone = pd.Timestamp(periods[last + 1])
+    old_names, new_names = [names[k] for k in olds], [names[k] for k in news]
+    single = len(olds) == 1 and len(news) == 1
     finding = Finding(
         kpi=kpi.name,
-        dimensions={dim: old},
+        dimensions={dim: old_names[0]} if single else {},
         kind="data_quality",
         direction="down",
         adverse=True,
-        start=gone,
+        start=pd.Timestamp(periods[gone]),
         end=pd.Timestamp(periods[-1]),
-        observed=0.0,
-        expected=float(level),
+        observed=float(after[news].sum()),
+        expected=float(level[olds].sum()),
         band_low=0.0,
-        band_high=float(level),
+        band_high=float(level[olds].sum()),
         magnitude=-1.0,
         score=0.9,
         detector="structural_break",
-        params={"rule": "rename", "successor": new},
-        n=int(counts[new].iloc[last:].sum()),
+        params={
+            "rule": "rename" if single else "recode",
+            "vanished": old_names,
+            "appeared": new_names,
+        },
+        n=int(counts.iloc[gone:, news].to_numpy().sum()),
     )
+    _log.info("%s: %d %s value(s) vanished as %d appeared", kpi.name, len(olds), dim, len(news))
+    biggest = sorted(olds, key=lambda k: -level[k])[:5], sorted(news, key=lambda k: -after[k])[:5]
     drivers = [
         {
             "dimension": dim,
-            "value": old,
+            "value": names[k],
             "role": "vanished",
-            "last_seen": f"{periods[last]:%Y-%m-%d}",
-            "baseline": round(level, 2),
+            "last_seen": f"{periods[gone - 1]:%Y-%m-%d}",
+            "baseline": round(float(level[k]), 2),
             "current": 0.0,
-        },
+        }
+        for k in biggest[0]
+    ] + [
         {
             "dimension": dim,
-            "value": new,
+            "value": names[k],
             "role": "appeared",
-            "first_seen": f"{periods[counts[new].to_numpy().nonzero()[0][0]]:%Y-%m-%d}",
+            "first_seen": f"{periods[int(first_k)]:%Y-%m-%d}",
             "baseline": 0.0,
-            "current": round(float(counts[new].iloc[last + 1 :].mean()), 2),
-        },
+            "current": round(float(after[k]), 2),
+        }
+        for k, first_k in ((k, np.argmax(counts.to_numpy()[:, k] > 0)) for k in biggest[1])
     ]
     return Drilled(finding, drivers)
 

@@ -121,3 +121,13 @@ def test_a_flag_share_stepping_from_all_to_none_is_a_process_change(config) -> N
         detector="t",
     )
     assert explained(flagged, [brk])
+
+
+def test_many_teams_recoded_at_once_are_one_finding(config) -> None:
+    before, after = np.r_[np.full(40, 30.0), np.zeros(20)], np.r_[np.zeros(40), np.full(20, 20.0)]
+    teams = {"A": before, "B": before, "C": before, "X": after, "Y": after, "Z": after}
+    (brk,) = find_breaks(_frame(teams), config)
+    assert brk.finding.dimensions == {} and brk.finding.params["rule"] == "recode"
+    assert brk.finding.params["vanished"] == ["A", "B", "C"]
+    assert brk.finding.params["appeared"] == ["X", "Y", "Z"]
+    assert explained(_finding("Y", start="2024-02-12"), [brk])
