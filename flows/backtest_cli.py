@@ -6,14 +6,13 @@ is read only, to seed the throwaway one with its entries and triage decisions.
 
 from __future__ import annotations
 
-import json
-import logging
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
 
+from flows.cli_support import emit_json, fail, one_line_errors
 from flows.settings import DEFAULT_REGISTER_URL, quiet_prefect_defaults
 
 __all__ = ["backtest", "render_table"]
@@ -21,25 +20,7 @@ __all__ = ["backtest", "render_table"]
 _DAY = ["%Y-%m-%d"]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def _one_line(exc: BaseException) -> str:
-    """One line for an error; the kind is named only where the message alone is unclear."""
-    from flows.backtest import BacktestError
-    from register_client import RegisterError
-
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
-    if isinstance(exc, ValueError | OSError | RegisterError | BacktestError):
-        return line
-    return f"{type(exc).__name__}: {line}"
-
-
 def backtest(
-    ctx: typer.Context,
     config: Annotated[Path, typer.Option("--config", help="The scan config (YAML) to try.")],
     start: Annotated[date, typer.Option("--from", formats=_DAY, help="First night (inclusive).")],
     end: Annotated[date, typer.Option("--to", formats=_DAY, help="Last night (inclusive).")],
@@ -57,25 +38,15 @@ def backtest(
 ) -> None:
     """Replay a config night by night into a throwaway register; report what it would file."""
     if start > end:
-        _fail(f"--from {start} is after --to {end}")
+        fail(f"--from {start} is after --to {end}")
     quiet_prefect_defaults()
-    # GX sets this logger to INFO when imported and announces each ephemeral context on it:
-    # one line per night of noise on stderr.
-    import great_expectations.data_context.types.base  # noqa: F401
-
-    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-    debug = bool(ctx.find_root().params.get("debug"))  # the radar app's --debug
-    try:
+    with one_line_errors():
         from flows.backtest import backtest as run
         from flows.config import load_config
 
         report = run(load_config(config), start, end, register).to_json()
-    except Exception as exc:
-        if debug:
-            raise
-        _fail(_one_line(exc))
     if fmt == "json":
-        typer.echo(json.dumps(report, indent=2, default=str))
+        emit_json(report)
         return
     typer.echo(render_table(report))
 

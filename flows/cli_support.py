@@ -72,8 +72,7 @@ class _DropRunErrors(logging.Filter):
 
 
 def quiet_libraries(debug: bool = False) -> None:
-    """Keep library chatter off the terminal; GX announces every ephemeral context at INFO."""
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    """Keep failure logs off the terminal unless ``--debug``; the CLI reports them itself."""
     if not debug:
         for name in ("prefect.flow_runs", "prefect.task_runs"):
             logging.getLogger(name).addFilter(_DropRunErrors())
