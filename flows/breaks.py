@@ -70,7 +70,8 @@ def _renames(rows: pd.DataFrame, kpi: KpiSpec, dim: str) -> list[Drilled]:
     if len(counts) < history + gone_for:
         return []
     values = counts.to_numpy()
-    active = values > 0
+    # A trickle (a few late records under the old name) does not keep a value alive.
+    active = values >= np.maximum(1.0, 0.05 * values.max(axis=0))
     last = len(counts) - 1 - np.argmax(active[::-1], axis=0)
     first = np.argmax(active, axis=0)
     level = np.array(
@@ -81,12 +82,26 @@ def _renames(rows: pd.DataFrame, kpi: KpiSpec, dim: str) -> list[Drilled]:
     vanished = (last < len(counts) - gone_for) & (last - first >= history) & (level >= minimum)
     appeared = (first >= history) & (after >= minimum)
     out = []
-    for gone in sorted({int(last[k]) + 1 for k in np.flatnonzero(vanished)}):
-        olds = np.flatnonzero(vanished & (last + 1 == gone))
-        news = np.flatnonzero(appeared & (np.abs(first - gone) <= per_week))
+    for start, stop in _clusters(
+        sorted({int(last[k]) + 1 for k in np.flatnonzero(vanished)}), 2 * per_week
+    ):
+        olds = np.flatnonzero(vanished & (last + 1 >= start) & (last + 1 <= stop))
+        news = np.flatnonzero(appeared & (first >= start - per_week) & (first <= stop + per_week))
+        gone = start
         if len(olds) and len(news) and after[news].sum() >= 0.3 * level[olds].sum():
             out.append(_rename_finding(kpi, dim, counts, olds, news, gone, level, after))
     return out
+
+
+def _clusters(gones: list[int], gap: int) -> list[tuple[int, int]]:
+    """Group vanishing periods that lie within ``gap`` of each other (one re-coding)."""
+    spans: list[tuple[int, int]] = []
+    for gone in gones:
+        if spans and gone - spans[-1][1] <= gap:
+            spans[-1] = (spans[-1][0], gone)
+        else:
+            spans.append((gone, gone))
+    return spans
 
 
 def _rename_finding(

@@ -42,7 +42,8 @@ def select_findings(
     """
     breaks: list[Drilled] = []
     if config.drilldown.breaks and not kpi_frame.empty:
-        since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
+        # A break is confirmed only once the old value stayed away for weeks.
+        since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days + 28)
         breaks = [b for b in find_breaks(kpi_frame, config) if b.finding.start >= since]
     ordinary = []
     for finding in findings:
