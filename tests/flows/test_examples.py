@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from flows.breaks import find_breaks
 from flows.calendars import exclude_periods, summarise
 from flows.config import load_config
 from flows.kpis import ALL, compute_kpis
@@ -36,6 +37,7 @@ def test_uci_holidays_and_extract_end_leave_the_view(shared_data: Path) -> None:
     assert opened.loc[["2016-05-26", "2016-06-01"]].isna().all()
 
 
+@pytest.mark.slow  # ~11 s: four files, 46k-466k rows
 def test_bpic_kpis_read_the_rabobank_traps(shared_data: Path) -> None:
     config = load_config(ROOT / "examples" / "bpic2014_rabobank.yaml")
     frames = {s.name: load_records(config, s) for s in config.sources}
@@ -45,7 +47,21 @@ def test_bpic_kpis_read_the_rabobank_traps(shared_data: Path) -> None:
     fcr = _total(kpis, "first_contact_resolution").loc["2013-11-04":"2013-11-08"]
     assert 0.55 < fcr.mean() < 0.75  # Y/N flags of the interaction file
     ttr_edge = {e.period for e in exclusions if e.kpi == "ttr_median_hours"}
-    assert pd.Timestamp("2014-03-28") in ttr_edge  # closed-date extract: its last days
-    assert pd.Timestamp("2013-12-25") in ttr_edge  # Christmas (NL)
+    assert pd.Timestamp("2014-03-24") in ttr_edge  # weekly; closed-date extract: its last weeks
+    assert pd.Timestamp("2013-12-23") in ttr_edge  # the Christmas week (NL)
     linked = _total(kpis, "change_caused_rate").dropna()
     assert 0 < linked.median() < 0.5
+
+
+def test_bpic_team_recoding_at_new_year_is_one_break(shared_data: Path) -> None:
+    config = load_config(ROOT / "examples" / "bpic2014_rabobank.yaml")
+    source = config.source("bpic_activity")
+    teams = config.model_copy(update={"kpis": [k for k in config.kpis if k.source == source.name]})
+    frames = {source.name: load_records(config, source)}
+    (brk,) = find_breaks(compute_kpis(frames, teams, date(2014, 1, 19)), teams)
+    assert brk.finding.kind == "data_quality" and brk.finding.params["rule"] == "recode"
+    assert brk.finding.start == pd.Timestamp("2013-12-23")
+    assert (
+        len(brk.finding.params["vanished"]) >= 20 and "TEAM0031" in brk.finding.params["vanished"]
+    )
+    assert "TEAM0191" in brk.finding.params["appeared"]
