@@ -28,9 +28,18 @@ from flows.sources import load_records
 
 def _entries(register: str) -> list[dict[str, Any]]:
     out = subprocess.run(
-        [Path(sys.executable).parent / "radar", "entries", "list", "--register", register,
-         "--format", "json"],
-        check=True, capture_output=True, text=True,
+        [
+            Path(sys.executable).parent / "radar",
+            "entries",
+            "list",
+            "--register",
+            register,
+            "--format",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return list(json.loads(out.stdout))
 
@@ -60,6 +69,7 @@ def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
 
 
 def main(config_path: str, register: str, out_dir: str, as_of: str) -> None:
+    """Plot every entry of ``register`` from ``config_path``'s KPIs as known at ``as_of``."""
     config = load_config(config_path)
     frames = {s.name: load_records(config, s) for s in config.sources}
     night = date.fromisoformat(as_of)
