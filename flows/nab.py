@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from math import isfinite
 from pathlib import Path
@@ -29,6 +27,7 @@ import typer
 
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
 from detectors.stream import AlarmParams, alarm_scores
+from flows.cli_support import one_line_errors
 
 __all__ = [
     "nab_app",
@@ -98,22 +97,13 @@ def score_folder(out_dir: Path, windows: dict[str, list[tuple[str, str]]]) -> li
     return [nab_score(files, profile) for profile in PROFILES]
 
 
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    try:
-        yield
-    except (OSError, ValueError, KeyError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-
-
 @nab_app.command("run")
 def run_command(
     data_dir: Annotated[Path, typer.Argument(help="NAB-format folder of timestamp,value CSVs.")],
     out_dir: Annotated[Path, typer.Argument(help="Where to write the scored CSVs.")],
 ) -> None:
     """Score every data file with the default detector: timestamp,value,anomaly_score."""
-    with _one_line_errors():
+    with one_line_errors():
         results = run_folder(data_dir, out_dir)
     rows = sum(len(r) for r in results.values())
     typer.echo(f"scored {len(results)} files ({rows} rows) into {out_dir}", err=True)
@@ -126,7 +116,7 @@ def score_command(
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
 ) -> None:
     """Print NAB's normalised scores for the standard, low-FP and low-FN profiles."""
-    with _one_line_errors():
+    with one_line_errors():
         results = score_folder(out_dir, read_windows(windows))
     if fmt == "json":
         # A detector that never fires has threshold inf, which JSON cannot carry: null.
