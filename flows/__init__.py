@@ -1,4 +1,4 @@
-"""The pipeline and its faces: config, sources, the GX gate, KPIs, candidates, Prefect flows and the CLI.
+"""The pipeline and its faces: config, sources, GX gate, KPIs, candidates, flows, CLI.
 
 Data flows one way: sources -> gate -> KPI series -> detectors -> findings -> candidates
 -> register. Each stage is a module with a typed hand-off; the Prefect flows in
