@@ -51,6 +51,7 @@ def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
     base = entry["baseline"]
     b0 = pd.Timestamp(base["start"]).tz_convert(None) if base.get("start") else start
     b1 = pd.Timestamp(base["end"]).tz_convert(None) if base.get("end") else start
+    b1 = min(b1, start - pd.Timedelta(days=1))  # a re-detection may move the window earlier
     shown = series.loc[b0 - pd.Timedelta(days=3) : end + pd.Timedelta(days=21), "value"]
     fig = Figure(figsize=(7.5, 2.6), dpi=72)
     ax = fig.add_subplot()
