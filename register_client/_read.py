@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, select
 
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
 from ._parts import Window
 from ._schema import entries, evidence, history, measurements
 
 __all__ = ["load_entries", "mute_from_row"]
+
+M = TypeVar("M")
 
 
 def _ref(seq: int | None) -> str | None:
@@ -75,6 +77,49 @@ def _entry(
     )
 
 
+def _by_entry(
+    conn: Connection,
+    table: Table,
+    order: ColumnElement[Any],
+    wanted: Sequence[int],
+    build: Callable[[Row[Any]], M],
+) -> defaultdict[int, list[M]]:
+    """Read `table`'s rows of the `wanted` entries, in `order`, grouped by entry."""
+    # One query per child table for all entries, not one per entry.
+    grouped: defaultdict[int, list[M]] = defaultdict(list)
+    for r in conn.execute(select(table).where(table.c.entry_seq.in_(wanted)).order_by(order)):
+        grouped[r.entry_seq].append(build(r))
+    return grouped
+
+
+def _evidence(r: Row[Any]) -> EvidenceRecord:
+    return EvidenceRecord.model_construct(
+        at=r.at,
+        value=r.value,
+        score=r.score,
+        magnitude=r.magnitude,
+        scan_at=r.scan_at,
+        fingerprint=r.fingerprint,
+        suppressed=r.suppressed,
+        detail=r.detail,
+    )
+
+
+def _event(r: Row[Any]) -> HistoryEvent:
+    return HistoryEvent.model_construct(
+        at=r.at,
+        by=r.by,
+        action=r.action,
+        from_status=r.from_status,
+        to_status=r.to_status,
+        detail=r.detail,
+    )
+
+
+def _measurement(r: Row[Any]) -> Measurement:
+    return Measurement.model_construct(at=r.at, value=r.value, verdict=r.verdict, detail=r.detail)
+
+
 def load_entries(
     conn: Connection,
     *,
@@ -106,43 +151,9 @@ def load_entries(
     if not rows:
         return []
     wanted = [r.seq for r in rows]
-    ev: dict[int, list[EvidenceRecord]] = defaultdict(list)
-    for r in conn.execute(
-        select(evidence).where(evidence.c.entry_seq.in_(wanted)).order_by(evidence.c.at)
-    ):
-        ev[r.entry_seq].append(
-            EvidenceRecord.model_construct(
-                at=r.at,
-                value=r.value,
-                score=r.score,
-                magnitude=r.magnitude,
-                scan_at=r.scan_at,
-                fingerprint=r.fingerprint,
-                suppressed=r.suppressed,
-                detail=r.detail,
-            )
-        )
-    hist: dict[int, list[HistoryEvent]] = defaultdict(list)
-    for r in conn.execute(
-        select(history).where(history.c.entry_seq.in_(wanted)).order_by(history.c.id)
-    ):
-        hist[r.entry_seq].append(
-            HistoryEvent.model_construct(
-                at=r.at,
-                by=r.by,
-                action=r.action,
-                from_status=r.from_status,
-                to_status=r.to_status,
-                detail=r.detail,
-            )
-        )
-    meas: dict[int, list[Measurement]] = defaultdict(list)
-    for r in conn.execute(
-        select(measurements).where(measurements.c.entry_seq.in_(wanted)).order_by(measurements.c.at)
-    ):
-        meas[r.entry_seq].append(
-            Measurement.model_construct(at=r.at, value=r.value, verdict=r.verdict, detail=r.detail)
-        )
+    ev = _by_entry(conn, evidence, evidence.c.at, wanted, _evidence)
+    hist = _by_entry(conn, history, history.c.id, wanted, _event)
+    meas = _by_entry(conn, measurements, measurements.c.at, wanted, _measurement)
     return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq]) for r in rows]
 
 
