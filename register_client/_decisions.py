@@ -147,9 +147,8 @@ class DecisionMixin(FeedbackMixin):
 
         def after(conn: Connection, row: Any) -> None:
             clock = self.scan_clock(conn)
-            snooze = policy.rejected_snooze
             feedback: dict[str, Any] = {
-                "snoozed_until": None if snooze is None else iso(clock + snooze),
+                "snoozed_until": self._snoozed_until(clock),
                 "renotify_above": abs(row.magnitude) * policy.renotify_ratio,
             }
             if is_noise(reason):

@@ -7,15 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate, slice_key
 from ._entry import Mute
 from ._errors import RegisterError
 from ._plumbing import Plumbing
 from ._read import mute_from_row
-from ._schema import entries, mutes
-from ._types import as_utc
+from ._schema import entries, mutes, upsert
+from ._types import as_utc, iso
 
 __all__ = ["FeedbackMixin", "active_mute", "is_noise"]
 
@@ -42,6 +41,11 @@ def active_mute(conn: Connection, key: str, at: datetime) -> Mute | None:
 class FeedbackMixin(Plumbing):
     """Mutes from ``noise`` rejections, and the questions scans ask about them."""
 
+    def _snoozed_until(self, clock: datetime) -> str | None:
+        # Rejected and withdrawn entries share one snooze, on the scan clock mutes use.
+        snooze = self.policy.rejected_snooze
+        return None if snooze is None else iso(clock + snooze)
+
     def _mute_slice(self, conn: Connection, row: Any, reason: str, clock: datetime) -> Mute:
         step = self.policy.noise_threshold_step
         previous = active_mute(conn, row.slice_key, clock)
@@ -58,9 +62,8 @@ class FeedbackMixin(Plumbing):
             "count": (previous.count if previous else 0) + 1,
             "updated_at": self.now(),
         }
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         conn.execute(
-            dialect.insert(mutes)
+            upsert(conn, mutes)
             .values(slice_key=row.slice_key, created_at=self.now(), **values)
             .on_conflict_do_update(index_elements=["slice_key"], set_=values)
         )

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
 from ._entry import Mute, format_id
@@ -39,7 +38,7 @@ from ._rows import (
     history_row,
     seen_params,
 )
-from ._schema import entries, evidence, fingerprints, mutes
+from ._schema import entries, evidence, fingerprints, mutes, upsert
 from ._types import as_utc
 
 __all__ = ["file_batch"]
@@ -66,14 +65,12 @@ class _Batch:
         conn = self.conn
         fps = sorted({c.fingerprint for c in batch})
         pg = conn.dialect.name == "postgresql"
-        upsert = (
-            (postgresql if pg else sqlite)
-            .insert(fingerprints)
-            .on_conflict_do_nothing(index_elements=["fingerprint"])
+        new_heads = upsert(conn, fingerprints).on_conflict_do_nothing(
+            index_elements=["fingerprint"]
         )
         for chunk in chunks(fps):
             conn.execute(
-                upsert, [{"fingerprint": fp, "head_seq": None, "generation": 0} for fp in chunk]
+                new_heads, [{"fingerprint": fp, "head_seq": None, "generation": 0} for fp in chunk]
             )
             query = (
                 select(fingerprints)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ._candidate import Candidate
 from ._entry import Entry
@@ -17,7 +16,7 @@ from ._lifecycle import FOLLOW_UP_STATUSES
 from ._plumbing import Plumbing
 from ._read import load_entries
 from ._report import Outcome
-from ._schema import entries, measurements
+from ._schema import entries, measurements, upsert
 from ._triage import edit, read_row
 from ._types import as_utc, iso, jsonable
 
@@ -67,10 +66,9 @@ class FollowUpMixin(Plumbing):
 
         def work(conn: Connection) -> Entry:
             row = read_row(conn, entry_id)
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             values = {"value": measured, "verdict": verdict, "detail": payload}
             conn.execute(
-                dialect.insert(measurements)
+                upsert(conn, measurements)
                 .values(entry_seq=row.seq, at=when, **values)
                 .on_conflict_do_update(index_elements=["entry_seq", "at"], set_=values)
             )

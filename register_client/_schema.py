@@ -23,6 +23,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Dialect,
     Float,
@@ -35,10 +36,20 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ._types import as_utc
 
-__all__ = ["entries", "evidence", "fingerprints", "history", "measurements", "metadata", "mutes"]
+__all__ = [
+    "entries",
+    "evidence",
+    "fingerprints",
+    "history",
+    "measurements",
+    "metadata",
+    "mutes",
+    "upsert",
+]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -55,6 +66,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+def upsert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """Return an ``INSERT`` into `table` that takes ``ON CONFLICT`` on `conn`'s backend."""
+    # Core's generic insert has no ON CONFLICT; both dialects' inserts spell it alike.
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 metadata = MetaData(

@@ -190,7 +190,6 @@ class TriageMixin(DecisionMixin):
         """
         if code not in CLOSURE_CODES:
             raise InvalidTriage(entry_id, "code", code, f"one of: {', '.join(CLOSURE_CODES)}")
-        policy = self.policy
 
         def after(conn: Connection, row: Any) -> None:
             if row.status == "new" and code != "withdrawn":
@@ -201,9 +200,7 @@ class TriageMixin(DecisionMixin):
                     f"a new entry can only be closed as 'withdrawn', not {code!r}",
                 )
             if code == "withdrawn":
-                snooze = policy.rejected_snooze
-                clock = self.scan_clock(conn)
-                feedback = {"snoozed_until": None if snooze is None else iso(clock + snooze)}
+                feedback = {"snoozed_until": self._snoozed_until(self.scan_clock(conn))}
                 conn.execute(
                     update(entries).where(entries.c.seq == row.seq).values(feedback=feedback)
                 )
