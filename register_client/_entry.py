@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ._parts import Kpi, Target, Window
-from ._types import UtcDatetime, jsonable
+from ._types import FrozenModel, UtcDatetime, jsonable
 
 __all__ = [
     "Entry",
@@ -50,11 +50,7 @@ def parse_id(entry_id: str) -> int | None:
     return int(match.group(1)) if match and int(match.group(1)) > 0 else None
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class HistoryEvent(_Frozen):
+class HistoryEvent(FrozenModel):
     """One audited change: who, when, what, and the status from and to.
 
     Examples
@@ -75,7 +71,7 @@ class HistoryEvent(_Frozen):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class EvidenceRecord(_Frozen):
+class EvidenceRecord(FrozenModel):
     """One detection attached to an entry (``suppressed`` ones were seen but not acted on).
 
     Examples
@@ -97,7 +93,7 @@ class EvidenceRecord(_Frozen):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class Measurement(_Frozen):
+class Measurement(FrozenModel):
     """A follow-up measurement of an accepted entry's KPI slice.
 
     Examples
@@ -117,7 +113,7 @@ class Measurement(_Frozen):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class Mute(_Frozen):
+class Mute(FrozenModel):
     """Feedback from a ``noise`` rejection: a (KPI, slice) muted for a while.
 
     Detections on the slice file nothing until ``until`` unless their magnitude
@@ -163,7 +159,7 @@ class Mute(_Frozen):
         )
 
 
-class Entry(_Frozen):
+class Entry(FrozenModel):
     """A Continual Improvement Register entry with its evidence, history and measurements.
 
     ``target`` is the agreed target when one was set on acceptance, otherwise the

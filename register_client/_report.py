@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ._types import UtcDatetime
+from ._types import FrozenModel, UtcDatetime
 
 __all__ = ["FileReport", "Outcome"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Outcome(_Frozen):
+class Outcome(FrozenModel):
     """What filing did with one candidate.
 
     Examples
@@ -39,7 +35,7 @@ class Outcome(_Frozen):
         return self.entry_id
 
 
-class FileReport(_Frozen):
+class FileReport(FrozenModel):
     """The result of one :meth:`Register.file` call.
 
     ``created`` holds new entries, ``linked`` ones among them that continue an

@@ -1,4 +1,4 @@
-"""Small value helpers shared by the models and the store: UTC datetimes and plain JSON."""
+"""Small helpers shared by the models and the store: UTC datetimes, plain JSON, frozen models."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from datetime import UTC, date, datetime, time
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-__all__ = ["UtcDatetime", "as_utc", "iso", "jsonable"]
+__all__ = ["FrozenModel", "UtcDatetime", "as_utc", "iso", "jsonable"]
+
+
+class FrozenModel(BaseModel):
+    """Base of the read-only models the register hands out (entries, reports)."""
+
+    model_config = ConfigDict(frozen=True)
 
 
 def as_utc(value: datetime | date | str) -> datetime:
