@@ -26,7 +26,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from detectors._calibration import score_to_z
 
-__all__ = ["CausalDetectorMixin", "check_contamination", "check_int", "check_real"]
+__all__ = [
+    "AllowNaNMixin",
+    "CausalDetectorMixin",
+    "check_contamination",
+    "check_int",
+    "check_real",
+    "max_abs_z",
+]
 
 
 def check_int(name: str, value: Any, low: int) -> int:
@@ -52,7 +59,39 @@ def check_contamination(value: Any) -> str | float:
     return float(value)
 
 
-class CausalDetectorMixin(OutlierMixin, BaseEstimator):  # type: ignore[misc]
+def max_abs_z(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return each row's deviation: its largest ``|z|``, NaN (cold start) as 0.
+
+    Examples
+    --------
+    >>> max_abs_z(np.array([[1.0, -3.0], [np.nan, np.inf]])).tolist()
+    [3.0, 1000000000000.0]
+    """
+    # Capping inf keeps scores finite, so percentiles (a float contamination) stay defined.
+    out: NDArray[np.float64] = np.nan_to_num(np.abs(z), posinf=1e12).max(axis=1)
+    return out
+
+
+class AllowNaNMixin:
+    """Input checks for estimators that read rows of floats, NaN marking a missing value.
+
+    Put it left of scikit-learn's mixins and ``BaseEstimator``, as their own mixins go.
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]  # found on the estimator's MRO
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _check_X(self, X: ArrayLike, *, reset: bool) -> NDArray[np.float64]:
+        """Validate ``X`` as float64 rows (recording ``n_features_in_`` when `reset`)."""
+        out: NDArray[np.float64] = validate_data(
+            self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        return out
+
+
+class CausalDetectorMixin(AllowNaNMixin, OutlierMixin, BaseEstimator):  # type: ignore[misc]
     """Outlier API on top of a causal ``_deviation``; see the module docstring."""
 
     contamination: str | float
@@ -65,11 +104,6 @@ class CausalDetectorMixin(OutlierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         raise NotImplementedError
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
 
     def fit(self, X: ArrayLike, y: Any = None) -> CausalDetectorMixin:
         """Learn the decision offset (and any detector state) from ``X``.
@@ -87,9 +121,7 @@ class CausalDetectorMixin(OutlierMixin, BaseEstimator):  # type: ignore[misc]
         """
         self._validate_params()
         contamination = check_contamination(self.contamination)
-        Xv: NDArray[np.float64] = validate_data(
-            self, X, reset=True, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
+        Xv = self._check_X(X, reset=True)
         self._fit_extra(Xv)
         if contamination == "auto":
             self.offset_ = -float(score_to_z(0.5))
@@ -100,10 +132,7 @@ class CausalDetectorMixin(OutlierMixin, BaseEstimator):  # type: ignore[misc]
     def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
         """Minus the causal deviation of each row: higher means more normal."""
         check_is_fitted(self)
-        Xv: NDArray[np.float64] = validate_data(
-            self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
-        out: NDArray[np.float64] = -self._deviation(Xv)
+        out: NDArray[np.float64] = -self._deviation(self._check_X(X, reset=False))
         return out
 
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:

@@ -8,14 +8,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from detectors._base import check_int
+from detectors._base import AllowNaNMixin, check_int
 
 __all__ = ["ScoreCalibrator"]
 
 
-class ScoreCalibrator(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class ScoreCalibrator(AllowNaNMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Map raw anomaly scores to ``|N(0, 1)|`` quantiles, column by column.
 
     Like Merlion's ``AnomScoreCalibrator``: fitting records ``n_anchors`` quantiles of the
@@ -52,11 +52,6 @@ class ScoreCalibrator(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def __init__(self, n_anchors: int = 100) -> None:
         self.n_anchors = n_anchors
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-
     def fit(self, X: ArrayLike, y: Any = None) -> ScoreCalibrator:
         """Record the anchors of every column of ``X``.
 
@@ -72,7 +67,7 @@ class ScoreCalibrator(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self
         """
         check_int("n_anchors", self.n_anchors, 3)
-        Xv = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite="allow-nan")
+        Xv = self._check_X(X, reset=True)
         probs = np.linspace(0.0, 1.0, self.n_anchors + 1)[:-1]
         target = -ndtri((1.0 - probs) / 2.0)  # half-normal quantiles
         self.anchors_ = []
@@ -86,7 +81,7 @@ class ScoreCalibrator(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, X: ArrayLike) -> NDArray[np.float64]:
         """Calibrated scores, shape (n_samples, n_features); NaN stays NaN."""
         check_is_fitted(self)
-        Xv = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
+        Xv = self._check_X(X, reset=False)
         out: NDArray[np.float64] = np.empty_like(Xv)
         for j, (raw, target) in enumerate(self.anchors_):
             if len(raw) < 2:  # a constant training score: identity is the honest answer

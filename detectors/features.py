@@ -7,15 +7,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from detectors._base import check_int
+from detectors._base import AllowNaNMixin, check_int
 from detectors._baseline import robust_baseline
 
 __all__ = ["RollingFeatures"]
 
 
-class RollingFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class RollingFeatures(AllowNaNMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Causal robust z-score of every column against its own recent past.
 
     Each call to ``transform`` reads ``X`` as one stretch of time (rows in order). A
@@ -57,11 +57,6 @@ class RollingFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.period = period
         self.min_periods = min_periods
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-
     def fit(self, X: ArrayLike, y: Any = None) -> RollingFeatures:
         """Check the parameters and record the number of columns.
 
@@ -79,13 +74,13 @@ class RollingFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_int("window", self.window, 1)
         check_int("period", self.period, 1)
         check_int("min_periods", self.min_periods, 1)
-        validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite="allow-nan")
+        self._check_X(X, reset=True)
         return self
 
     def transform(self, X: ArrayLike) -> NDArray[np.float64]:
         """Causal robust z-scores, shape (n_samples, n_features)."""
         check_is_fitted(self)
-        Xv = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
+        Xv = self._check_X(X, reset=False)
         # No relative floor: z must not depend on how far a KPI's unit sits from zero.
         base = robust_baseline(
             Xv, period=self.period, window=self.window, min_periods=self.min_periods, rel_floor=0.0

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.ensemble import IsolationForest
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from detectors._base import CausalDetectorMixin, check_int
 from detectors.features import RollingFeatures
@@ -85,7 +85,7 @@ class IsolationForestDetector(CausalDetectorMixin):
         """
         check_int("window", self.window, 1)
         check_int("n_estimators", self.n_estimators, 1)
-        Xv = validate_data(self, X, reset=True, dtype=np.float64, ensure_all_finite="allow-nan")
+        Xv = self._check_X(X, reset=True)
         feats = self._features(Xv)
         self.forest_ = IsolationForest(
             n_estimators=self.n_estimators,
@@ -102,7 +102,7 @@ class IsolationForestDetector(CausalDetectorMixin):
     def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
         """Score each row's features with the forest: higher means more normal."""
         check_is_fitted(self)
-        Xv = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
+        Xv = self._check_X(X, reset=False)
         out: NDArray[np.float64] = self.forest_.score_samples(self._features(Xv))
         return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int, check_real
+from detectors._base import CausalDetectorMixin, check_int, check_real, max_abs_z
 from detectors._baseline import robust_baseline
 
 __all__ = ["SeasonalZScoreDetector"]
@@ -96,5 +96,4 @@ class SeasonalZScoreDetector(CausalDetectorMixin):
             alpha=self.alpha,
             rel_floor=self.rel_floor,
         )
-        out: NDArray[np.float64] = np.nan_to_num(np.abs(base.z), posinf=1e12).max(axis=1)
-        return out
+        return max_abs_z(base.z)

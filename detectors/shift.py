@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int, check_real
+from detectors._base import CausalDetectorMixin, check_int, check_real, max_abs_z
 from detectors._rolling import ewm_abs_scale, lagged, lagged_median
 
 __all__ = ["LevelShiftDetector", "level_shift"]
@@ -108,5 +108,4 @@ class LevelShiftDetector(CausalDetectorMixin):
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         z, _, _ = level_shift(X, self.window, self.reference, self.alpha, self.rel_floor)
-        out: NDArray[np.float64] = np.nan_to_num(np.abs(z), posinf=1e12).max(axis=1)
-        return out
+        return max_abs_z(z)
