@@ -49,26 +49,16 @@ def _counts(url: str) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def test_concurrent_scans_file_no_duplicates(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Any
-) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'r.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    connect(url).dispose()
+def test_concurrent_scans_file_no_duplicates(backend_url: str) -> None:
+    connect(backend_url).dispose()
     n, nights, procs = 60, [0, 1, 2], 3
-    results = _run_together(w.scan, [(url, n, nights, seed) for seed in range(procs)])
+    results = _run_together(w.scan, [(backend_url, n, nights, seed) for seed in range(procs)])
     total = {k: sum(r[k] for r in results) for k in results[0]}
     assert total["created"] == n  # each finding created by exactly one of the scans
     assert total["updated"] == n * (len(nights) - 1)
     assert total["unchanged"] == n * len(nights) * (procs - 1)
     assert total["suppressed"] == 0
-    assert _counts(url) == {
+    assert _counts(backend_url) == {
         "entries": n,
         "distinct_fingerprints": n,
         "fingerprints": n,
@@ -146,27 +136,17 @@ def test_concurrent_edits_of_one_entry_across_processes(pg_url: str) -> None:
     assert [h.action for h in entry.history] == ["filed", "accept"]
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def test_triage_while_scans_file_loses_nothing(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Any
-) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'r.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
+def test_triage_while_scans_file_loses_nothing(backend_url: str) -> None:
     n, nights = 20, list(range(1, 9))
-    w.scan(url, n, [0], seed=0)
+    w.scan(backend_url, n, [0], seed=0)
     with CTX.Manager() as manager:
         barrier = manager.Barrier(2)
         with ProcessPoolExecutor(2, mp_context=CTX) as pool:
-            scans = pool.submit(w.scan_nights, url, n, nights, barrier)
-            triage = pool.submit(w.triage_all, url, n, barrier)
+            scans = pool.submit(w.scan_nights, backend_url, n, nights, barrier)
+            triage = pool.submit(w.triage_all, backend_url, n, barrier)
             assert triage.result(timeout=120) == []
             assert scans.result(timeout=120)["updated"] == n * len(nights)
-    reg = connect(url)
+    reg = connect(backend_url)
     for entry in reg.list():
         assert entry.status == "accepted" and entry.owner is not None
         assert entry.occurrences == 1 + len(nights) and entry.version == 3
