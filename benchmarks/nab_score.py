@@ -1,21 +1,83 @@
-"""NAB score of the default alarm scorer on the NAB subset, all three profiles.
+"""NAB score of the NAB default detector on the NAB subset, all three profiles.
 
 Run: ``.venv/bin/python benchmarks/nab_score.py`` (data: ``$RADAR_DATA_DIR/nab``, default
 ``../shared/data/nab``). Same as ``radar nab run DATA OUT`` then
 ``radar nab score OUT --windows DATA/combined_windows.json``: one global configuration,
-causal scoring, no labels until the scorer.
+causal scoring, no labels until the scorer. The plain record-alarm scorer
+(:func:`detectors.stream.alarm_scores`, the default before context novelty) is scored
+alongside for comparison.
+
+``--sensitivity`` also scores the default with one novelty hyperparameter moved at a
+time: the defaults came from a small grid on this same subset, so the neighbours show
+how much of the score is the choice of setting.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from flows.nab import read_windows, run_folder, score_folder
+import numpy as np
+
+from detectors.nab_scorer import PROFILES, NabFile, nab_score
+from detectors.novelty import NoveltyParams
+from detectors.stream import alarm_scores, nab_scores
+from flows.nab import read_nab_folder, read_windows, run_folder, score_folder
 
 HERE = Path(__file__).resolve().parent
+
+NEIGHBOURS: dict[str, list[Any]] = {
+    "bins": [6, 7, 9, 10, 12],
+    "order": [1, 2, 4, 5],
+    "min_periods": [200, 250, 350, 400],
+    "min_z": [2.0, 4.0],
+    "weight": [0.0, 0.5, 0.9, 1.0],
+}
+
+
+def run_cli_path(data: Path, scorer: Callable[[np.ndarray], np.ndarray], label: str) -> None:
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        results = run_folder(data, Path(out), scorer)
+        elapsed = time.perf_counter() - t0
+        rows = sum(len(r) for r in results.values())
+        scores = score_folder(Path(out), read_windows(data / "combined_windows.json"))
+    print(f"\n{label}: {len(results)} files, {rows:,} rows scored and written in {elapsed:.1f} s")
+    print(f"{'profile':<20} {'score':>6} {'threshold':>10} {'windows':>8} {'FP':>5}")
+    for r in scores:
+        print(
+            f"{r.profile:<20} {r.normalized:6.1f} {r.threshold:10.4f} "
+            f"{r.detected_windows:>3}/{r.windows:<4} {r.false_positives:5d}"
+        )
+
+
+def sensitivity(data: Path) -> None:
+    frames = read_nab_folder(data)
+    windows = read_windows(data / "combined_windows.json")
+    matrix = np.full((max(len(f) for f in frames.values()), len(frames)), np.nan)
+    for j, frame in enumerate(frames.values()):
+        matrix[: len(frame), j] = frame["value"].to_numpy(dtype=np.float64)
+
+    def profiles(novelty: NoveltyParams) -> str:
+        s = np.round(nab_scores(matrix, novelty=novelty), 6)
+        files = [
+            NabFile(n, f["timestamp"].to_numpy(), s[: len(f), j], windows[n])
+            for j, (n, f) in enumerate(frames.items())
+            if n in windows
+        ]
+        return " / ".join(f"{nab_score(files, p).normalized:5.1f}" for p in PROFILES)
+
+    print("\nsensitivity (standard / reward_low_FP / reward_low_FN), one change at a time")
+    print(f"{'default':<20} {profiles(NoveltyParams())}")
+    for name, values in NEIGHBOURS.items():
+        for v in values:
+            print(f"{f'{name}={v}':<20} {profiles(replace(NoveltyParams(), **{name: v}))}")
 
 
 def main() -> None:
@@ -23,19 +85,11 @@ def main() -> None:
     if not data.is_dir():
         print(f"skip: no NAB data at {data}")
         return
-    with tempfile.TemporaryDirectory() as out:
-        t0 = time.perf_counter()
-        results = run_folder(data, Path(out))
-        elapsed = time.perf_counter() - t0
-        rows = sum(len(r) for r in results.values())
-        scores = score_folder(Path(out), read_windows(data / "combined_windows.json"))
-    print(f"{len(results)} files, {rows:,} rows scored in {elapsed:.1f} s")
-    print(f"{'profile':<20} {'score':>6} {'threshold':>10} {'windows':>8} {'FP':>5}")
-    for r in scores:
-        print(
-            f"{r.profile:<20} {r.normalized:6.1f} {r.threshold:10.4f} "
-            f"{r.detected_windows:>3}/{r.windows:<4} {r.false_positives:5d}"
-        )
+    print(f"NAB default (nab_scores), novelty {NoveltyParams().as_dict()}")
+    run_cli_path(data, nab_scores, "nab_scores (radar nab run default)")
+    run_cli_path(data, alarm_scores, "alarm_scores (record alarms only, previous default)")
+    if "--sensitivity" in sys.argv[1:]:
+        sensitivity(data)
 
 
 if __name__ == "__main__":

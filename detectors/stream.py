@@ -1,4 +1,4 @@
-"""The high-frequency alarm scorer behind ``radar nab run``: :func:`alarm_scores`.
+"""High-frequency alarm scorers: :func:`alarm_scores`, and :func:`nab_scores` (NAB default).
 
 NAB-style data (one metric every few minutes, weeks long) needs more than the daily KPI
 baseline: a daily cycle of hundreds of rows, flat stretches, bursts, and a price on every
@@ -15,6 +15,11 @@ false alarm. The scorer, causal throughout and vectorised over columns:
    ``record_window`` rows: in bursty data only a new record is news;
 6. after an alarm the series stays silent for ``refractory`` rows (fire once, re-arm);
 7. alarm rows carry ``z / (z + 10)`` in (0, 1); every other row is 0.
+
+:func:`nab_scores` adds a second opinion, context novelty (:mod:`detectors.novelty`, the
+CAD OSE idea): a row on a value level never seen may alarm at a lower deviation
+(``NoveltyParams.min_z``), and every alarm's score is scaled by how novel its context is,
+so the corpus-wide threshold can drop alarms that repeat a known pattern.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from detectors._rolling import FloatArray, ewm_abs_scale, lagged, lagged_median, past_max
 from detectors.events import refractory
+from detectors.novelty import NoveltyParams, context_novelty
 
-__all__ = ["AlarmParams", "alarm_scores", "deviation"]
+__all__ = ["AlarmParams", "alarm_scores", "deviation", "nab_scores"]
 
 
 @dataclass(frozen=True)
@@ -105,4 +111,49 @@ def alarm_scores(values: ArrayLike, params: AlarmParams | None = None) -> NDArra
     z = deviation(values, p)
     fired = refractory((z >= p.min_z) & (z >= past_max(z, p.record_window)), p.refractory)
     out = np.where(fired, z / (z + 10.0), 0.0)
+    return out[:, 0] if np.asarray(values).ndim == 1 else out
+
+
+def nab_scores(
+    values: ArrayLike, params: AlarmParams | None = None, novelty: NoveltyParams | None = None
+) -> NDArray[np.float64]:
+    """Alarm scores with context novelty: the ``radar nab run`` default.
+
+    Two alarm streams, each silent for ``params.refractory`` rows after it fires:
+
+    - record alarms, as in :func:`alarm_scores`;
+    - novelty alarms: a value on a never-seen level (:func:`context_novelty` = 1) with
+      deviation at least ``novelty.min_z``.
+
+    An alarm row scores ``z / (z + 10) * (1 - w + w * share)``, with ``share`` its context
+    novelty and ``w = novelty.weight``; every other row is 0.
+
+    Parameters
+    ----------
+    values : array-like of shape (T,) or (T, S)
+        Rows in time order; columns are independent series, NaN pads shorter ones.
+    params : AlarmParams, optional
+        Deviation and record-alarm hyperparameters.
+    novelty : NoveltyParams, optional
+        Context-novelty hyperparameters.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = 10 + rng.normal(0, 1, 2000)
+    >>> x[1500] = 30.0
+    >>> s = nab_scores(x)
+    >>> int(np.argmax(s)), round(float(s[1500]), 2)
+    (1500, 0.67)
+
+    A new extreme of plain noise may raise a novelty alarm too, with a far lower score
+    that the corpus-wide threshold can drop.
+    """
+    p = params or AlarmParams()
+    n = (novelty or NoveltyParams()).validate()
+    z = deviation(values, p)
+    share = context_novelty(values, n)
+    record = refractory((z >= p.min_z) & (z >= past_max(z, p.record_window)), p.refractory)
+    novel = refractory((share >= 1.0) & (z >= n.min_z), p.refractory)
+    out = np.where(record | novel, z / (z + 10.0) * (1.0 - n.weight + n.weight * share), 0.0)
     return out[:, 0] if np.asarray(values).ndim == 1 else out

@@ -1,10 +1,10 @@
-"""``radar nab``: run the default alarm scorer over a NAB-format folder, and score results.
+"""``radar nab``: run the NAB default detector over a NAB-format folder, and score results.
 
 - ``radar nab run DATA_DIR OUT_DIR`` reads every ``*.csv`` under ``DATA_DIR`` (columns
   ``timestamp,value``), scores all files at once with one global configuration and no
-  labels (:func:`detectors.stream.alarm_scores`), and writes ``OUT_DIR/<same relative
-  path>`` with ``timestamp,value,anomaly_score``. Rows keep their file order, so duplicate
-  timestamps are scored as separate rows, as NAB does.
+  labels (:func:`detectors.stream.nab_scores`: record alarms plus context novelty), and
+  writes ``OUT_DIR/<same relative path>`` with ``timestamp,value,anomaly_score``. Rows
+  keep their file order, so duplicate timestamps are scored as separate rows, as NAB does.
 - ``radar nab score OUT_DIR --windows FILE`` scores those files against NAB's labelled
   windows (``combined_windows.json`` format) with :func:`detectors.nab_scorer.nab_score`
   for the three NAB profiles.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from math import isfinite
 from pathlib import Path
@@ -26,7 +27,7 @@ import pandas as pd
 import typer
 
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
-from detectors.stream import AlarmParams, alarm_scores
+from detectors.stream import nab_scores
 from flows.cli_support import one_line_errors
 
 __all__ = [
@@ -56,15 +57,21 @@ def read_nab_folder(data_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def run_folder(
-    data_dir: Path, out_dir: Path, params: AlarmParams | None = None
+    data_dir: Path,
+    out_dir: Path,
+    scorer: Callable[[np.ndarray], np.ndarray] = nab_scores,
 ) -> dict[str, pd.DataFrame]:
-    """Score every file of ``data_dir`` in one batch and write the results to ``out_dir``."""
+    """Score every file of ``data_dir`` in one batch and write the results to ``out_dir``.
+
+    ``scorer`` maps the (rows x files) value matrix to scores of the same shape; the
+    default is the NAB default detector, :func:`detectors.stream.nab_scores`.
+    """
     frames = read_nab_folder(data_dir)
     # One (rows x files) matrix, NaN-padded: the scorer's time loop runs once for all files.
     matrix = np.full((max(len(f) for f in frames.values()), len(frames)), np.nan)
     for j, frame in enumerate(frames.values()):
         matrix[: len(frame), j] = frame["value"].to_numpy(dtype=np.float64)
-    scores = alarm_scores(matrix, params)
+    scores = scorer(matrix)
     results = {}
     for j, (name, frame) in enumerate(frames.items()):
         result = frame.assign(anomaly_score=np.round(scores[: len(frame), j], 6))
