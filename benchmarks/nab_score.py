@@ -5,7 +5,8 @@ Run: ``.venv/bin/python benchmarks/nab_score.py`` (data: ``$RADAR_DATA_DIR/nab``
 ``radar nab score OUT --windows DATA/combined_windows.json``: one global configuration,
 causal scoring, no labels until the scorer. The plain record-alarm scorer
 (:func:`detectors.stream.alarm_scores`, the default before context novelty) is scored
-alongside for comparison.
+alongside for comparison. Under each corpus table, the three profiles per data category
+(standard / reward_low_FP / reward_low_FN), each category with its own threshold sweep.
 
 ``--sensitivity`` also scores the default with one novelty hyperparameter moved at a
 time: the defaults came from a small grid on this same subset, so the neighbours show
@@ -42,12 +43,18 @@ NEIGHBOURS: dict[str, list[Any]] = {
 
 
 def run_cli_path(data: Path, scorer: Callable[[np.ndarray], np.ndarray], label: str) -> None:
+    windows = read_windows(data / "combined_windows.json")
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         results = run_folder(data, Path(out), scorer)
         elapsed = time.perf_counter() - t0
         rows = sum(len(r) for r in results.values())
-        scores = score_folder(Path(out), read_windows(data / "combined_windows.json"))
+        scores = score_folder(Path(out), windows)
+        # Each category alone, with its own threshold sweep: where the score comes from.
+        by_category = {
+            cat: score_folder(Path(out), {k: v for k, v in windows.items() if k.startswith(cat)})
+            for cat in sorted({k.split("/")[0] for k in windows})
+        }
     print(f"\n{label}: {len(results)} files, {rows:,} rows scored and written in {elapsed:.1f} s")
     print(f"{'profile':<20} {'score':>6} {'threshold':>10} {'windows':>8} {'FP':>5}")
     for r in scores:
@@ -55,6 +62,10 @@ def run_cli_path(data: Path, scorer: Callable[[np.ndarray], np.ndarray], label: 
             f"{r.profile:<20} {r.normalized:6.1f} {r.threshold:10.4f} "
             f"{r.detected_windows:>3}/{r.windows:<4} {r.false_positives:5d}"
         )
+    for cat, res in by_category.items():
+        if res[0].windows == 0:
+            continue  # no windows: its normalised score is undefined (reported as 0)
+        print(f"  {cat:<22} " + " / ".join(f"{r.normalized:5.1f}" for r in res))
 
 
 def sensitivity(data: Path) -> None:
