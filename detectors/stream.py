@@ -128,6 +128,12 @@ def nab_scores(
     An alarm row scores ``z / (z + 10) * (1 - w + w * share)``, with ``share`` its context
     novelty and ``w = novelty.weight``; every other row is 0.
 
+    The streams keep separate refractory periods, so one event can raise two alarms (on
+    the NAB subset, 16 pairs within 50 rows); muting novelty alarms during the record
+    stream's refractory period halves those pairs but costs 1.4 points of reward_low_FP.
+    The defaults come from a small grid on the NAB subset; ``benchmarks/nab_score.py
+    --sensitivity`` prints the neighbouring settings' scores.
+
     Parameters
     ----------
     values : array-like of shape (T,) or (T, S)
