@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from detectors import Finding
 from flows.config import KpiSpec, RouteRule, ScanConfig
@@ -22,6 +23,7 @@ from flows.kpis import ALL, dimension_columns
 __all__ = [
     "BASELINE_PERIODS",
     "CURRENT_PERIODS",
+    "RATE_ALPHA",
     "Provenance",
     "build_candidate",
     "evidence_agrees",
@@ -32,6 +34,7 @@ __all__ = [
 BASELINE_PERIODS = 28
 # A long event (a slow trend) is judged by where it stands now, not by its average.
 CURRENT_PERIODS = 7
+RATE_ALPHA = 0.01
 TARGET_HORIZON = timedelta(days=90)
 _RECORD_HOURS = {"hours": 1.0, "minutes": 1 / 60, "days": 24.0}
 
@@ -98,10 +101,13 @@ def build_candidate(
     baseline = _snapshot(before.tail(BASELINE_PERIODS), spec)
     current_value = float(current["value"].mean())
     records = int(during["n"].sum())
-    priority, reason = _priority(finding.score, records, len(during))
+    change = _relative(current_value, baseline["median"])
+    priority, reason = _priority(finding.score, records, len(during), change)
     slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
-    change = _percent(current_value, baseline["median"])
-    title = f"{spec.name} {finding.kind.replace('_', ' ')} ({change}) for {slice_text}"
+    title = (
+        f"{spec.name} {finding.kind.replace('_', ' ')} "
+        f"({_percent(current_value, baseline['median'])}) for {slice_text}"
+    )
     description = (
         f"{spec.name} ({spec.unit}) was {current_value:.3g} from {finding.start:%Y-%m-%d} to "
         f"{finding.end:%Y-%m-%d} for {slice_text}, against a baseline median of "
@@ -157,21 +163,42 @@ def build_candidate(
     }
 
 
-def evidence_agrees(candidate: dict[str, Any]) -> bool:
-    """Whether the candidate's own numbers show the harm its finding claims.
+def evidence_agrees(candidate: dict[str, Any], spec: KpiSpec) -> bool:
+    """Whether the candidate's own numbers show the harm its finding claims, beyond noise.
 
-    A detector can flag a move against its rolling expectation while the KPI still sits
-    on the good side of the frozen baseline (a backlog that is shrinking, more slowly
-    than before). Such an entry would ask an owner to make things worse, so it is not filed.
+    - The KPI must sit on the bad side of the frozen baseline: a detector can flag a move
+      against its rolling expectation while a backlog is still shrinking, and such an entry
+      would ask an owner to make things worse.
+    - A one-off spike or dip must leave the baseline's usual range (p10-p90).
+    - A rate must differ from the baseline rate by more than chance, given the records
+      behind it (one-sided binomial test at ``RATE_ALPHA``): one reopen among 38 Sunday
+      incidents is not a finding.
     """
     if candidate["kind"] in ("data_quality", "process_change"):
         return True
     current = candidate["current"]["value"]
-    baseline = candidate["baseline"]["median"]
-    if not (math.isfinite(current) and math.isfinite(baseline)):
+    base = candidate["baseline"]
+    lower_is_better = spec.better == "lower"
+    if not (math.isfinite(current) and math.isfinite(base["median"])):
         return False
-    worse = current > baseline if candidate["kpi"]["better"] == "lower" else current < baseline
-    return bool(worse)
+    if (current <= base["median"]) if lower_is_better else (current >= base["median"]):
+        return False
+    if candidate["kind"] in ("spike", "dip"):
+        edge = base["p90"] if lower_is_better else base["p10"]
+        if (current <= edge) if lower_is_better else (current >= edge):
+            return False
+    if spec.measure == "rate":
+        records = int(candidate["current"]["n"])
+        floor = 1.0 / max(int(base.get("records") or 0), 1)  # a zero baseline rate still has noise
+        rate = min(max(base["median"], base["mean"], floor), 1.0 - floor)
+        hits = round(current * records)
+        p = (
+            stats.binom.sf(hits - 1, records, rate)
+            if lower_is_better
+            else stats.binom.cdf(hits, records, rate)
+        )
+        return bool(p < RATE_ALPHA)
+    return True
 
 
 def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:
@@ -205,14 +232,19 @@ def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:
     }
 
 
-def _priority(score: float, records: int, periods: int) -> tuple[int, str]:
-    """Priority 1 (act now) .. 5 (note): calibrated score times impact (records and duration)."""
+def _priority(score: float, records: int, periods: int, change: float) -> tuple[int, str]:
+    """Priority 1 (act now) .. 5 (note): calibrated score x impact x size of the move.
+
+    Impact grows with the records affected and the event's duration; size with the
+    relative change against the baseline, full from +/-50 %.
+    """
     impact = min(1.0, math.log10(1 + records) / 3) * min(1.0, 0.5 + periods / 14)
-    weight = score * (0.4 + 0.6 * impact)
+    size = min(1.0, abs(change) / 0.5) if math.isfinite(change) else 1.0
+    weight = score * (0.4 + 0.6 * impact) * (0.4 + 0.6 * size)
     priority = 1 + sum(weight < cut for cut in (0.8, 0.6, 0.4, 0.2))
     reason = (
         f"score {score:.2f} x impact {impact:.2f} ({records} records over {periods} periods)"
-        f" = {weight:.2f}"
+        f" x size {size:.2f} ({change:+.0%} against baseline) = {weight:.2f}"
     )
     return priority, reason
 
@@ -251,7 +283,12 @@ def _drivers_text(drivers: list[dict[str, Any]]) -> str:
     return f" Drivers: {'; '.join(parts)}." if parts else ""
 
 
-def _percent(current: float, baseline: float) -> str:
+def _relative(current: float, baseline: float) -> float:
     if not (math.isfinite(current) and math.isfinite(baseline)) or baseline == 0:
-        return "new"
-    return f"{(current - baseline) / abs(baseline):+.0%}"
+        return math.inf
+    return (current - baseline) / abs(baseline)
+
+
+def _percent(current: float, baseline: float) -> str:
+    change = _relative(current, baseline)
+    return f"{change:+.0%}" if math.isfinite(change) else "new"

@@ -155,7 +155,7 @@ def build_candidates(
         data = build_candidate(
             finding, kpi_frame, spec, config, provenance, as_of, drivers=drilled.drivers
         )
-        if not evidence_agrees(data):
+        if not evidence_agrees(data, spec):
             get_run_logger().info("not filed, baseline contradicts the finding: %s", data["title"])
             continue
         candidates.append(Candidate.model_validate(data))

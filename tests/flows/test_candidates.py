@@ -71,7 +71,7 @@ def test_candidate_freezes_baseline_before_the_event(config: ScanConfig) -> None
     assert data["evidence"]["at"] == pd.Timestamp("2024-02-09")  # the event, not the scan
     assert "+100%" in data["title"] and "team=A" in data["title"]
     assert 1 <= data["priority"] <= 5 and "score 0.90" in data["priority_reason"]
-    assert evidence_agrees(data)
+    assert evidence_agrees(data, config.kpis[0])
 
 
 def test_evidence_must_show_the_claimed_harm(config: ScanConfig) -> None:
@@ -79,7 +79,7 @@ def test_evidence_must_show_the_claimed_harm(config: ScanConfig) -> None:
     frame = _kpi_frame()
     frame.loc[frame["period"] >= "2024-02-03", "value"] = 3.0  # better than baseline
     data = build_candidate(_finding(), frame, config.kpis[0], config, provenance, date(2024, 2, 9))
-    assert not evidence_agrees(data)
+    assert not evidence_agrees(data, config.kpis[0])
 
 
 def test_routing_first_match_wins() -> None:
