@@ -92,3 +92,26 @@ def test_routing_first_match_wins() -> None:
     assert route_owner(rules, "ttr", {"team": "C"}) == "team-managers"
     assert route_owner(rules, "opened", {}) == "desk"
     assert route_owner(rules, "ttr", {}) is None  # stays unassigned
+
+
+def _judged(kind: str, current: float, n: int, measure: str = "duration") -> bool:
+    spec = ScanConfig.model_validate(yaml.safe_load(CONFIG)).kpis[0]
+    if measure == "rate":
+        spec = spec.model_copy(update={"measure": "rate", "flag": "resolved"})
+    candidate = {
+        "kind": kind,
+        "current": {"value": current, "n": n},
+        "baseline": {"median": 0.01, "mean": 0.01, "p10": 0.0, "p90": 0.03, "records": 3000},
+    }
+    return evidence_agrees(candidate, spec)
+
+
+def test_a_spike_inside_the_usual_range_is_not_filed() -> None:
+    assert not _judged("spike", 0.025, 1000)  # above the median, below p90
+    assert _judged("spike", 0.05, 1000)
+    assert _judged("level_shift", 0.025, 1000)  # a sustained shift may stay inside it
+
+
+def test_a_rate_must_beat_binomial_noise() -> None:
+    assert not _judged("spike", 1 / 25, 25, measure="rate")  # one reopen among 25
+    assert _judged("spike", 40 / 1000, 1000, measure="rate")  # 40 among 1000, against 1 %
