@@ -1,5 +1,5 @@
 # Improvement Radar: one entry point for people and CI.
-#   make demo       create/refresh .venv, install, scan the bundled demo, print the entries
+#   make demo       create/refresh .venv, install, replay the bundled demo, print the entries
 #   make test       lint, type-check and run the whole suite (creates .venv if missing)
 #   make notebooks  execute every analyst notebook from a clean kernel
 #   make bench      run the benchmarks (NAB quality, detector and gate speed)
@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo replays May 2016 night by night, as a nightly deployment would have seen it.
 demo: $(STAMP)
-	$(BIN)/radar scan --config examples/demo.yaml
+	$(BIN)/radar scan --config examples/demo.yaml --from 2016-05-01 --to 2016-05-31
 	@echo
 	$(BIN)/radar entries list
 
