@@ -122,8 +122,8 @@ def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    # GX sets its own logger to INFO on import and announces every ephemeral context.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX sets this logger to INFO on import and announces every ephemeral context on it.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
