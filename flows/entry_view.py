@@ -52,7 +52,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     if entry.get("measurements"):
         lines += ["", "Measurements:"]
         for m in entry["measurements"]:
-            detail = m.get("detail") or {}
+            detail = {**m, **(m.get("detail") or {})}
             gap = (detail.get("vs_target") or {}).get("gap")
             lines.append(
                 f"  {m['at']}  {_num(m['value']):>8}  {m.get('verdict') or '-':<17} "
