@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import event
 
 from register_client import Candidate, connect
 
@@ -40,10 +43,20 @@ def scan(url: str, n: int, nights: list[int], seed: int, barrier: Any = None) ->
 
 
 def big_scan(url: str, n: int, started: Any) -> None:
-    """File one large batch; the parent kills this process while it writes."""
+    """File one large batch and stop inside its transaction, for the parent to kill.
+
+    The pause comes right after the first evidence rows are written, so the kill always
+    lands mid-write, however fast the machine is.
+    """
     reg = connect(url)
     batch = [make_candidate(i, night=0) for i in range(n)]
-    started.set()
+
+    def pause_mid_write(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT") and "evidence" in statement:
+            started.set()
+            time.sleep(600)  # killed here
+
+    event.listen(reg.engine, "after_cursor_execute", pause_mid_write)
     reg.file(batch, scan_at=START + timedelta(hours=6))
 
 

@@ -88,7 +88,6 @@ def test_scan_killed_mid_write_then_rerun_is_consistent(
     assert started.wait(60)
     if backend == "postgres":
         _wait_for_open_transaction(url)
-    time.sleep(0.4)
     os.kill(proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
     proc.join(30)
     assert proc.exitcode == -signal.SIGKILL, "the scan finished before it could be killed"
