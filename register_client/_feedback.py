@@ -6,7 +6,7 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from ._candidate import Candidate, slice_key
 from ._entry import Mute
@@ -48,6 +48,10 @@ class FeedbackMixin(Plumbing):
 
     def _mute_slice(self, conn: Connection, row: Any, reason: str, clock: datetime) -> Mute:
         step = self.policy.noise_threshold_step
+        if conn.dialect.name == "postgresql":
+            # Two noise rejections in one slice must stack, even when no mute row exists yet
+            # to lock: serialise them on the slice key for this transaction.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": row.slice_key})
         previous = active_mute(conn, row.slice_key, clock)
         factor = step * (previous.threshold_factor if previous else 1.0)
         values = {

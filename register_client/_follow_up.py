@@ -92,7 +92,8 @@ class FollowUpMixin(Plumbing):
         payload = jsonable(detail or {})
 
         def work(conn: Connection) -> Entry:
-            row = read_row(conn, entry_id)
+            # Locked: the unaudited branch below must not undo a verdict committed meanwhile.
+            row = read_row(conn, entry_id, for_update=True)
             values = {"progress": verdict, "progress_detail": payload, "progress_at": when}
             if row.progress != verdict:
                 edit(

@@ -24,12 +24,17 @@ from ._types import jsonable
 __all__ = ["edit", "read_row"]
 
 
-def read_row(conn: Connection, entry_id: str) -> Row[Any]:
-    """Return the entry's row, or raise :class:`EntryNotFound` naming the id."""
+def read_row(conn: Connection, entry_id: str, *, for_update: bool = False) -> Row[Any]:
+    """Return the entry's row, or raise :class:`EntryNotFound` naming the id.
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL; SQLite's writers
+    are serialised already), for writes that depend on what was read.
+    """
     seq = parse_id(entry_id)
     row = None
     if seq is not None:
-        row = conn.execute(select(entries).where(entries.c.seq == seq)).first()
+        query = select(entries).where(entries.c.seq == seq)
+        row = conn.execute(query.with_for_update() if for_update else query).first()
     if row is None:
         raise EntryNotFound(str(entry_id))
     return row

@@ -18,7 +18,7 @@ import pytest
 import register_workers as w
 from sqlalchemy import text
 
-from register_client import connect
+from register_client import Candidate, connect
 
 CTX = mp.get_context("forkserver")
 CTX.set_forkserver_preload(["register_client", "register_workers"])
@@ -163,3 +163,19 @@ def test_racing_first_connects_migrate_once(pg_url: str) -> None:
             "0001"
         ]
     reg.dispose()
+
+
+def test_noise_rejections_in_one_slice_stack_across_processes(backend_url: str) -> None:
+    # Two entries of one (KPI, slice), differing by kind: two fingerprints, one mute.
+    slice_ = {"group": "G0001"}
+    evidence = {"at": w.START, "value": 10.0, "score": 0.9}
+    found = [
+        Candidate.example(kind=kind, dimensions=slice_, evidence=evidence)
+        for kind in ("spike", "level_shift")
+    ]
+    report = connect(backend_url).file(found, scan_at=w.START)
+    ids = [o.entry_id for o in report.created]
+    assert _run_together(w.reject_noise, [(backend_url, i) for i in ids]) == ["ok", "ok"]
+    mute = connect(backend_url).muted(found[0])
+    assert mute is not None
+    assert mute.count == 2 and mute.threshold_factor == pytest.approx(1.5 * 1.5)
