@@ -105,6 +105,3 @@ class IsolationForestDetector(CausalDetectorMixin):
         Xv = self._check_X(X, reset=False)
         out: NDArray[np.float64] = self.forest_.score_samples(self._features(Xv))
         return out
-
-    def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
-        return -self.score_samples(X)

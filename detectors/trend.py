@@ -36,9 +36,10 @@ def trend_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str])
     # A slope from a part-filled window is mostly noise: wait for a (nearly) full one.
     line = rolling_line(m.values, window=w, min_count=max(4, (3 * w) // 4))
     line.t_stat[: w - 1] = np.nan
-    kpis = m.keys["kpi"].to_numpy()
-    sign = np.array([_bad_sign(better.get(k)) for k in kpis])
-    target = np.array([float(cfg["targets"].get(k, np.nan)) for k in kpis])
+    # One lookup per KPI, not per series: series of a KPI share its direction and target.
+    names, of_series = np.unique(m.keys["kpi"].to_numpy(), return_inverse=True)
+    sign = np.array([_bad_sign(better.get(k)) for k in names])[of_series]
+    target = np.array([float(cfg["targets"].get(k, np.nan)) for k in names])[of_series]
     score = z_to_score(line.t_stat)
     start_level = line.fitted - line.slope * (w - 1)
     change = line.slope * (w - 1)

@@ -225,11 +225,6 @@ class Entry(FrozenModel):
     measurements: list[Measurement] = Field(default_factory=list)
 
     @property
-    def is_open(self) -> bool:
-        """Whether new detections are appended to this entry."""
-        return self.status in ("new", "accepted", "in_progress", "monitoring")
-
-    @property
     def notes(self) -> list[str]:
         """What an owner should know that the fields alone do not say: links, snoozes, mutes."""
         notes = []

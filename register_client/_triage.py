@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from ._entry import parse_id
+from ._entry import format_id, parse_id
 from ._errors import ConcurrentEditError, EntryNotFound, InvalidTransition
 from ._lifecycle import TRANSITIONS, allowed
 from ._schema import entries, history
@@ -84,7 +84,7 @@ def edit(
         The entry's row as read before the change.
     """
     row = read_row(conn, entry_id)
-    name = str(entry_id) if parse_id(entry_id) is None else f"CIR-{row.seq:04d}"
+    name = format_id(row.seq)
     if expected_version is not None and row.version != expected_version:
         raise ConcurrentEditError(name, expected_version, row.version)
     if to_status is not None and to_status == row.status:
