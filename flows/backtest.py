@@ -222,12 +222,10 @@ def _replay_night(
         )
         for o in night.filed.outcomes
     ]
-    verdicts = {
-        name: {
-            key: result.to_json()[key] for key in ("success", "blocked", "highest_failed_severity")
-        }
-        for name, result in night.gate.items()
-    }
+    verdicts = {}
+    for name, result in night.gate.items():
+        gate = result.to_json()
+        verdicts[name] = {key: gate[key] for key in _GATE_KEYS}
     return BacktestNight(
         night=as_of,
         gate=verdicts,

@@ -48,6 +48,16 @@ class Provenance:
     flow_run_id: str | None
     gate: dict[str, Any]
 
+    def source(self, detector: dict[str, Any]) -> dict[str, Any]:
+        """Return the entry's ``source`` block for a finding of ``detector``."""
+        return {
+            "dataset": self.dataset,
+            "data_hash": self.data_hash,
+            "flow_run_id": self.flow_run_id,
+            "gate": self.gate,
+            "detector": detector,
+        }
+
 
 def series_of(kpi_frame: pd.DataFrame, kpi: str, dimensions: dict[str, str]) -> pd.DataFrame:
     """Return one series (``period``, ``value``, ``n``) of a KpiFrame, sorted by period."""
@@ -134,17 +144,9 @@ def build_candidate(
         "priority": priority,
         "priority_reason": reason,
         "owner": route_owner(config.routing, spec.name, finding.dimensions),
-        "source": {
-            "dataset": provenance.dataset,
-            "data_hash": provenance.data_hash,
-            "flow_run_id": provenance.flow_run_id,
-            "gate": provenance.gate,
-            "detector": {
-                "name": finding.detector,
-                "params": finding.params,
-                "version": finding.version,
-            },
-        },
+        "source": provenance.source(
+            {"name": finding.detector, "params": finding.params, "version": finding.version}
+        ),
         "evidence": {
             # The event's end, not the scan date: re-detecting the same event on a later night
             # is the same evidence, so it neither bumps nor revives a closed entry.

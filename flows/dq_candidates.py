@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flows.candidates import route_owner
+from flows.candidates import Provenance, route_owner
 from flows.config import ScanConfig
 from flows.gate_result import GateResult
 from flows.gate_store import DqStreak
@@ -24,8 +24,7 @@ def build_dq_candidate(
     streak: DqStreak,
     gate: GateResult,
     config: ScanConfig,
-    data_hash: str,
-    flow_run_id: str | None,
+    provenance: Provenance,
     as_of: date,
 ) -> dict[str, Any]:
     """Build the ``data_quality`` candidate (as plain data) for one failure streak."""
@@ -58,17 +57,13 @@ def build_dq_candidate(
         "priority": 2,
         "priority_reason": f"critical data-quality check failing {streak.count} scans in a row",
         "owner": route_owner(config.routing, kpi_name, dimensions),
-        "source": {
-            "dataset": streak.source,
-            "data_hash": data_hash,
-            "flow_run_id": flow_run_id,
-            "gate": gate.to_json(),
-            "detector": {
+        "source": provenance.source(
+            {
                 "name": "quality_gate",
                 "params": {"consecutive_failures": streak.count},
                 "version": gate.suite_version,
-            },
-        },
+            }
+        ),
         "evidence": {
             "at": as_of,
             "value": unexpected,

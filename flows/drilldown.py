@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from detectors import Finding
+from flows.candidates import BASELINE_PERIODS
 from flows.config import KpiSpec, ScanConfig
 from flows.kpis import ALL
 
-__all__ = ["BASELINE_PERIODS", "Drilled", "attribute", "drill_down"]
+__all__ = ["Drilled", "attribute", "drill_down"]
 
-BASELINE_PERIODS = 28
 _log = logging.getLogger(__name__)
 
 

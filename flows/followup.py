@@ -152,7 +152,7 @@ def remeasure(
     the frame (its source was blocked by the quality gate) is measured as
     ``insufficient_data``, so the gap shows in its history.
     """
-    spec = spec or FollowUpSpec()
+    spec = spec or config.followup
     grains = {kpi.name: kpi.grain for kpi in config.kpis}
     sources = {kpi.name: kpi.source for kpi in config.kpis}
     computed = set(kpi_frame["kpi"].unique()) if not kpi_frame.empty else set()

@@ -8,7 +8,6 @@ source cannot be read.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from flows.cli_support import emit_json, one_line_errors
 from flows.config import ConfigError, load_config
 from flows.gate_result import GateResult
 from flows.settings import RadarSettings
@@ -58,11 +58,12 @@ def check(
     settings = RadarSettings()
     from flows.gate import run_gate
 
-    results = run_gate(
-        frames, scan_config, day, settings.docs_dir, results_dir=settings.gate_results_dir
-    )
+    with one_line_errors():
+        results = run_gate(
+            frames, scan_config, day, settings.docs_dir, results_dir=settings.gate_results_dir
+        )
     if output is OutputFormat.json:
-        typer.echo(json.dumps({name: r.to_json() for name, r in results.items()}, indent=2))
+        emit_json({name: r.to_json() for name, r in results.items()})
     else:
         for result in results.values():
             _print_table(result)

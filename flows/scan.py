@@ -24,7 +24,7 @@ from prefect.tasks import Task, exponential_backoff
 from detectors import Finding, detect_findings
 from flows.calendars import exclude_periods, summarise
 from flows.candidates import Provenance, build_candidate, evidence_agrees
-from flows.config import ConfigError, ScanConfig, load_config
+from flows.config import ScanConfig, load_config
 from flows.dq_candidates import build_dq_candidate
 from flows.drilldown import Drilled
 from flows.evidence import plot_candidate
@@ -34,7 +34,7 @@ from flows.gate_store import due_dq_streaks
 from flows.kpis import compute_kpis
 from flows.selection import select_findings
 from flows.settings import RadarSettings
-from flows.sources import RecordFrame, SourceError, load_records
+from flows.sources import RecordFrame, load_records
 from register_client import Candidate, FileReport, RegisterError, connect
 
 __all__ = ["NightOutcome", "NightReport", "replay_flow", "run_night", "scan_flow", "scan_night"]
@@ -46,7 +46,7 @@ def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bo
         state.result()
     except RegisterError as exc:
         return exc.retryable  # an unreachable database or a lost race, not a broken rule
-    except (ConfigError, SourceError, ValueError):
+    except ValueError:  # ConfigError, SourceError and other bad input
         return False
     except Exception:
         return True
@@ -129,6 +129,18 @@ def drill_down_findings(
     return select_findings(findings, kpi_frame, config, as_of)
 
 
+def _provenance(
+    source: str, frames: dict[str, RecordFrame], gate: dict[str, GateResult]
+) -> Provenance:
+    run_id = flow_run.id
+    return Provenance(
+        dataset=source,
+        data_hash=frames[source].data_hash,
+        flow_run_id=str(run_id) if run_id else None,
+        gate=gate[source].to_json(),
+    )
+
+
 @task(cache_policy=NO_CACHE, task_run_name="build-candidates-{as_of}")
 def build_candidates(
     findings: list[Drilled],
@@ -140,18 +152,11 @@ def build_candidates(
 ) -> list[Candidate]:
     """Turn findings into candidates with baseline, target, priority, owner and provenance."""
     specs = {kpi.name: kpi for kpi in config.kpis}
-    run_id = flow_run.id
     candidates = []
     for drilled in findings:
         finding = drilled.finding
         spec = specs[finding.kpi]
-        frame = frames[spec.source]
-        provenance = Provenance(
-            dataset=spec.source,
-            data_hash=frame.data_hash,
-            flow_run_id=str(run_id) if run_id else None,
-            gate=gate[spec.source].to_json(),
-        )
+        provenance = _provenance(spec.source, frames, gate)
         data = build_candidate(
             finding, kpi_frame, spec, config, provenance, as_of, drivers=drilled.drivers
         )
@@ -171,15 +176,13 @@ def build_dq_candidates(
     settings: RadarSettings,
 ) -> list[Candidate]:
     """File a ``data_quality`` entry for each critical check failing N scans in a row."""
-    run_id = flow_run.id
     return [
         Candidate.model_validate(
             build_dq_candidate(
                 streak,
                 gate[streak.source],
                 config,
-                frames[streak.source].data_hash,
-                str(run_id) if run_id else None,
+                _provenance(streak.source, frames, gate),
                 as_of,
             )
         )

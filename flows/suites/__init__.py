@@ -41,16 +41,7 @@ STAGES = ("records", "profile", "daily")
 
 def gate_spec_for(source: SourceSpec) -> GateSpec:
     """Return the source's gate settings: its ``gate:`` config over its dataset defaults."""
-    base = DATASET_DEFAULTS.get(source.name, GateSpec())
-    configured = getattr(source, "gate", None)  # the field lands in SourceSpec separately
-    if configured is None:
-        return base
-    spec = GateSpec.model_validate(
-        configured.model_dump(exclude_unset=True)
-        if isinstance(configured, GateSpec)
-        else configured
-    )
-    return spec.merged_over(base)
+    return source.gate.merged_over(DATASET_DEFAULTS.get(source.name, GateSpec()))
 
 
 def plan_for(config: ScanConfig, source: SourceSpec) -> SuitePlan:
