@@ -97,3 +97,14 @@ def test_scan_missing_source_file_is_one_line(
     assert "file not found" in err and "incident_event_log.csv.gz" in err
     assert err.count("\n") == 1
     assert connect(url).list() == []
+
+
+def test_quality_check_failure_inside_the_gate_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home-is-a-file"
+    home.write_text("")
+    monkeypatch.setenv("RADAR_HOME", str(home))
+    code, out, err = _run("quality", "check", "--config", str(DEMO_CONFIG))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Not a directory" in err
