@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 
-__all__ = ["describe", "emit_json", "fail", "one_line_errors", "quiet_libraries", "set_debug"]
+__all__ = ["emit_json", "fail", "one_line_errors", "quiet_libraries", "set_debug"]
 
 _state = {"debug": False}
 # Errors whose message already says what went wrong; others get their class name prefixed.
@@ -27,7 +27,7 @@ def set_debug(debug: bool) -> None:
     _state["debug"] = debug
 
 
-def describe(exc: BaseException) -> str:
+def _describe(exc: BaseException) -> str:
     """One line for an error, naming its kind only when the message alone is unclear."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
@@ -53,7 +53,7 @@ def one_line_errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as exc:
-        fail(describe(exc))
+        fail(_describe(exc))
 
 
 def emit_json(data: Any) -> None:
