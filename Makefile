@@ -36,7 +36,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 notebooks: $(STAMP)
-	$(BIN)/python -m flows.notebooks notebooks
+	$(BIN)/python -m flows.workbench.notebooks notebooks
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

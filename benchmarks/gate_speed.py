@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.config import load_config
-from flows.gate_frames import build_batches
-from flows.sources import load_records
-from flows.suites import plan_for
+from flows.config.model import load_config
+from flows.gate.frames import build_batches
+from flows.gate.suites import plan_for
+from flows.load.records import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def main(rows: int = 1_000_000) -> None:
     )
 
     _timed("import great_expectations (once per process)", started)
-    from flows.gate import run_gate
+    from flows.gate.run import run_gate
 
     plan = plan_for(config, source)
     extract = source.extract.start if source.extract else None

@@ -16,34 +16,25 @@ from datetime import date
 
 import pandas as pd
 
-from detectors import detect_findings
-from flows.calendars import exclude_periods
 from flows.config import load_config
-from flows.kpis import compute_kpis
-from flows.selection import select_findings
-from flows.sources import load_records
+from flows.pipeline import compute_kpi_series, detect, load_sources
+from flows.select import select_findings
 
 
 def main(path: str, first: str, last: str, show: bool) -> None:
     config = load_config(path)
     clock: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
-    frames = {s.name: load_records(config, s) for s in config.sources}
+    frames = load_sources(config)
     clock["load"] = time.perf_counter() - t0
-    better = {k.name: k.better for k in config.kpis}
     seen: dict[tuple[str, str, str, str], tuple[str, float, str]] = {}
     for night in pd.date_range(first, last, freq="D"):
         as_of: date = night.date()
         t = time.perf_counter()
-        kpis = compute_kpis(frames, config, as_of)
-        clock["kpis"] += time.perf_counter() - (t := t)
+        kpis = compute_kpi_series(frames, config, as_of)
+        clock["kpis"] += time.perf_counter() - t
         t = time.perf_counter()
-        kpis, _ = exclude_periods(kpis, frames, config, as_of)
-        clock["exclude"] += time.perf_counter() - t
-        t = time.perf_counter()
-        since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
-        found = detect_findings(kpis, better=better, params=config.detector.params, since=since)
-        found = [f for f in found if f.adverse and f.score >= config.detector.min_score]
+        found = detect(kpis, config, as_of)
         clock["detect"] += time.perf_counter() - t
         t = time.perf_counter()
         chosen = select_findings(found, kpis, config, as_of)

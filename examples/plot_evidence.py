@@ -19,11 +19,9 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from flows.calendars import exclude_periods
 from flows.candidates import series_of
 from flows.config import load_config
-from flows.kpis import compute_kpis
-from flows.sources import load_records
+from flows.pipeline import compute_kpi_series, load_sources
 
 
 def _entries(register: str) -> list[dict[str, Any]]:
@@ -72,9 +70,8 @@ def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
 def main(config_path: str, register: str, out_dir: str, as_of: str) -> None:
     """Plot every entry of ``register`` from ``config_path``'s KPIs as known at ``as_of``."""
     config = load_config(config_path)
-    frames = {s.name: load_records(config, s) for s in config.sources}
-    night = date.fromisoformat(as_of)
-    kpis, _ = exclude_periods(compute_kpis(frames, config, night), frames, config, night)
+    frames = load_sources(config)
+    kpis = compute_kpi_series(frames, config, date.fromisoformat(as_of))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     prefix = Path(config_path).stem

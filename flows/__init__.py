@@ -2,5 +2,5 @@
 
 Data flows one way: sources -> gate -> KPI series -> detectors -> findings -> candidates
 -> register. Each stage is a module with a typed hand-off; the Prefect flows in
-``flows.scan`` wire them together as tasks.
+``flows.orchestrate.flows`` wire them together as tasks.
 """

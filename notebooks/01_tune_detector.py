@@ -34,26 +34,24 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from prefect.logging import disable_run_logger
 from scipy import ndimage
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, ParameterGrid, TimeSeriesSplit
 
 from detectors import DEFAULT_PARAMS, SeasonalZScoreDetector, detect_findings
 from detectors.nab_scorer import NabFile, nab_score
-from flows import scan
-from flows.candidates import series_of
-from flows.config import load_config
-from flows.tuning import export_params
+from flows import pipeline
+from flows.candidates.build import series_of
+from flows.config.model import load_config
+from flows.workbench.tuning import export_params
 
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())
 CONFIG = ROOT / "examples" / "demo.yaml"
 config = load_config(CONFIG)
-frames = {source.name: scan.load_source.fn(config, source.name) for source in config.sources}
-with disable_run_logger():  # the KPI stage logs through Prefect; no flow run here
-    kpi_frame = scan.compute_kpi_series.fn(frames, config, config.as_of)
+frames = pipeline.load_sources(config)
+kpi_frame = pipeline.compute_kpi_series(frames, config, config.as_of)
 print(f"{kpi_frame['kpi'].nunique()} KPIs, {len(kpi_frame):,} rows, as of {config.as_of}")
 
 # %% [markdown]
@@ -270,7 +268,7 @@ assert reloaded.detector.params == tuned and reloaded == tuned_config
 # %% [markdown]
 # ## The scan's detection stage now uses them
 #
-# The stage the nightly flow runs (`flows.scan.detect`), on the night of 8 April (so the
+# The stage the nightly flow runs (`flows.pipeline.detect`), on the night of 8 April (so the
 # labelled Friday is inside the look-back), with the default and the tuned config. The
 # scan also drops findings scored below `detector.min_score`, so the export moves it
 # with the threshold: otherwise a lower threshold would change nothing in the register.
@@ -278,11 +276,10 @@ assert reloaded.detector.params == tuned and reloaded == tuned_config
 
 # %%
 NIGHT = pd.Timestamp("2016-04-08").date()
-with disable_run_logger():
-    kpi_night = scan.compute_kpi_series.fn(frames, config, NIGHT)
+kpi_night = pipeline.compute_kpi_series(frames, config, NIGHT)
 compare = []
 for label, cfg in [("default", config), ("tuned", reloaded)]:
-    found = scan.detect.fn(kpi_night, cfg, NIGHT)
+    found = pipeline.detect(kpi_night, cfg, NIGHT)
     used = {**DEFAULT_PARAMS, **cfg.detector.params}
     point = [f for f in found if "threshold" in f.params]
     compare.append({

@@ -20,7 +20,7 @@
 #
 # The register is the one named by `RADAR_REGISTER_URL` (default `.radar/register.db`).
 # When there is none yet, a demo register is built in a temporary folder by replaying the
-# bundled demo (`flows.backtest`: one night in April, three in May), and two entries
+# bundled demo (`flows.workbench.backtest`: one night in April, three in May), and two entries
 # are triaged there, so that the notebook shows every part. The real register is only
 # read here.
 
@@ -62,7 +62,7 @@ if register_exists(URL):
     register = connect(URL)
     print(f"reading the register at {register.url}")
 else:
-    from flows.backtest import backtest
+    from flows.workbench.backtest import backtest
 
     demo_dir = Path(tempfile.mkdtemp(prefix="radar-triage-demo-"))
     demo = demo_dir / "register.db"

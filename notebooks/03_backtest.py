@@ -40,8 +40,8 @@ from matplotlib.ticker import MaxNLocator
 warnings.filterwarnings("ignore", message="IProgress not found")
 logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
-from flows.backtest import backtest
-from flows.config import load_config
+from flows.workbench.backtest import backtest
+from flows.config.model import load_config
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())
 CONFIG = ROOT / "examples" / "demo.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.notebooks import NotebookFailed, main, notebook_paths, run_notebook
+from flows.workbench.notebooks import NotebookFailed, main, notebook_paths, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebook_paths(ROOT / "notebooks")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from flows.nab import nab_app, read_windows, run_folder, score_folder
+from flows.cli.nab import nab_app, read_windows, run_folder, score_folder
 
 
 def _write(folder: Path, name: str, values: np.ndarray) -> pd.DatetimeIndex:

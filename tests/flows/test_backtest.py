@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.backtest import ACTIONS, BacktestReport, backtest, seed_register
-from flows.config import ScanConfig, load_config
+from flows.config.model import ScanConfig, load_config
+from flows.workbench.backtest import ACTIONS, BacktestReport, backtest, seed_register
 from register_client import Candidate, RegisterError, connect
 from tests.conftest import DEMO_CONFIG
 
@@ -69,7 +69,7 @@ def test_one_row_per_night_with_counts_titles_and_totals(
 
 
 def test_the_table_has_a_line_per_night_and_totals(first_run: tuple[BacktestReport, Path]) -> None:
-    from flows.backtest_cli import render_table
+    from flows.cli.backtest import render_table
 
     lines = render_table(first_run[0].to_json()).splitlines()
     assert "starting from empty register" in lines[0]
@@ -108,7 +108,7 @@ def test_a_backtest_night_files_what_the_scan_files(
     first_run: tuple[BacktestReport, Path], sqlite_url: str
 ) -> None:
     """Guards the backtest's copy of scan_night's stages against drift."""
-    from flows.scan import replay_flow
+    from flows.orchestrate.flows import replay_flow
 
     report, _ = first_run
     replay_flow(str(DEMO_CONFIG), sqlite_url, NIGHTS[0], NIGHTS[0])
@@ -180,7 +180,7 @@ def test_bad_inputs_are_clear_errors(demo_config: ScanConfig, tmp_path: Path) ->
 def _app() -> object:
     import typer
 
-    from flows.backtest_cli import backtest as command
+    from flows.cli.backtest import backtest as command
 
     app = typer.Typer()
     app.command("backtest")(command)

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from flows.calendars import exclude_periods, holiday_days, summarise
-from flows.config import CalendarSpec, ScanConfig
-from flows.edges import missing_share
-from flows.sources import RecordFrame
+from flows.config.model import CalendarSpec, ScanConfig
+from flows.load.calendars import exclude_periods, holiday_days, summarise
+from flows.load.edges import missing_share
+from flows.load.records import RecordFrame
 
 CONFIG = """
 sources:

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from detectors import Finding
-from flows.candidates import Provenance, build_candidate, evidence_agrees, route_owner
-from flows.config import RouteRule, ScanConfig
+from flows.candidates.build import Provenance, build_candidate, evidence_agrees, route_owner
+from flows.config.model import RouteRule, ScanConfig
 
 CONFIG = """
 sources: [{name: s, path: x.csv, columns: {id: id, opened: o, resolved: r, team: t},

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import ConfigError, load_config
+from flows.config.model import ConfigError, load_config
 from tests.conftest import DEMO_CONFIG
 
 

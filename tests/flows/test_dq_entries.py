@@ -27,7 +27,7 @@ def broken_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_three_failed_nights_file_one_data_quality_entry(
     prefect_harness: None, broken_demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.scan import replay_flow
+    from flows.orchestrate.flows import replay_flow
 
     monkeypatch.setenv("RADAR_HOME", str(broken_demo.parent / ".radar"))
     url = f"sqlite:///{broken_demo.parent / 'register.db'}"

@@ -4,10 +4,10 @@ import pytest
 import yaml
 
 from detectors import Finding
-from flows.breaks import explained, find_breaks
-from flows.config import ScanConfig
-from flows.drilldown import attribute, drill_down
-from flows.kpis import ALL
+from flows.config.model import ScanConfig
+from flows.kpis.compute import ALL
+from flows.select.breaks import explained, find_breaks
+from flows.select.drilldown import attribute, drill_down
 
 CONFIG = """
 sources: [{name: s, path: x.csv, columns: {id: id, opened: o, team: t, ok: k},

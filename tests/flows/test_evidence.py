@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flows.evidence import (
+from flows.candidates.evidence import (
     candidate_plot_path,
     entry_plot_path,
     plot_candidate,

@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.breaks import find_breaks
-from flows.calendars import exclude_periods, summarise
-from flows.config import load_config
-from flows.kpis import ALL, compute_kpis
-from flows.sources import load_records
+from flows.config.model import load_config
+from flows.kpis.compute import ALL, compute_kpis
+from flows.load.calendars import exclude_periods, summarise
+from flows.load.records import load_records
+from flows.select.breaks import find_breaks
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.shared_data  # ~4 s each on an idle machine

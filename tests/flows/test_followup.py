@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.config import ScanConfig, load_config
-from flows.followup import accepted_on, remeasure
-from flows.verdict import FollowUpSpec, Judgement, judge
+from flows.config.model import ScanConfig, load_config
+from flows.followup.remeasure import accepted_on, remeasure
+from flows.followup.verdict import FollowUpSpec, Judgement, judge
 from register_client import VERDICTS, Candidate, connect
 from tests.conftest import DEMO_CONFIG
 
@@ -248,17 +248,19 @@ def test_demo_entry_accepted_with_a_target_is_measured_by_later_scans(
 ) -> None:
     from prefect.artifacts import Artifact
 
-    from flows.scan import publish_artifacts, scan_night
-    from flows.settings import RadarSettings
-    from flows.sources import load_records
+    from flows.config.settings import RadarSettings
+    from flows.orchestrate.artifacts import publish_artifacts
+    from flows.orchestrate.tasks import TRACKED
+    from flows.pipeline import load_sources, run_night
 
-    frames = {s.name: load_records(demo_config, s) for s in demo_config.sources}
+    frames = load_sources(demo_config)
     settings = RadarSettings()
+    shared = connect(sqlite_url)
 
     def night(as_of: date) -> dict[str, object]:
-        report = scan_night(demo_config, frames, sqlite_url, as_of, settings)
-        publish_artifacts([report], sqlite_url)
-        return report.to_json()
+        outcome = run_night(demo_config, frames, shared, as_of, settings, stages=TRACKED)
+        publish_artifacts([outcome], shared, "demo")
+        return outcome.to_json()
 
     detected_on = date(2016, 4, 13)
     night(detected_on)
@@ -279,7 +281,7 @@ def test_demo_entry_accepted_with_a_target_is_measured_by_later_scans(
     assert 7 <= measurement.detail["window"]["n"] <= 11  # 15..25 April, less holidays
     assert entry.progress == measurement.verdict
     assert (radar_home / "evidence" / f"{entry.id}.png").exists()
-    artifact = Artifact.get("follow-up-verdicts")
+    artifact = Artifact.get("follow-up-verdicts-demo")
     assert artifact is not None and entry.id in str(artifact.data)
 
 

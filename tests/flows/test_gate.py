@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.config import ScanConfig, load_config
-from flows.gate import GateResult, apply_gate, run_gate
-from flows.gate_spec import GateSpec
-from flows.sources import RecordFrame, load_records
-from flows.suites import plan_for
+from flows.config.gate_spec import GateSpec
+from flows.config.model import ScanConfig, load_config
+from flows.gate.run import GateResult, apply_gate, run_gate
+from flows.gate.suites import plan_for
+from flows.load.records import RecordFrame, load_records
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 AS_OF = date(2016, 5, 31)
@@ -222,9 +222,9 @@ def test_gate_settings_from_config_override_dataset_defaults(
 def test_data_docs_keep_a_bounded_number_of_runs(
     frame: RecordFrame, config: ScanConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.gate
+    import flows.gate.run
 
-    monkeypatch.setattr(flows.gate, "_DOCS_KEEP", 1)
+    monkeypatch.setattr(flows.gate.run, "_DOCS_KEEP", 1)
     docs = tmp_path / "docs"
     first = run_gate([frame], config, AS_OF, docs)["uci_incidents"]
     second = run_gate([frame], config, AS_OF, docs)["uci_incidents"]

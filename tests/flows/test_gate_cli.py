@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from flows.quality_cli import quality_app
+from flows.cli.quality import quality_app
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "examples" / "data" / "incident_event_log.csv.gz"

@@ -6,9 +6,9 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from flows.config import load_config
-from flows.gate_result import Failure, GateResult
-from flows.gate_store import (
+from flows.config.model import load_config
+from flows.gate.result import Failure, GateResult
+from flows.gate.store import (
     consecutive_critical_failures,
     dq_streaks,
     due_dq_streaks,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import ScanConfig, load_config
-from flows.gate_spec import GateSpec
-from flows.suites import build_suites, gate_spec_for, plan_for, suite_version, suites_json
+from flows.config.gate_spec import GateSpec
+from flows.config.model import ScanConfig, load_config
+from flows.gate.suites import build_suites, gate_spec_for, plan_for, suite_version, suites_json
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -26,7 +26,7 @@ def test_example_suites_match_the_golden_files(example: str) -> None:
     """A changed check must show up as a reviewed diff of a golden file.
 
     The suites follow the config (its KPIs, dimensions and ``gate:`` settings) and the
-    dataset defaults in ``flows/suites``. After reviewing the change, regenerate with
+    dataset defaults in ``flows/gate/suites``. After reviewing the change, regenerate with
     ``RADAR_UPDATE_GOLDEN=1 pytest tests/flows/test_gate_suites.py``.
     """
     config = load_config(ROOT / "examples" / example)

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.config import ScanConfig
-from flows.kpis import ALL, compute_kpis, dimension_columns, records_as_of
-from flows.sources import RecordFrame
+from flows.config.model import ScanConfig
+from flows.kpis.compute import ALL, compute_kpis, dimension_columns
+from flows.load.as_of import records_as_of
+from flows.load.records import RecordFrame
 
 KPIS = """
 sources: [{name: s, path: x.csv, columns: {id: id, opened: o, resolved: r, ok: k, team: t},

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows.config import ScanConfig
-from flows.kpi_catalogue import KpiError
-from flows.kpis import ALL, compute_kpis
-from flows.sources import RecordFrame
+from flows.config.model import ScanConfig
+from flows.kpis.catalogue import KpiError
+from flows.kpis.compute import ALL, compute_kpis
+from flows.load.records import RecordFrame
 
 CONFIG = """
 sources:

@@ -14,7 +14,7 @@ from tests.conftest import DEMO_CONFIG
 def demo_scan(
     prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, list[dict[str, object]], Path]:
-    from flows.scan import scan_flow
+    from flows.orchestrate.flows import scan_flow
 
     home = tmp_path_factory.mktemp("radar")
     url = f"sqlite:///{home / 'register.db'}"
@@ -47,7 +47,7 @@ def test_demo_scan_files_entries_with_the_entry_contract(demo_scan: tuple) -> No
 
 
 def test_rescan_files_nothing_new(demo_scan: tuple) -> None:
-    from flows.scan import scan_flow
+    from flows.orchestrate.flows import scan_flow
 
     url, _, home = demo_scan
     before = {e.id for e in connect(url).list()}
@@ -59,8 +59,8 @@ def test_rescan_files_nothing_new(demo_scan: tuple) -> None:
 
 
 def test_bad_source_files_nothing(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.scan import scan_flow
-    from flows.sources import SourceError
+    from flows.load.records import SourceError
+    from flows.orchestrate.flows import scan_flow
 
     config = tmp_path / "demo.yaml"
     config.write_text(DEMO_CONFIG.read_text().replace("reassignment_count", "reassignments_n"))

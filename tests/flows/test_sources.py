@@ -4,8 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.config import ScanConfig, load_config
-from flows.sources import SourceError, load_records
+from flows.config.model import ScanConfig, load_config
+from flows.load.records import SourceError, load_records
 from tests.conftest import DEMO_CONFIG
 
 HEADER = "number,incident_state,sys_mod_count,opened_at,made_sla,priority,reassignment_count\n"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows.config import load_config
-from flows.scan import detect
-from flows.tuning import export_params
+from flows.config.model import load_config
+from flows.pipeline import detect
+from flows.workbench.tuning import export_params
 from tests.conftest import DEMO_CONFIG
 
 
@@ -38,7 +38,7 @@ def test_export_round_trips_into_the_scan(tmp_path: Path) -> None:
     assert [config.resolve_path(s).resolve() for s in config.sources] == [
         original.resolve_path(s).resolve() for s in original.sources
     ]
-    findings = detect.fn(_frame(), config, date(2016, 4, 29))
+    findings = detect(_frame(), config, date(2016, 4, 29))
     assert findings and all(f.params["threshold"] == 0.8 for f in findings)
     assert all(f.params["n_seasons"] == 4 for f in findings)
 

@@ -1,0 +1,208 @@
+"""Scan configuration: the YAML schema, validated with pydantic.
+
+A config names its sources (where records come from and how to read them), the KPIs
+computed over them, the detector settings, and the routing rules that pick an owner.
+Paths may use ``${RADAR_DATA_DIR}`` (default ``../shared/data``) and are resolved
+relative to the config file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flows.config.followup_spec import FollowUpSpec
+from flows.config.gate_spec import GateSpec
+from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
+
+__all__ = [
+    "AuditLogSpec",
+    "CalendarSpec",
+    "ConfigError",
+    "DetectorSpec",
+    "DrilldownSpec",
+    "ExtractSpec",
+    "KpiSpec",
+    "LinkSpec",
+    "RouteRule",
+    "ScanConfig",
+    "SourceSpec",
+    "load_config",
+]
+
+DEFAULT_DATA_DIR = "../shared/data"
+_ENV_PATTERN = re.compile(r"\$\{(\w+)\}")
+
+
+class ConfigError(ValueError):
+    """A config file is missing, unreadable or invalid; the message names the file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuditLogSpec(_Strict):
+    """How to reduce an audit log (one row per update) to one row per record.
+
+    Rows are sorted by ``order_by`` within ``key`` and the last row wins: fields that
+    change over a record's life (state, SLA flag, group) take their final value.
+    Counters listed in ``max_columns`` take their maximum instead.
+    """
+
+    key: str
+    order_by: list[str]
+    max_columns: list[str] = []
+
+
+class SourceSpec(_Strict):
+    """One data source and how to read it into canonical columns."""
+
+    name: str
+    path: str
+    format: Literal["csv", "parquet"] = "csv"
+    encoding: str = "utf-8"
+    separator: str = ","
+    decimal: str = "."
+    na_values: list[str] = ["?", ""]
+    date_format: str | None = None
+    dayfirst: bool = False
+    columns: dict[str, str] = Field(
+        description="canonical name -> column in the file; only these columns are kept"
+    )
+    dates: list[str] = []
+    booleans: list[str] = []
+    numbers: list[str] = []
+    id_column: str = "id"
+    audit_log: AuditLogSpec | None = None
+    dimensions: list[str] = []
+    timezone: str = "UTC"
+    gate: GateSpec = GateSpec()
+    calendar: CalendarSpec | None = None
+    extract: ExtractSpec | None = None
+
+    @model_validator(mode="after")
+    def _canonical_names_exist(self) -> SourceSpec:
+        mapped = set(self.columns)
+        for field_name in ("dates", "booleans", "numbers", "dimensions"):
+            missing = [c for c in getattr(self, field_name) if c not in mapped]
+            if missing:
+                raise ValueError(f"{field_name} names {missing}, which are not in columns")
+        if self.id_column not in mapped:
+            raise ValueError(f"id_column {self.id_column!r} is not in columns")
+        if self.extract is not None and self.extract.column not in self.dates:
+            raise ValueError(f"extract.column {self.extract.column!r} is not in dates")
+        return self
+
+
+class DetectorSpec(_Strict):
+    """Detector name and hyperparameters, passed to ``detectors.detect_findings``."""
+
+    params: dict[str, Any] = {}
+    lookback_days: int = Field(
+        14, ge=1, description="file findings whose event ended this recently"
+    )
+    min_score: float = Field(0.5, ge=0, le=1)
+
+
+class RouteRule(_Strict):
+    """Route matching entries to an owner; the first rule that matches wins."""
+
+    owner: str
+    kpi: str | None = None
+    dimensions: dict[str, str] = {}
+
+
+class ScanConfig(_Strict):
+    """The whole scan configuration."""
+
+    sources: list[SourceSpec] = Field(min_length=1)
+    kpis: list[KpiSpec] = []
+    detector: DetectorSpec = DetectorSpec()
+    routing: list[RouteRule] = []
+    followup: FollowUpSpec = FollowUpSpec()
+    drilldown: DrilldownSpec = DrilldownSpec()
+    as_of: date | None = Field(
+        None, description="default scan date, for frozen historical extracts"
+    )
+    config_path: Path | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, sources: list[SourceSpec]) -> list[SourceSpec]:
+        names = [s.name for s in sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate source names: {dupes}")
+        return sources
+
+    @model_validator(mode="after")
+    def _kpis_reference_sources(self) -> ScanConfig:
+        by_name = {s.name: s for s in self.sources}
+        names = [kpi.name for kpi in self.kpis]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate KPI names: {dupes}")
+        for kpi in self.kpis:
+            source = by_name.get(kpi.source)
+            if source is None:
+                raise ValueError(f"KPI {kpi.name!r} names unknown source {kpi.source!r}")
+            _require(kpi.name, source, kpi.inputs())
+            if kpi.link is not None:
+                other = by_name.get(kpi.link.source)
+                if other is None:
+                    raise ValueError(
+                        f"KPI {kpi.name!r}: link names unknown source {kpi.link.source!r}"
+                    )
+                _require(kpi.name, other, [kpi.link.other_key, kpi.link.date])
+        return self
+
+    def source(self, name: str) -> SourceSpec:
+        """Return the source called ``name``."""
+        return next(s for s in self.sources if s.name == name)
+
+    def resolve_path(self, source: SourceSpec) -> Path:
+        """Resolve a source path: expand ``${VAR}``, then make it relative to the config file."""
+        # The data dir is relative to where radar runs (the project root), not to the config.
+        data_dir = str(Path(os.environ.get("RADAR_DATA_DIR") or DEFAULT_DATA_DIR).resolve())
+        expanded = _ENV_PATTERN.sub(
+            lambda m: (
+                data_dir if m.group(1) == "RADAR_DATA_DIR" else os.environ.get(m.group(1), "")
+            ),
+            source.path,
+        )
+        path = Path(expanded)
+        if not path.is_absolute() and self.config_path is not None:
+            path = self.config_path.parent / path
+        return path
+
+
+def _require(kpi: str, source: SourceSpec, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in source.columns]
+    if missing:
+        raise ValueError(f"KPI {kpi!r} needs {missing}, not mapped in source {source.name!r}")
+
+
+def load_config(path: str | Path) -> ScanConfig:
+    """Read and validate a YAML config; raise ConfigError naming the file and field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources:' list")
+    try:
+        return ScanConfig.model_validate({**raw, "config_path": path.resolve()})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None

@@ -1,0 +1,211 @@
+"""The governed quality gate: validate every source with Great Expectations before detection.
+
+One ephemeral GX context serves a whole call of :func:`run_gate`. Per source it validates
+three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
+see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
+builds Data Docs when asked, and persists each result by validation id
+(:mod:`flows.gate.store`). GX is imported only here, inside the call, since it costs
+seconds to import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shutil
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flows.config.model import ScanConfig
+from flows.gate.failures import failure_from, without_implied
+from flows.gate.frames import DAY, GateBatches, build_batches
+from flows.gate.result import Failure, GateResult, highest_severity
+from flows.gate.store import save_result
+from flows.gate.suites import STAGES, SuitePlan, build_suites, plan_for, suite_version
+from flows.load.records import RecordFrame
+
+__all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
+
+_SITE = "radar"
+_RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+_AUTO = Path("<auto>")
+_DOCS_KEEP = 60  # validation pages kept per suite; each run adds one
+
+
+def run_gate(
+    frames: Iterable[RecordFrame],
+    config: ScanConfig,
+    as_of: date,
+    docs_dir: Path | None = None,
+    results_dir: Path | None = _AUTO,
+) -> dict[str, GateResult]:
+    """Validate each source's records and return its GateResult, keyed by source name.
+
+    Parameters
+    ----------
+    frames : iterable of RecordFrame
+        The loaded sources; each must be named in ``config.sources``.
+    config : ScanConfig
+        The scan config: source specs, KPIs (their columns and date pairs are checked),
+        and each source's ``gate`` settings.
+    as_of : date
+        The scan date: records opened later are not validated as records; freshness,
+        future dates and volume are judged against it.
+    docs_dir : Path, optional
+        Build Data Docs here (e.g. ``.radar/data_docs``); none when omitted.
+    results_dir : Path, optional
+        Persist results here by validation id; by default next to ``docs_dir``
+        (``<docs_dir>/../gate_results``), and nowhere when both are None.
+
+    Raises
+    ------
+    ValueError
+        If a frame's source is not in ``config``.
+    """
+    frames = list(frames)
+    if results_dir == _AUTO:
+        results_dir = docs_dir.parent / "gate_results" if docs_dir is not None else None
+    context = _context(docs_dir)
+    datasource = context.data_sources.add_pandas("radar")
+    runs = {}
+    names = {s.name for s in config.sources}
+    for frame in frames:
+        if frame.source not in names:
+            raise ValueError(f"source {frame.source!r} is not in the config: {sorted(names)}")
+        source = config.source(frame.source)
+        plan = plan_for(config, source)
+        extract = source.extract.start if source.extract is not None else None
+        batches = build_batches(frame, plan, as_of, extract, source.calendar)
+        runs[frame.source] = _validate(context, datasource, batches, plan, as_of)
+    pages: dict[str, str] = {}
+    if docs_dir is not None:
+        context.build_data_docs(site_names=[_SITE])
+        pages = _docs_pages(docs_dir, [run["validation_id_key"] for run in runs.values()])
+        _prune_docs(docs_dir, keep=_DOCS_KEEP)
+    results = {}
+    for name, run in runs.items():
+        result = GateResult(docs_path=pages.get(run.pop("validation_id_key")), **run)
+        if results_dir is not None:
+            save_result(result, results_dir)
+        results[name] = result
+    return results
+
+
+def apply_gate(frame: RecordFrame, result: GateResult, config: ScanConfig) -> RecordFrame | None:
+    """Return the records detection may use: None if blocked, else without blocked partitions.
+
+    A ``day`` partition removes the records whose event date falls on that day; any other
+    partition removes the records with that value in that column.
+    """
+    if result.blocked:
+        return None
+    if not result.blocked_partitions:
+        return frame
+    plan = plan_for(config, config.source(frame.source))
+    records = frame.records
+    keep = pd.Series(True, index=records.index)
+    for name, values in result.blocked_partitions.items():
+        if name == DAY:
+            days = records[plan.event_date].dt.strftime("%Y-%m-%d")
+            keep &= ~days.isin(values)
+        elif name in records.columns:
+            keep &= ~records[name].astype("string").isin(values)
+    return dataclasses.replace(frame, records=records[keep].reset_index(drop=True))
+
+
+def _context(docs_dir: Path | None) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    # GX sets this logger to INFO on import and announces every ephemeral context on it.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name=_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def _validate(
+    context: Any, datasource: Any, batches: GateBatches, plan: SuitePlan, as_of: date
+) -> dict[str, Any]:
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    suites = build_suites(plan)
+    evaluated_at = datetime.now(UTC)
+    validation_id = f"{evaluated_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    run_id = RunIdentifier(run_name=f"{plan.source}-{validation_id}", run_time=evaluated_at)
+    failures: list[Failure] = []
+    for stage in STAGES:
+        asset = datasource.add_dataframe_asset(f"{plan.source}.{stage}")
+        definition = asset.add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(suites[stage])
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{plan.source}.{stage}", data=definition, suite=suite)
+        )
+        outcome = validation.run(
+            batch_parameters={"dataframe": getattr(batches, stage)},
+            expectation_parameters=batches.parameters,
+            result_format=_RESULT_FORMAT,
+            run_id=run_id,
+        )
+        failures += [
+            failure_from(stage, r, batches, plan) for r in outcome.results if not r.success
+        ]
+    failures = without_implied(failures)
+    critical = [f for f in failures if f.severity == "critical"]
+    blocked_partitions: dict[str, list[str]] = {}
+    for failure in critical:
+        for name, values in failure.partitions.items():
+            blocked_partitions[name] = sorted({*blocked_partitions.get(name, []), *values})
+    return {
+        "source": plan.source,
+        "as_of": as_of,
+        "success": not any(f.severity in ("critical", "warning") for f in failures),
+        "highest_failed_severity": highest_severity(failures),
+        "failures": failures,
+        "validation_id": validation_id,
+        "validation_id_key": run_id.run_name,
+        "suite_name": plan.source,
+        "suite_version": suite_version(suites),
+        "evaluated_at": evaluated_at,
+        "blocked": any(not f.partitions for f in critical),
+        "blocked_partitions": blocked_partitions,
+        "rows_checked": len(batches.records),
+        "rows_after_as_of": batches.rows_after_as_of,
+    }
+
+
+def _docs_pages(docs_dir: Path, run_names: list[str]) -> dict[str, str]:
+    pages = {}
+    for run_name in run_names:
+        found = sorted(docs_dir.glob(f"validations/**/{run_name}/**/*.html"))
+        records = [p for p in found if "records" in p.parts] or found
+        if records:
+            pages[run_name] = str(records[0])
+    return pages
+
+
+def _prune_docs(docs_dir: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` runs' pages of each suite; run names sort by time."""
+    for suite_dir in {p.parent for p in docs_dir.glob("validations/*/*/*") if p.is_dir()}:
+        runs = sorted(p for p in suite_dir.iterdir() if p.is_dir())
+        for old in runs[:-keep]:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,186 @@
+"""Load a source into a RecordFrame: canonical columns, parsed types, one row per record.
+
+This is where real-file traps are handled, not cleaned away by hand: encodings,
+separators, decimal commas, ``?`` for null, day-first dates, and audit logs with one
+row per update (reduced here to each record's final state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from flows.config.model import ScanConfig, SourceSpec
+
+__all__ = ["RecordFrame", "SourceError", "load_records"]
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+class SourceError(ValueError):
+    """A source cannot be read as configured; the message names the file and column."""
+
+
+@dataclass(frozen=True)
+class RecordFrame:
+    """Records of one source after mapping and parsing, with what is needed for provenance.
+
+    ``date_failures`` maps a date column to the number of non-empty values that did not
+    parse; the gate decides how bad that is.
+    """
+
+    source: str
+    path: Path
+    data_hash: str
+    records: pd.DataFrame
+    raw_rows: int
+    date_failures: dict[str, int]
+
+
+def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
+    """Read ``source`` as configured and return its RecordFrame.
+
+    Raises
+    ------
+    SourceError
+        If the file is missing, empty, wrongly encoded, lacks a mapped column, or a date
+        column has no parsable value at all.
+    """
+    path = config.resolve_path(source)
+    if not path.is_file():
+        raise SourceError(f"source {source.name!r}: file not found: {path}")
+    raw = _read_raw(source, path)
+    if raw.empty:
+        raise SourceError(f"source {source.name!r}: {path} has no data rows")
+    missing = [col for col in source.columns.values() if col not in raw.columns]
+    if missing:
+        raise SourceError(
+            f"source {source.name!r}: {path} lacks column(s) {missing}; "
+            f"found {sorted(raw.columns)[:12]}"
+        )
+    if source.audit_log is not None:
+        raw = _final_state(raw, source, path)
+    records = raw[list(source.columns.values())].rename(
+        columns={v: k for k, v in source.columns.items()}
+    )
+    failures = {}
+    for column in source.dates:
+        records[column], failures[column] = _parse_dates(records[column], source, path, column)
+    for column in source.booleans:
+        records[column] = _parse_booleans(records[column], source, path, column)
+    for column in source.numbers:
+        records[column] = _parse_numbers(records[column], source, path, column)
+    for column in source.dimensions:
+        records[column] = records[column].astype("string").fillna("(none)")
+    records[source.id_column] = records[source.id_column].astype("string")
+    return RecordFrame(
+        source=source.name,
+        path=path,
+        data_hash=_sha256(path),
+        records=records.reset_index(drop=True),
+        raw_rows=len(raw),
+        date_failures={k: v for k, v in failures.items() if v},
+    )
+
+
+def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
+    try:
+        if source.format == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(
+            path,
+            sep=source.separator,
+            encoding=source.encoding,
+            na_values=source.na_values,
+            keep_default_na=False,
+            dtype="string",  # types are parsed per column below, never guessed
+        )
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"source {source.name!r}: {path} is not valid {source.encoding} "
+            f"(byte {exc.start}); set 'encoding' in the config"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise SourceError(f"source {source.name!r}: {path} is empty") from None
+    except pd.errors.ParserError as exc:
+        raise SourceError(f"source {source.name!r}: {path} cannot be parsed: {exc}") from None
+
+
+def _final_state(raw: pd.DataFrame, source: SourceSpec, path: Path) -> pd.DataFrame:
+    spec = source.audit_log
+    assert spec is not None
+    needed = [spec.key, *spec.order_by, *spec.max_columns]
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise SourceError(f"source {source.name!r}: {path} lacks audit column(s) {missing}")
+    order = raw[spec.order_by].apply(_sortable, source=source)
+    ordered = raw.assign(**{f"__order{i}": order[c] for i, c in enumerate(spec.order_by)})
+    ordered = ordered.sort_values([spec.key, *[f"__order{i}" for i in range(len(spec.order_by))]])
+    last = ordered.groupby(spec.key, sort=False).tail(1).set_index(spec.key)
+    for column in spec.max_columns:
+        counts = pd.to_numeric(ordered[column], errors="coerce")
+        last[column] = counts.groupby(ordered[spec.key]).max().astype("Int64")
+    return last.reset_index().drop(columns=[c for c in last.columns if c.startswith("__order")])
+
+
+def _sortable(column: pd.Series, source: SourceSpec) -> pd.Series:
+    """Order audit rows numerically if the column is numeric, else as dates."""
+    numeric = pd.to_numeric(column, errors="coerce")
+    if numeric.notna().sum() >= column.notna().sum():
+        return numeric
+    return pd.to_datetime(
+        column, format=source.date_format, dayfirst=source.dayfirst, errors="coerce"
+    )
+
+
+def _parse_dates(
+    values: pd.Series, source: SourceSpec, path: Path, column: str
+) -> tuple[pd.Series, int]:
+    parsed = pd.to_datetime(
+        values, format=source.date_format, dayfirst=source.dayfirst, errors="coerce"
+    )
+    failed = values.notna() & parsed.isna()
+    if values.notna().any() and failed.sum() == values.notna().sum():
+        example = values[failed].iloc[0]
+        raise SourceError(
+            f"source {source.name!r}: {path} column {source.columns[column]!r}: "
+            f"no value parses as a date (e.g. {example!r}, format {source.date_format!r})"
+        )
+    return parsed.astype("datetime64[us]"), int(failed.sum())
+
+
+def _parse_booleans(values: pd.Series, source: SourceSpec, path: Path, column: str) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    unknown = text.notna() & ~text.isin(_TRUE | _FALSE)
+    if unknown.any():
+        raise SourceError(
+            f"source {source.name!r}: {path} column {source.columns[column]!r}: "
+            f"{int(unknown.sum())} value(s) are not booleans, e.g. {values[unknown].iloc[0]!r}"
+        )
+    return text.map(lambda v: v in _TRUE, na_action="ignore").astype("boolean")
+
+
+def _parse_numbers(values: pd.Series, source: SourceSpec, path: Path, column: str) -> pd.Series:
+    text = values.astype("string").str.strip()
+    if source.decimal != ".":
+        text = text.str.replace(".", "", regex=False).str.replace(source.decimal, ".", regex=False)
+    parsed = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & parsed.isna()
+    if bad.any():
+        raise SourceError(
+            f"source {source.name!r}: {path} column {source.columns[column]!r}: "
+            f"{int(bad.sum())} value(s) are not numbers, e.g. {values[bad].iloc[0]!r}"
+        )
+    return parsed.astype("float64")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,289 @@
+"""The pipeline core: one night's stages in data-flow order, as plain typed functions.
+
+Nothing here imports Prefect. The nightly flows (:mod:`flows.orchestrate`) hand
+:func:`run_night` a :class:`Stages` whose members are Prefect tasks wrapping these same
+functions; the backtest, notebooks, benchmarks and examples call the core as it is.
+
+    load ─► gate ─► KPIs ─► detect ─► select ─► candidates ─► (plots) ─► file ─► follow-up
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from detectors import Finding, detect_findings
+from flows.candidates import Provenance, build_candidate, build_dq_candidate, plot_candidate
+from flows.candidates.build import evidence_agrees
+from flows.config import RadarSettings, ScanConfig
+from flows.followup import FollowUp, remeasure
+from flows.gate import GateResult, apply_gate, due_dq_streaks, run_gate, save_result
+from flows.kpis import compute_kpis
+from flows.load import RecordFrame, exclude_periods, load_records, summarise
+from flows.select import Drilled, select_findings
+from register_client import Candidate, FileReport, Register
+
+__all__ = [
+    "PLAIN",
+    "NightOutcome",
+    "Stages",
+    "build_candidates",
+    "build_dq_candidates",
+    "compute_kpi_series",
+    "detect",
+    "file_entries",
+    "load_sources",
+    "persist_gate",
+    "plot_evidence",
+    "remeasure_entries",
+    "run_night",
+    "validate_sources",
+]
+
+_log = logging.getLogger("radar.pipeline")
+
+
+def load_sources(config: ScanConfig) -> dict[str, RecordFrame]:
+    """Read every configured source into its RecordFrame, keyed by source name."""
+    return {source.name: load_records(config, source) for source in config.sources}
+
+
+def validate_sources(
+    frames: list[RecordFrame], config: ScanConfig, as_of: date, docs_dir: Path | None
+) -> dict[str, GateResult]:
+    """Run the GX gate over every source, building Data Docs under ``docs_dir`` if given.
+
+    Validation and Data Docs stay one step: the docs render the validation results that
+    GX's ephemeral context holds only for the duration of this call.
+    """
+    return run_gate(frames, config, as_of, docs_dir, results_dir=None)
+
+
+def persist_gate(gate: dict[str, GateResult], results_dir: Path) -> None:
+    """Keep each gate result by validation id, for data-quality streaks and audits."""
+    for result in gate.values():
+        save_result(result, results_dir)
+
+
+def compute_kpi_series(
+    frames: dict[str, RecordFrame], config: ScanConfig, as_of: date
+) -> pd.DataFrame:
+    """Compute the KPI frame as known at the end of ``as_of``, holidays and edges blanked."""
+    kpis = compute_kpis(frames, config, as_of)
+    kpi_frame, exclusions = exclude_periods(kpis, frames, config, as_of)
+    for line in summarise(exclusions):
+        _log.info(line)
+    return kpi_frame
+
+
+def detect(kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date) -> list[Finding]:
+    """Run the detectors over every series at once; keep recent, adverse, confident events."""
+    better: dict[str, str] = {kpi.name: kpi.better for kpi in config.kpis}
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=config.detector.lookback_days)
+    findings = detect_findings(kpi_frame, better=better, params=config.detector.params, since=since)
+    return [f for f in findings if f.adverse and f.score >= config.detector.min_score]
+
+
+def build_candidates(
+    findings: list[Drilled],
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    provenance: dict[str, Provenance],
+    as_of: date,
+) -> list[Candidate]:
+    """Turn findings into candidates with baseline, target, priority, owner and provenance."""
+    specs = {kpi.name: kpi for kpi in config.kpis}
+    candidates = []
+    for drilled in findings:
+        spec = specs[drilled.finding.kpi]
+        data = build_candidate(
+            drilled.finding,
+            kpi_frame,
+            spec,
+            config,
+            provenance[spec.source],
+            as_of,
+            drivers=drilled.drivers,
+        )
+        if not evidence_agrees(data, spec):
+            _log.info("not filed, baseline contradicts the finding: %s", data["title"])
+            continue
+        candidates.append(Candidate.model_validate(data))
+    return candidates
+
+
+def build_dq_candidates(
+    config: ScanConfig,
+    gate: dict[str, GateResult],
+    provenance: dict[str, Provenance],
+    as_of: date,
+    results_dir: Path,
+) -> list[Candidate]:
+    """File a ``data_quality`` entry for each critical check failing N scans in a row."""
+    return [
+        Candidate.model_validate(
+            build_dq_candidate(
+                streak, gate[streak.source], config, provenance[streak.source], as_of
+            )
+        )
+        for streak in due_dq_streaks(config, results_dir)
+        if streak.source in gate
+    ]
+
+
+def plot_evidence(
+    candidates: list[Candidate], kpi_frame: pd.DataFrame, evidence_dir: Path
+) -> list[Candidate]:
+    """Save each candidate's evidence plot and record its path on the candidate."""
+    return [plot_candidate(c, kpi_frame, evidence_dir) for c in candidates]
+
+
+def file_entries(register: Register, candidates: list[Candidate], as_of: date) -> FileReport:
+    """File candidates into the register in one transaction (idempotent by fingerprint)."""
+    scan_at = datetime.combine(as_of, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+    return register.file(candidates, scan_at=scan_at)
+
+
+def remeasure_entries(
+    register: Register,
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    as_of: date,
+    evidence_dir: Path,
+) -> list[FollowUp]:
+    """Re-measure accepted, in-progress and monitoring entries (idempotent per night)."""
+    return remeasure(
+        register, kpi_frame, config, as_of, evidence_dir=evidence_dir, spec=config.followup
+    )
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The stage functions :func:`run_night` calls; the orchestration swaps in Prefect tasks."""
+
+    validate: Callable[[list[RecordFrame], ScanConfig, date, Path | None], dict[str, GateResult]]
+    persist_gate: Callable[[dict[str, GateResult], Path], None]
+    compute_kpis: Callable[[dict[str, RecordFrame], ScanConfig, date], pd.DataFrame]
+    detect: Callable[[pd.DataFrame, ScanConfig, date], list[Finding]]
+    select: Callable[[list[Finding], pd.DataFrame, ScanConfig, date], list[Drilled]]
+    build_candidates: Callable[
+        [list[Drilled], pd.DataFrame, ScanConfig, dict[str, Provenance], date], list[Candidate]
+    ]
+    plot_evidence: Callable[[list[Candidate], pd.DataFrame, Path], list[Candidate]]
+    build_dq_candidates: Callable[
+        [ScanConfig, dict[str, GateResult], dict[str, Provenance], date, Path], list[Candidate]
+    ]
+    file_entries: Callable[[Register, list[Candidate], date], FileReport]
+    remeasure: Callable[[Register, pd.DataFrame, ScanConfig, date, Path], list[FollowUp]]
+
+
+#: The plain stages: what tests, backtests, notebooks and benchmarks run.
+PLAIN = Stages(
+    validate=validate_sources,
+    persist_gate=persist_gate,
+    compute_kpis=compute_kpi_series,
+    detect=detect,
+    select=select_findings,
+    build_candidates=build_candidates,
+    plot_evidence=plot_evidence,
+    build_dq_candidates=build_dq_candidates,
+    file_entries=file_entries,
+    remeasure=remeasure_entries,
+)
+
+
+@dataclass(frozen=True)
+class NightOutcome:
+    """Everything one night produced, before it is summarised."""
+
+    as_of: date
+    gate: dict[str, GateResult]
+    findings: list[Finding]
+    candidates: list[Candidate]
+    filed: FileReport
+    followed: list[FollowUp]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the night's summary as plain data, for the CLI and the artifacts."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "gate": {name: result.to_json() for name, result in self.gate.items()},
+            "findings": len(self.findings),
+            "created": [o.entry_id for o in self.filed.created if o.entry_id],
+            "updated": [o.entry_id for o in self.filed.updated if o.entry_id],
+            "suppressed": [f"{o.title}: {o.reason}" for o in self.filed.suppressed],
+            "measured": [f.to_json() for f in self.followed],
+        }
+
+
+def run_night(
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    register: Register,
+    as_of: date,
+    settings: RadarSettings,
+    *,
+    stages: Stages = PLAIN,
+    plots: bool = True,
+    run_id: str | None = None,
+) -> NightOutcome:
+    """Run one night's stages in order: gate, KPIs, detection, candidates, filing, follow-up.
+
+    Parameters
+    ----------
+    config, frames
+        The scan config and its loaded sources (all nights of a replay share one load).
+    register : Register
+        The CIR to file into and follow up from; one connection serves every night.
+    as_of : date
+        The night: only what was known by its end is used.
+    settings : RadarSettings
+        Where Data Docs, gate results and evidence plots go.
+    stages : Stages, default PLAIN
+        The stage functions; the Prefect flows pass tasks wrapping the same functions.
+    plots : bool, default True
+        Draw evidence plots and Data Docs, the slowest side outputs.
+    run_id : str, optional
+        The flow run that files the entries, recorded in their provenance.
+    """
+    docs_dir = settings.docs_dir if plots else None
+    gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
+    stages.persist_gate(gate, settings.gate_results_dir)
+    usable = {
+        name: passed
+        for name, frame in frames.items()
+        if (passed := apply_gate(frame, gate[name], config)) is not None
+    }
+    specs = [
+        kpi
+        for kpi in config.kpis
+        if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
+    ]
+    usable_config = config.model_copy(update={"kpis": specs})
+    kpi_frame = stages.compute_kpis(usable, usable_config, as_of)
+    findings = stages.detect(kpi_frame, config, as_of)
+    chosen = stages.select(findings, kpi_frame, config, as_of)
+    provenance = {
+        name: Provenance(
+            dataset=name,
+            data_hash=frame.data_hash,
+            flow_run_id=run_id,
+            gate=gate[name].to_json(),
+        )
+        for name, frame in frames.items()
+    }
+    candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
+    if plots:
+        candidates = stages.plot_evidence(candidates, kpi_frame, settings.evidence_dir)
+    candidates += stages.build_dq_candidates(
+        config, gate, provenance, as_of, settings.gate_results_dir
+    )
+    filed = stages.file_entries(register, candidates, as_of)
+    followed = stages.remeasure(register, kpi_frame, config, as_of, settings.evidence_dir)
+    return NightOutcome(as_of, gate, findings, candidates, filed, followed)

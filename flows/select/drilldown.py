@@ -1,0 +1,151 @@
+"""Drill-down: one entry per move, naming the slices that drive it.
+
+When a KPI's total moves, the same move shows in the teams, services and priorities that
+carry it, and a naive scan files each of them. :func:`drill_down` keeps the total finding,
+attributes its move to the slices that drive it (their *drivers*), and drops the slice
+findings of the same KPI that moved the same way in the lookback. A slice that degrades
+while the total stays flat is kept only if it matters: its excess must be a stated share
+of the total's baseline. What is left is ranked by score times impact, capped per night.
+
+A driver is a plain dict, the shape :func:`flows.candidates.build_candidate` renders::
+
+    {"dimension": "assignment_group", "value": "Group 24", "baseline": 4.1,
+     "current": 9.7, "contribution": 1.9, "share": 0.62}
+
+``contribution`` is the slice's part of the total's move in the KPI's unit (for counts its
+own change; otherwise its change weighted by its share of the records), and ``share`` is
+that part over the total's move.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors import Finding
+from flows.config.model import KpiSpec, ScanConfig
+from flows.kpis.compute import ALL
+
+__all__ = ["BASELINE_PERIODS", "Drilled", "attribute", "drill_down"]
+
+#: Periods a baseline snapshot spans (four weeks of days), shared with the candidates stage.
+BASELINE_PERIODS = 28
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Drilled:
+    """A finding to file, with the slices that drive it and its impact on the total."""
+
+    finding: Finding
+    drivers: list[dict[str, Any]] = field(default_factory=list)
+    impact: float = 1.0
+
+
+def attribute(
+    kpi_frame: pd.DataFrame, spec: KpiSpec, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Compare every series of one KPI over ``start..end`` with the periods before it.
+
+    Returns one row per series (``dimension``, ``value`` = slice value, ``"*"`` for the
+    total) with ``baseline``, ``current``, ``n`` (records in the window) and
+    ``contribution`` to the total's move.
+    """
+    rows = kpi_frame[kpi_frame["kpi"] == spec.name]
+    dims = [d for d in spec.dimensions if d in rows]
+    label = pd.Series("*", index=rows.index)
+    slice_value = pd.Series(ALL, index=rows.index)
+    for dim in dims:
+        mine = rows[dim] != ALL
+        label[mine], slice_value[mine] = dim, rows.loc[mine, dim]
+    keyed = rows.assign(dimension=label, slice=slice_value)
+    before = keyed[keyed["period"] < start].dropna(subset=["value"])
+    before = before.groupby(["dimension", "slice"]).tail(BASELINE_PERIODS)
+    during = keyed[(keyed["period"] >= start) & (keyed["period"] <= end)]
+    out = pd.DataFrame(
+        {
+            "baseline": before.groupby(["dimension", "slice"])["value"].mean(),
+            "current": during.groupby(["dimension", "slice"])["value"].mean(),
+            "n": during.groupby(["dimension", "slice"])["n"].sum(),
+        }
+    ).reset_index()
+    total_n = out.loc[out["dimension"] == "*", "n"].sum()
+    change = out["current"] - out["baseline"]
+    if spec.measure in ("count", "backlog"):
+        out["contribution"] = change
+    else:
+        out["contribution"] = change * out["n"] / max(float(total_n), 1.0)
+    return out.rename(columns={"slice": "value"})
+
+
+def drill_down(
+    findings: list[Finding], kpi_frame: pd.DataFrame, config: ScanConfig
+) -> list[Drilled]:
+    """Group slice findings under their total, keep material flat-total slices, rank and cap."""
+    specs = {kpi.name: kpi for kpi in config.kpis}
+    rules = config.drilldown
+    totals = [f for f in findings if not f.dimensions]
+    kept: list[Drilled] = []
+    for total in totals:
+        spec = specs[total.kpi]
+        table = attribute(kpi_frame, spec, total.start, total.end)
+        kept.append(Drilled(total, _drivers(table, rules.max_drivers, rules.min_driver_share)))
+    for finding in findings:
+        if not finding.dimensions:
+            continue
+        if any(_same_move(finding, t) for t in totals):
+            _log.info("%s %s: explained by the total's move", finding.kpi, finding.dimensions)
+            continue
+        impact = _impact(finding, kpi_frame, specs[finding.kpi])
+        if impact < rules.min_impact_share:
+            _log.info(
+                "%s %s: dropped, excess is %.1f%% of the total (< %.0f%%)",
+                finding.kpi,
+                finding.dimensions,
+                100 * impact,
+                100 * rules.min_impact_share,
+            )
+            continue
+        kept.append(Drilled(finding, impact=impact))
+    ranked = sorted(kept, key=lambda d: -d.finding.score * min(1.0, 0.5 + d.impact))
+    return ranked[: rules.max_findings]
+
+
+def _drivers(table: pd.DataFrame, limit: int, min_share: float) -> list[dict[str, Any]]:
+    total = table[table["dimension"] == "*"]
+    move = float((total["current"] - total["baseline"]).iloc[0]) if len(total) else np.nan
+    if not np.isfinite(move) or move == 0:
+        return []
+    slices = table[table["dimension"] != "*"].dropna(subset=["contribution"])
+    slices = slices.assign(share=slices["contribution"] / move)
+    ranked = slices[slices["share"] >= min_share].sort_values("share", ascending=False)
+    top = ranked.groupby("dimension", sort=False).head(limit)  # the best few of each dimension
+    columns = ["dimension", "value", "baseline", "current", "contribution", "share"]
+    return [
+        {str(k): v if k in ("dimension", "value") else round(float(v), 4) for k, v in r.items()}
+        for r in top[columns].to_dict("records")
+    ]
+
+
+def _impact(finding: Finding, kpi_frame: pd.DataFrame, spec: KpiSpec) -> float:
+    """Return the slice's excess over the window as a share of the total's baseline level."""
+    table = attribute(kpi_frame, spec, finding.start, finding.end)
+    ((dim, value),) = finding.dimensions.items()
+    row = table[(table["dimension"] == dim) & (table["value"] == value)]
+    total = table[table["dimension"] == "*"]
+    if row.empty or total.empty:
+        return 0.0
+    level = abs(float(total["baseline"].iloc[0]))
+    excess = abs(float(row["contribution"].iloc[0]))
+    return excess / level if level > 0 else 0.0
+
+
+def _same_move(part: Finding, total: Finding) -> bool:
+    # The night's findings all ended within the lookback, so a total that moved the same way
+    # is the same story even when the slice's window starts a day or two later.
+    return part.kpi == total.kpi and part.direction == total.direction
