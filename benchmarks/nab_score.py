@@ -29,7 +29,7 @@ import numpy as np
 from detectors.nab_scorer import PROFILES, NabFile, nab_score
 from detectors.novelty import NoveltyParams
 from detectors.stream import alarm_scores, nab_scores
-from flows.cli.nab import read_nab_folder, read_windows, run_folder, score_folder
+from flows.workbench.nab import read_nab_folder, read_windows, run_folder, score_folder
 
 HERE = Path(__file__).resolve().parent
 

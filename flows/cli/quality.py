@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli.support import emit_json, one_line_errors
-from flows.config.model import ConfigError, load_config
-from flows.config.settings import RadarSettings
-from flows.gate.result import GateResult
-from flows.load.records import SourceError, load_records
+
+if TYPE_CHECKING:
+    from flows.gate import GateResult
 
 __all__ = ["quality_app"]
 
@@ -48,6 +47,11 @@ def check(
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Validate every source; print success, severity, failures, validation id and docs."""
+    from flows.config import RadarSettings, load_config
+    from flows.errors import ConfigError, SourceError
+    from flows.gate import run_gate
+    from flows.load import load_records
+
     try:
         scan_config = load_config(config)
         frames = [load_records(scan_config, source) for source in scan_config.sources]
@@ -56,8 +60,6 @@ def check(
         raise typer.Exit(2) from None
     day: date = as_of.date() if as_of else scan_config.as_of or datetime.now(UTC).date()
     settings = RadarSettings()
-    from flows.gate.run import run_gate
-
     with one_line_errors():
         results = run_gate(
             frames, scan_config, day, settings.docs_dir, results_dir=settings.gate_results_dir

@@ -18,8 +18,6 @@ import typer
 __all__ = ["emit_json", "fail", "one_line_errors", "quiet_libraries", "set_debug"]
 
 _state = {"debug": False}
-# Errors whose message already says what went wrong; others get their class name prefixed.
-_SELF_EXPLAINING = ("ConfigError", "SourceError", "RegisterError", "GateError", "BacktestError")
 
 
 def set_debug(debug: bool) -> None:
@@ -29,10 +27,13 @@ def set_debug(debug: bool) -> None:
 
 def _describe(exc: BaseException) -> str:
     """One line for an error, naming its kind only when the message alone is unclear."""
+    from flows.errors import RadarError
+    from register_client import RegisterError
+
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if names & set(_SELF_EXPLAINING) or isinstance(exc, OSError | ValueError):
+    # The two error trees, and the OS's own errors, already say what went wrong.
+    if isinstance(exc, RadarError | RegisterError | OSError | ValueError):
         return line
     return f"{type(exc).__name__}: {line}"
 

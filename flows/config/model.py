@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import GateSpec
 from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
+from flows.errors import ConfigError
 
 __all__ = [
     "AuditLogSpec",
@@ -38,10 +39,6 @@ __all__ = [
 
 DEFAULT_DATA_DIR = "../shared/data"
 _ENV_PATTERN = re.compile(r"\$\{(\w+)\}")
-
-
-class ConfigError(ValueError):
-    """A config file is missing, unreadable or invalid; the message names the file and field."""
 
 
 class _Strict(BaseModel):

@@ -15,15 +15,12 @@ from datetime import date
 import pandas as pd
 
 from flows.config.model import KpiSpec
+from flows.errors import KpiError
 from flows.load.records import RecordFrame
 
 __all__ = ["KpiError", "backlog_values", "check_inputs", "record_values"]
 
 _MIN_PERIODS = 2
-
-
-class KpiError(ValueError):
-    """A KPI cannot be computed from the data as configured; the message names the KPI."""
 
 
 def check_inputs(records: pd.DataFrame, kpi: KpiSpec, freq: str, as_of: date) -> None:

@@ -14,15 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from flows.config.model import ScanConfig, SourceSpec
+from flows.errors import SourceError
 
 __all__ = ["RecordFrame", "SourceError", "load_records"]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
-
-
-class SourceError(ValueError):
-    """A source cannot be read as configured; the message names the file and column."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from flows.config.model import ScanConfig, load_config
 from flows.config.settings import RadarSettings
+from flows.errors import BacktestError
 from flows.load.records import RecordFrame
 from flows.pipeline import load_sources, run_night
 from flows.workbench.seed import seed_register, shown_url
@@ -41,10 +42,6 @@ __all__ = [
 ACTIONS = ("created", "updated", "suppressed", "unchanged")
 _COUNTS = ("findings", "candidates", *ACTIONS, "measured")
 _GATE_KEYS = ("success", "blocked", "highest_failed_severity")
-
-
-class BacktestError(RuntimeError):
-    """A night of the backtest failed; the message names the night and the cause."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli.nab import nab_app, read_windows, run_folder, score_folder
+from flows.cli.nab import nab_app
+from flows.workbench.nab import read_windows, run_folder, score_folder
 
 
 def _write(folder: Path, name: str, values: np.ndarray) -> pd.DatetimeIndex:
