@@ -62,13 +62,13 @@ def validate_sources(
     Validation and Data Docs stay one step: the docs render the validation results that
     GX's ephemeral context holds only for the duration of this call.
     """
-    return run_gate(frames, config, as_of, docs_dir, results_dir=None)
+    return run_gate(frames, config, as_of, docs_dir)
 
 
-def persist_gate(gate: dict[str, GateResult], results_dir: Path) -> None:
-    """Keep each gate result by validation id, for data-quality streaks and audits."""
+def persist_gate(gate: dict[str, GateResult], register: Register) -> None:
+    """Keep each gate result in the register, for data-quality streaks and audits."""
     for result in gate.values():
-        save_result(result, results_dir)
+        save_result(result, register)
 
 
 def compute_kpi_series(
@@ -123,7 +123,7 @@ def build_dq_candidates(
     gate: dict[str, GateResult],
     provenance: dict[str, Provenance],
     as_of: date,
-    results_dir: Path,
+    register: Register,
 ) -> list[Candidate]:
     """File a ``data_quality`` entry for each critical check failing N scans in a row."""
     return [
@@ -132,7 +132,7 @@ def build_dq_candidates(
                 streak, gate[streak.source], config, provenance[streak.source], as_of
             )
         )
-        for streak in due_dq_streaks(config, results_dir)
+        for streak in due_dq_streaks(config, register)
         if streak.source in gate
     ]
 
@@ -168,7 +168,7 @@ class Stages:
     """The stage functions :func:`run_night` calls; the orchestration swaps in Prefect tasks."""
 
     validate: Callable[[list[RecordFrame], ScanConfig, date, Path | None], dict[str, GateResult]]
-    persist_gate: Callable[[dict[str, GateResult], Path], None]
+    persist_gate: Callable[[dict[str, GateResult], Register], None]
     compute_kpis: Callable[[dict[str, RecordFrame], ScanConfig, date], pd.DataFrame]
     detect: Callable[[pd.DataFrame, ScanConfig, date], list[Finding]]
     select: Callable[[list[Finding], pd.DataFrame, ScanConfig, date], list[Drilled]]
@@ -177,7 +177,7 @@ class Stages:
     ]
     plot_evidence: Callable[[list[Candidate], pd.DataFrame, Path], list[Candidate]]
     build_dq_candidates: Callable[
-        [ScanConfig, dict[str, GateResult], dict[str, Provenance], date, Path], list[Candidate]
+        [ScanConfig, dict[str, GateResult], dict[str, Provenance], date, Register], list[Candidate]
     ]
     file_entries: Callable[[Register, list[Candidate], date], FileReport]
     remeasure: Callable[[Register, pd.DataFrame, ScanConfig, date, Path], list[FollowUp]]
@@ -244,7 +244,7 @@ def run_night(
     as_of : date
         The night: only what was known by its end is used.
     settings : RadarSettings
-        Where Data Docs, gate results and evidence plots go.
+        Where Data Docs and evidence plots go.
     stages : Stages, default PLAIN
         The stage functions; the Prefect flows pass tasks wrapping the same functions.
     plots : bool, default True
@@ -254,7 +254,7 @@ def run_night(
     """
     docs_dir = settings.docs_dir if plots else None
     gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
-    stages.persist_gate(gate, settings.gate_results_dir)
+    stages.persist_gate(gate, register)
     usable = {
         name: passed
         for name, frame in frames.items()
@@ -281,9 +281,7 @@ def run_night(
     candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
     if plots:
         candidates = stages.plot_evidence(candidates, kpi_frame, settings.evidence_dir)
-    candidates += stages.build_dq_candidates(
-        config, gate, provenance, as_of, settings.gate_results_dir
-    )
+    candidates += stages.build_dq_candidates(config, gate, provenance, as_of, register)
     filed = stages.file_entries(register, candidates, as_of)
     followed = stages.remeasure(register, kpi_frame, config, as_of, settings.evidence_dir)
     return NightOutcome(as_of, gate, findings, candidates, filed, followed)

@@ -19,6 +19,7 @@ from ._errors import EntryNotFound, RegisterError
 from ._feedback import FeedbackMixin
 from ._filing import file_batch
 from ._follow_up import FollowUpMixin
+from ._gate_history import GateHistoryMixin
 from ._lifecycle import STATUSES, Policy
 from ._read import load_entries
 from ._report import FileReport, Outcome
@@ -41,7 +42,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
+class Register(TriageMixin, FeedbackMixin, FollowUpMixin, GateHistoryMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and

@@ -44,6 +44,7 @@ __all__ = [
     "entries",
     "evidence",
     "fingerprints",
+    "gate_results",
     "history",
     "measurements",
     "metadata",
@@ -203,4 +204,14 @@ mutes = Table(
     Column("count", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+gate_results = Table(
+    "gate_results",
+    metadata,
+    Column("validation_id", String(64), primary_key=True),
+    Column("source", String(200), nullable=False, index=True),
+    Column("as_of", String(10), nullable=False),
+    Column("evaluated_at", UtcDateTime, nullable=False),
+    Column("document", JSON, nullable=False),
 )

@@ -61,9 +61,7 @@ def check(
     day: date = as_of.date() if as_of else scan_config.as_of or datetime.now(UTC).date()
     settings = RadarSettings()
     with one_line_errors():
-        results = run_gate(
-            frames, scan_config, day, settings.docs_dir, results_dir=settings.gate_results_dir
-        )
+        results = run_gate(frames, scan_config, day, settings.docs_dir)
     if output is OutputFormat.json:
         emit_json({name: r.to_json() for name, r in results.items()})
     else:

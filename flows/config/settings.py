@@ -44,11 +44,6 @@ class RadarSettings(BaseSettings):
         """Where evidence plots are saved."""
         return self.home / "evidence"
 
-    @property
-    def gate_results_dir(self) -> Path:
-        """Where gate results are persisted by validation id."""
-        return self.home / "gate_results"
-
 
 def quiet_prefect_defaults() -> None:
     """Set quiet, offline Prefect defaults unless set; call before importing prefect."""

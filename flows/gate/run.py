@@ -3,9 +3,8 @@
 One ephemeral GX context serves a whole call of :func:`run_gate`. Per source it validates
 three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
 see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
-builds Data Docs when asked, and persists each result by validation id
-(:mod:`flows.gate.store`). GX is imported only here, inside the call, since it costs
-seconds to import.
+and builds Data Docs when asked; :mod:`flows.gate.store` persists the results. GX is
+imported only here, inside the call, since it costs seconds to import.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from flows.config.model import ScanConfig
 from flows.gate.failures import failure_from, without_implied
 from flows.gate.frames import DAY, GateBatches, build_batches
 from flows.gate.result import Failure, GateResult, highest_severity
-from flows.gate.store import save_result
 from flows.gate.suites import STAGES, SuitePlan, build_suites, plan_for, suite_version
 from flows.load.records import RecordFrame
 
@@ -33,7 +31,6 @@ __all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
 
 _SITE = "radar"
 _RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
-_AUTO = Path("<auto>")
 _DOCS_KEEP = 60  # validation pages kept per suite; each run adds one
 
 
@@ -42,7 +39,6 @@ def run_gate(
     config: ScanConfig,
     as_of: date,
     docs_dir: Path | None = None,
-    results_dir: Path | None = _AUTO,
 ) -> dict[str, GateResult]:
     """Validate each source's records and return its GateResult, keyed by source name.
 
@@ -58,9 +54,6 @@ def run_gate(
         future dates and volume are judged against it.
     docs_dir : Path, optional
         Build Data Docs here (e.g. ``.radar/data_docs``); none when omitted.
-    results_dir : Path, optional
-        Persist results here by validation id; by default next to ``docs_dir``
-        (``<docs_dir>/../gate_results``), and nowhere when both are None.
 
     Raises
     ------
@@ -68,8 +61,6 @@ def run_gate(
         If a frame's source is not in ``config``.
     """
     frames = list(frames)
-    if results_dir == _AUTO:
-        results_dir = docs_dir.parent / "gate_results" if docs_dir is not None else None
     context = _context(docs_dir)
     datasource = context.data_sources.add_pandas("radar")
     runs = {}
@@ -89,10 +80,7 @@ def run_gate(
         _prune_docs(docs_dir, keep=_DOCS_KEEP)
     results = {}
     for name, run in runs.items():
-        result = GateResult(docs_path=pages.get(run.pop("validation_id_key")), **run)
-        if results_dir is not None:
-            save_result(result, results_dir)
-        results[name] = result
+        results[name] = GateResult(docs_path=pages.get(run.pop("validation_id_key")), **run)
     return results
 
 

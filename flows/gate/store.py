@@ -1,8 +1,8 @@
-"""Persist gate results by validation id, and count critical failures across scans.
+"""Persist gate results in the register, and count critical failures across scans.
 
-Results live at ``<results_dir>/<source>/<validation_id>.json``; validation ids start
-with their UTC timestamp, so file names sort in evaluation order. Each source keeps its
-latest ``keep`` results, which bounds the directory's growth.
+Results live in the register by validation id (``Register.record_gate_result``), so every
+worker that shares a register counts the same streaks. Streaks read a source's latest
+``DEFAULT_KEEP`` results.
 
 A scan files a ``data_quality`` entry when a source fails the same critical expectation
 on N consecutive scan dates (``GateSpec.dq_consecutive_failures``); re-running a date
@@ -11,14 +11,13 @@ counts once, with its latest result.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flows.config.model import ScanConfig
 from flows.gate.result import GateResult
 from flows.gate.suites import gate_spec_for
+from register_client import Register
 
 __all__ = [
     "DqStreak",
@@ -45,23 +44,14 @@ class DqStreak:
     failure: dict[str, Any]
 
 
-def save_result(result: GateResult, results_dir: Path, keep: int = DEFAULT_KEEP) -> Path:
-    """Write ``result`` under ``results_dir``; drop the source's oldest beyond ``keep``."""
-    folder = results_dir / result.source
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result.validation_id}.json"
-    path.write_text(json.dumps(result.to_json(), indent=1), encoding="utf-8")
-    for old in sorted(folder.glob("*.json"))[:-keep]:
-        old.unlink(missing_ok=True)
-    return path
+def save_result(result: GateResult, register: Register) -> None:
+    """Keep ``result`` in the register (idempotent by validation id)."""
+    register.record_gate_result(result.to_json())
 
 
-def load_results(results_dir: Path, source: str) -> list[dict[str, Any]]:
-    """Return the source's persisted results as dicts, oldest first."""
-    folder = results_dir / source
-    if not folder.is_dir():
-        return []
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+def load_results(register: Register, source: str) -> list[dict[str, Any]]:
+    """Return the source's latest persisted results as dicts, oldest first."""
+    return register.gate_results(source, limit=DEFAULT_KEEP)
 
 
 def _per_scan_date(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,23 +72,23 @@ def _critical(data: dict[str, Any], expectation: str) -> dict[str, Any] | None:
     )
 
 
-def consecutive_critical_failures(results_dir: Path, source: str, expectation: str) -> int:
+def consecutive_critical_failures(register: Register, source: str, expectation: str) -> int:
     """Count the latest consecutive scan dates on which ``expectation`` failed critically.
 
     ``expectation`` is a failure key (``check:expectation_type:column``, see
     :attr:`Failure.key`) or an expectation type.
     """
     count = 0
-    for data in reversed(_per_scan_date(load_results(results_dir, source))):
+    for data in reversed(_per_scan_date(load_results(register, source))):
         if _critical(data, expectation) is None:
             break
         count += 1
     return count
 
 
-def dq_streaks(results_dir: Path, source: str, n: int) -> list[DqStreak]:
+def dq_streaks(register: Register, source: str, n: int) -> list[DqStreak]:
     """Return the critical failures of the latest scan that have failed ``n`` scans in a row."""
-    scans = _per_scan_date(load_results(results_dir, source))
+    scans = _per_scan_date(load_results(register, source))
     if not scans:
         return []
     streaks = []
@@ -125,12 +115,12 @@ def dq_streaks(results_dir: Path, source: str, n: int) -> list[DqStreak]:
     return streaks
 
 
-def due_dq_streaks(config: ScanConfig, results_dir: Path) -> list[DqStreak]:
+def due_dq_streaks(config: ScanConfig, register: Register) -> list[DqStreak]:
     """Return, over every source, the streaks that reached its ``dq_consecutive_failures``."""
     return [
         streak
         for source in config.sources
         for streak in dq_streaks(
-            results_dir, source.name, gate_spec_for(source).dq_consecutive_failures
+            register, source.name, gate_spec_for(source).dq_consecutive_failures
         )
     ]

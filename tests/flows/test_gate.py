@@ -34,7 +34,7 @@ def _with(frame: RecordFrame, records: pd.DataFrame, **changes: object) -> Recor
 
 
 def _gate(frame: RecordFrame, config: ScanConfig, as_of: date = AS_OF) -> GateResult:
-    return run_gate([frame], config, as_of, None, None)[frame.source]
+    return run_gate([frame], config, as_of, None)[frame.source]
 
 
 def _failed(result: GateResult) -> dict[str, str]:
@@ -49,6 +49,9 @@ def _day(records: pd.DataFrame, day: str) -> pd.Series:
 def test_clean_demo_passes_with_docs_and_a_persisted_result(
     frame: RecordFrame, config: ScanConfig, tmp_path: Path
 ) -> None:
+    from flows.gate import load_results, save_result
+    from register_client import connect
+
     result = run_gate([frame], config, AS_OF, tmp_path / "data_docs")["uci_incidents"]
     assert result.success and not result.blocked and result.blocked_partitions == {}
     assert result.highest_failed_severity == "info"  # records dated after as_of: replay
@@ -56,8 +59,10 @@ def test_clean_demo_passes_with_docs_and_a_persisted_result(
     assert result.rows_checked + result.rows_after_as_of == len(frame.records)
     assert result.docs_path and Path(result.docs_path).is_file()
     assert (tmp_path / "data_docs" / "index.html").is_file()
-    saved = tmp_path / "gate_results" / "uci_incidents" / f"{result.validation_id}.json"
-    assert GateResult.from_json(pd.read_json(saved, typ="series").to_dict()) == result
+    register = connect(f"sqlite:///{tmp_path / 'register.db'}")
+    save_result(result, register)
+    (saved,) = load_results(register, "uci_incidents")
+    assert GateResult.from_json(saved) == result
     assert result.caveats() == []
 
 
@@ -230,4 +235,3 @@ def test_data_docs_keep_a_bounded_number_of_runs(
     second = run_gate([frame], config, AS_OF, docs)["uci_incidents"]
     assert second.docs_path and Path(second.docs_path).is_file()
     assert first.docs_path and not Path(first.docs_path).exists()
-    assert len(list((tmp_path / "gate_results" / "uci_incidents").glob("*.json"))) == 2

@@ -1,10 +1,12 @@
-"""Persisted gate results: rotation, and counting critical failures over consecutive scans."""
+"""Gate results kept in the register, and counting critical failures over consecutive scans."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from flows.config.model import load_config
 from flows.gate.result import Failure, GateResult
@@ -15,9 +17,15 @@ from flows.gate.store import (
     load_results,
     save_result,
 )
+from register_client import Register, connect
 
 DUPES = Failure("records", "expect_column_values_to_be_unique", "id", "ids", "critical", 4, "")
 KEY = "ids:expect_column_values_to_be_unique:id"
+
+
+@pytest.fixture
+def reg() -> Register:
+    return connect("sqlite://")
 
 
 def _result(night: int, *failures: Failure, minutes: int = 0) -> GateResult:
@@ -38,47 +46,49 @@ def _result(night: int, *failures: Failure, minutes: int = 0) -> GateResult:
     )
 
 
-def test_results_round_trip_and_rotate(tmp_path: Path) -> None:
-    for night in range(5):
-        save_result(_result(night, DUPES), tmp_path, keep=3)
-    kept = load_results(tmp_path, "src")
-    assert [r["as_of"] for r in kept] == ["2016-05-03", "2016-05-04", "2016-05-05"]
-    assert GateResult.from_json(kept[-1]) == _result(4, DUPES)
+def test_results_round_trip_oldest_first(reg: Register) -> None:
+    for night in (2, 0, 1):
+        save_result(_result(night, DUPES), reg)
+    save_result(_result(1, DUPES), reg)  # the same validation id again: kept once
+    kept = load_results(reg, "src")
+    assert [r["as_of"] for r in kept] == ["2016-05-01", "2016-05-02", "2016-05-03"]
+    assert kept[0]["failures"][0]["key"] == KEY
+    assert GateResult.from_json(kept[-1]) == _result(2, DUPES)
 
 
-def test_consecutive_critical_failures_reset_on_a_clean_scan(tmp_path: Path) -> None:
+def test_consecutive_critical_failures_reset_on_a_clean_scan(reg: Register) -> None:
     for night, failing in enumerate([True, False, True, True, True]):
-        save_result(_result(night, *([DUPES] if failing else [])), tmp_path)
-    assert consecutive_critical_failures(tmp_path, "src", KEY) == 3
-    assert consecutive_critical_failures(tmp_path, "src", DUPES.expectation) == 3
-    assert consecutive_critical_failures(tmp_path, "other", KEY) == 0
-    (streak,) = dq_streaks(tmp_path, "src", 3)
+        save_result(_result(night, *([DUPES] if failing else [])), reg)
+    assert consecutive_critical_failures(reg, "src", KEY) == 3
+    assert consecutive_critical_failures(reg, "src", DUPES.expectation) == 3
+    assert consecutive_critical_failures(reg, "other", KEY) == 0
+    (streak,) = dq_streaks(reg, "src", 3)
     assert (streak.expectation, streak.count, streak.first_failed_as_of) == (KEY, 3, "2016-05-03")
-    assert dq_streaks(tmp_path, "src", 4) == []
-    save_result(_result(5), tmp_path)
-    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+    assert dq_streaks(reg, "src", 4) == []
+    save_result(_result(5), reg)
+    assert consecutive_critical_failures(reg, "src", KEY) == 0
 
 
-def test_rerunning_a_scan_date_counts_once_with_its_latest_result(tmp_path: Path) -> None:
-    save_result(_result(0, DUPES), tmp_path)
-    save_result(_result(1, DUPES), tmp_path)
-    save_result(_result(1, DUPES, minutes=5), tmp_path)
-    assert consecutive_critical_failures(tmp_path, "src", KEY) == 2
-    save_result(_result(1, minutes=9), tmp_path)  # fixed and re-run
-    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+def test_rerunning_a_scan_date_counts_once_with_its_latest_result(reg: Register) -> None:
+    save_result(_result(0, DUPES), reg)
+    save_result(_result(1, DUPES), reg)
+    save_result(_result(1, DUPES, minutes=5), reg)
+    assert consecutive_critical_failures(reg, "src", KEY) == 2
+    save_result(_result(1, minutes=9), reg)  # fixed and re-run
+    assert consecutive_critical_failures(reg, "src", KEY) == 0
 
 
-def test_warnings_do_not_count(tmp_path: Path) -> None:
+def test_warnings_do_not_count(reg: Register) -> None:
     warning = dataclasses.replace(DUPES, severity="warning")
     for night in range(3):
-        save_result(_result(night, warning), tmp_path)
-    assert consecutive_critical_failures(tmp_path, "src", KEY) == 0
+        save_result(_result(night, warning), reg)
+    assert consecutive_critical_failures(reg, "src", KEY) == 0
 
 
-def test_due_streaks_use_each_sources_configured_n(tmp_path: Path) -> None:
+def test_due_streaks_use_each_sources_configured_n(reg: Register) -> None:
     config = load_config(Path(__file__).resolve().parents[2] / "examples" / "demo.yaml")
     for night in range(3):
         result = dataclasses.replace(_result(night, DUPES), source="uci_incidents")
-        save_result(result, tmp_path)
-    (streak,) = due_dq_streaks(config, tmp_path)  # the default N is 3
+        save_result(result, reg)
+    (streak,) = due_dq_streaks(config, reg)  # the default N is 3
     assert (streak.source, streak.count) == ("uci_incidents", 3)
