@@ -13,6 +13,13 @@ import pytest
 from register_client import Register, connect
 
 PG_SERVER = os.environ.get("RADAR_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+#: The newest shipped migration: the chain is linear, so every migrated register is here.
+NEWEST_REVISION = sorted(
+    p.name[:4]
+    for p in (Path(__file__).resolve().parents[2] / "register_client/migrations/versions").glob(
+        "[0-9]*.py"
+    )
+)[-1]
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

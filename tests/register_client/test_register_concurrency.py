@@ -19,6 +19,7 @@ import register_workers as w
 from sqlalchemy import text
 
 from register_client import Candidate, connect
+from tests.register_client.conftest import NEWEST_REVISION
 
 CTX = mp.get_context("forkserver")
 CTX.set_forkserver_preload(["register_client", "register_workers"])
@@ -160,7 +161,7 @@ def test_racing_first_connects_migrate_once(pg_url: str) -> None:
     reg = connect(pg_url)
     with reg.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-            "0001"
+            NEWEST_REVISION
         ]
     reg.dispose()
 

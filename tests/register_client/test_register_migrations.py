@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from register_client import connect
 from register_client._schema import metadata
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "register_client" / "migrations" / "versions"
+from tests.register_client.conftest import NEWEST_REVISION
 
 
 def test_migrated_schema_matches_the_models(backend_url: str) -> None:
@@ -40,8 +37,7 @@ def test_connect_and_migrate_are_idempotent(backend_url: str) -> None:
     second.migrate()
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    newest = sorted(p.name[:4] for p in MIGRATIONS.glob("[0-9]*.py"))[-1]
-    assert versions == [newest]  # one linear chain, applied to its newest revision
+    assert versions == [NEWEST_REVISION]
     first.dispose()
     second.dispose()
 
