@@ -1,6 +1,6 @@
 """Turn a long KPI frame into a dense (periods x series) matrix, and check it.
 
-The frame contract (see DESIGN.md, *KpiFrame*): columns ``kpi``, zero or more dimension
+The frame contract (the README's *KpiFrame*): columns ``kpi``, zero or more dimension
 columns, ``period`` (datetime64), ``value`` (float, may be NaN) and ``n`` (int). One series
 per (kpi, dimension values). Rows may come in any order; they are placed on a regular
 period grid whose step is the smallest gap between distinct periods. Missing periods

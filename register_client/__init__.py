@@ -10,7 +10,7 @@ Contract
   and the lifecycle rules decide what a re-detection does.
 * Triage methods move entries through new, accepted, in_progress, monitoring,
   rejected, duplicate and closed, refusing invalid transitions and auditing
-  every change; :meth:`Entry.to_json` is the DESIGN.md "Entry JSON" contract.
+  every change; :meth:`Entry.to_json` is the README's "Entry JSON" contract.
 * Every failure is a :class:`RegisterError` with a one-line message.
 
 It imports nothing from Prefect, Great Expectations or scikit-learn.

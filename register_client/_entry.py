@@ -249,7 +249,7 @@ class Entry(FrozenModel):
         return notes
 
     def to_json(self) -> dict[str, Any]:
-        """Return the entry as the DESIGN.md "Entry JSON" contract, plus extra fields.
+        """Return the entry as the README's "Entry JSON" contract, plus extra fields.
 
         Dates are ISO 8601 strings. ``history`` items carry ``from``/``to`` (and
         ``from_status``/``to_status``); ``notes`` says what the fields imply.

@@ -16,7 +16,6 @@ from ._candidate import Candidate, validate_candidates
 from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
 from ._entry import Entry
 from ._errors import EntryNotFound, RegisterError
-from ._feedback import FeedbackMixin
 from ._filing import file_batch
 from ._follow_up import FollowUpMixin
 from ._gate_history import GateHistoryMixin
@@ -42,7 +41,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin, FeedbackMixin, FollowUpMixin, GateHistoryMixin):
+class Register(TriageMixin, FollowUpMixin, GateHistoryMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and

@@ -79,7 +79,6 @@ class SourceSpec(_Strict):
     id_column: str = "id"
     audit_log: AuditLogSpec | None = None
     dimensions: list[str] = []
-    timezone: str = "UTC"
     gate: GateSpec = GateSpec()
     calendar: CalendarSpec | None = None
     extract: ExtractSpec | None = None
