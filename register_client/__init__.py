@@ -40,6 +40,7 @@ from ._errors import (
 )
 from ._feedback import is_noise
 from ._follow_up import VERDICTS
+from ._kinds import KINDS, Kind
 from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
 from ._parts import (
     Baseline,
@@ -58,6 +59,7 @@ from ._report import FileReport, Outcome
 __all__ = [
     "CLOSURE_CODES",
     "FOLLOW_UP_STATUSES",
+    "KINDS",
     "STATUSES",
     "TRANSITIONS",
     "VERDICTS",
@@ -78,6 +80,7 @@ __all__ = [
     "InvalidTransition",
     "InvalidTriage",
     "InvalidURL",
+    "Kind",
     "Kpi",
     "Measurement",
     "MigrationError",

@@ -12,13 +12,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._errors import FilingError
+from ._kinds import Kind
 from ._parts import Baseline, Current, Evidence, Kpi, Source, Target, Window
 
 __all__ = ["Candidate", "fingerprint", "slice_key", "validate_candidates"]
 
 Direction = Literal["up", "down"]
-_UP_KINDS = frozenset({"spike", "level_shift_up", "increase", "up"})
-_DOWN_KINDS = frozenset({"dip", "level_shift_down", "decrease", "down"})
+_UP_KINDS = frozenset({"spike"})
+_DOWN_KINDS = frozenset({"dip"})
 
 
 def _canonical(payload: Mapping[str, Any]) -> str:
@@ -109,7 +110,7 @@ class Candidate(BaseModel):
 
     title: str = Field(min_length=1)
     description: str = ""
-    kind: str = Field(min_length=1)
+    kind: Kind
     direction: Direction | None = None
     kpi: Kpi
     dimensions: dict[str, Any] = Field(default_factory=dict)

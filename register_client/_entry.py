@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ._kinds import Kind
 from ._parts import Kpi, Target, Window
 from ._types import FrozenModel, UtcDatetime, jsonable
 
@@ -184,7 +185,7 @@ class Entry(FrozenModel):
     description: str
     status: str
     closure_code: str | None
-    kind: str
+    kind: Kind
     direction: str
     priority: int
     priority_reason: str
