@@ -32,16 +32,18 @@ class Baseline:
 def robust_baseline(
     x: FloatArray,
     *,
-    period: int = 1,
-    n_seasons: int = 6,
-    window: int = 14,
-    min_periods: int = 7,
-    alpha: float = 0.05,
-    clip: float = 3.0,
-    rel_floor: float = 0.02,
+    period: int,
+    n_seasons: int,
+    window: int,
+    min_periods: int,
+    alpha: float,
+    clip: float,
+    rel_floor: float,
     abs_floor: float = 1e-9,
 ) -> Baseline:
     """Compute the causal robust baseline of every column of ``x``.
+
+    The defaults live in :class:`~detectors.config.DetectorConfig` (``seasonal__*``).
 
     Parameters
     ----------

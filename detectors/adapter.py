@@ -17,6 +17,7 @@ Bad input, and what happens to it:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,10 @@ from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
 from detectors._frame import SeriesMatrix, season_length, to_matrix
+from detectors.config import DetectorConfig, parse_config
 from detectors.entity import multivariate_findings
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
-from detectors.params import resolve_params
 from detectors.shift import level_shift
 from detectors.trend import trend_findings
 
@@ -39,7 +40,7 @@ __all__ = ["detect_findings"]
 def detect_findings(
     kpi_frame: pd.DataFrame,
     better: dict[str, str] | None = None,
-    params: dict[str, Any] | None = None,
+    params: DetectorConfig | Mapping[str, Any] | None = None,
     since: pd.Timestamp | None = None,
 ) -> list[Finding]:
     """Detect spikes, dips, level shifts, degrading trends (and multivariate moves).
@@ -52,8 +53,10 @@ def detect_findings(
     better : dict of str to {"lower", "higher"}, optional
         Which way is better per KPI; decides ``Finding.adverse``. Unlisted KPIs count
         every move as adverse.
-    params : dict, optional
-        Hyperparameters, see :data:`~detectors.params.DEFAULT_PARAMS`.
+    params : DetectorConfig or dict, optional
+        Hyperparameters (:class:`~detectors.config.DetectorConfig`; a dict is validated
+        into one, so an unknown key or a value out of range raises
+        ``pydantic.ValidationError``, a ``ValueError`` naming the field).
     since : pandas.Timestamp, optional
         Keep only findings whose window ends on or after this period.
 
@@ -74,37 +77,37 @@ def detect_findings(
     ...  for f in detect_findings(frame, better={"opened": "lower"})]
     [('spike', 'up', True, '2026-04-11')]
     """
-    cfg = resolve_params(params)
+    cfg = parse_config(params)
     better = better or {}
     if kpi_frame.empty:
         return []
     m = to_matrix(kpi_frame)
     found = _point_findings(m, cfg, better) + trend_findings(m, cfg, better)
-    if cfg["multivariate"]:
+    if cfg.multivariate:
         found += multivariate_findings(m, cfg, better)
     if since is not None:
         found = [f for f in found if f.end >= since]
     return sorted(found, key=lambda f: -f.score)
 
 
-def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
+def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]) -> list[Finding]:
     """Spikes, dips and level shifts: the seasonal point test and the two-window shift test."""
     period = season_length(m.step)
     base = robust_baseline(
         m.values,
         period=period,
-        n_seasons=cfg["n_seasons"],
-        window=cfg["window"],
-        min_periods=cfg["min_periods"],
-        alpha=cfg["alpha"],
-        clip=cfg["clip"],
-        rel_floor=cfg["rel_floor"],
+        n_seasons=cfg.seasonal__n_seasons,
+        window=cfg.seasonal__window,
+        min_periods=cfg.seasonal__min_periods,
+        alpha=cfg.seasonal__alpha,
+        clip=cfg.seasonal__clip,
+        rel_floor=cfg.seasonal__rel_floor,
     )
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
-    shift_window = -(-cfg["shift_window"] // period) * period
-    shift_reference = -(-cfg["shift_reference"] // period) * period
+    shift_window = -(-cfg.shift__window // period) * period
+    shift_reference = -(-cfg.shift__reference // period) * period
     shift_z, recent, ref = level_shift(
-        m.values, shift_window, shift_reference, cfg["alpha"], cfg["rel_floor"]
+        m.values, shift_window, shift_reference, cfg.shift__alpha, cfg.shift__rel_floor
     )
     point = np.nan_to_num(z_to_score(base.z))
     shift = np.nan_to_num(z_to_score(shift_z))
@@ -113,23 +116,23 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
     ref_level = np.abs(ref)
     with np.errstate(invalid="ignore"):
         point_flags = (
-            (point >= cfg["threshold"])
-            & (point_move >= cfg["min_abs_change"])
-            & (point_move >= cfg["min_rel_change"] * np.abs(base.expected))
+            (point >= cfg.seasonal__threshold)
+            & (point_move >= cfg.min_abs_change)
+            & (point_move >= cfg.min_rel_change * np.abs(base.expected))
         )
         shift_flags = (
-            (shift >= cfg["threshold"])
-            & (shift_move >= cfg["min_abs_change"])
-            & (shift_move >= cfg["min_rel_change"] * ref_level)
+            (shift >= cfg.shift__threshold)
+            & (shift_move >= cfg.min_abs_change)
+            & (shift_move >= cfg.min_rel_change * ref_level)
         )
-    ev = find_events(point_flags | shift_flags, suppress=cfg["suppress"])
+    ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
-    half_band = float(score_to_z(cfg["threshold"])) * event_mean(base.scale, ev)
+    half_band = float(score_to_z(cfg.seasonal__threshold)) * event_mean(base.scale, ev)
     expected = event_mean(base.expected, ev)
     observed = event_mean(m.values, ev)
     n_flagged = np.diff(np.append(ev.offsets, len(ev.rows)))
-    is_shift = (n_flagged >= cfg["shift_periods"]) | (event_max(shift, ev) > event_max(point, ev))
+    is_shift = (n_flagged >= cfg.shift_periods) | (event_max(shift, ev) > event_max(point, ev))
     kinds = np.where(is_shift, "level_shift", np.where(observed >= expected, "spike", "dip"))
     stats = EventStats(
         series=ev.series,
@@ -144,5 +147,5 @@ def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
         score=event_max(np.fmax(point, shift), ev),
         n=event_sum(m.counts, ev),
     )
-    params = {k: v for k, v in cfg.items() if k != "targets"}
-    return build_findings(m, stats, better, cfg["detector"], params)
+    names = np.where(is_shift, "LevelShiftDetector", "SeasonalZScoreDetector").tolist()
+    return build_findings(m, stats, better, names, cfg.model_dump(exclude={"targets"}))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int, check_real, max_abs_z
+from detectors._base import CausalDetectorMixin, max_abs_z
 from detectors._rolling import ewm_abs_scale, lagged, lagged_median
+from detectors.config import check_estimator_params
 
 __all__ = ["LevelShiftDetector", "level_shift"]
 
@@ -61,8 +62,10 @@ class LevelShiftDetector(CausalDetectorMixin):
         Smoothing weight of the residual scale.
     rel_floor : float, default=0.02
         Scale floor relative to the reference level.
+    threshold : float, default=0.5
+        Calibrated score that "auto" contamination puts ``offset_`` at (0.5: |z| ~ 4.42).
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``; "auto" = calibrated score 0.5 (|z| ~ 4.42).
+        Sets ``offset_``: at ``threshold``, or at this share of the training rows.
 
     Attributes
     ----------
@@ -92,19 +95,18 @@ class LevelShiftDetector(CausalDetectorMixin):
         reference: int = 28,
         alpha: float = 0.05,
         rel_floor: float = 0.02,
+        threshold: float = 0.5,
         contamination: str | float = "auto",
     ) -> None:
         self.window = window
         self.reference = reference
         self.alpha = alpha
         self.rel_floor = rel_floor
+        self.threshold = threshold
         self.contamination = contamination
 
     def _validate_params(self) -> None:
-        check_int("window", self.window, 1)
-        check_int("reference", self.reference, 2)
-        check_real("alpha", self.alpha, 1e-6, 1.0)
-        check_real("rel_floor", self.rel_floor, 0.0, 10.0)
+        check_estimator_params("shift", self.get_params(deep=False))
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         z, _, _ = level_shift(X, self.window, self.reference, self.alpha, self.rel_floor)
