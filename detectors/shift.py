@@ -13,7 +13,12 @@ __all__ = ["LevelShiftDetector", "level_shift"]
 
 
 def level_shift(
-    x: NDArray[np.float64], window: int, reference: int, alpha: float, rel_floor: float
+    x: NDArray[np.float64],
+    window: int,
+    reference: int,
+    alpha: float,
+    rel_floor: float,
+    noise: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Shift test: median of the last ``window`` rows against the ``reference`` rows before.
 
@@ -24,8 +29,9 @@ def level_shift(
 
     The standard error of a median of ``k`` Gaussian values is ``1.2533 * sigma / sqrt(k)``;
     ``sigma`` is a clipped, exponentially weighted scale of point residuals against the
-    reference median, taken as it stood before the recent window. Rows without a full
-    reference are NaN.
+    reference median, taken as it stood before the recent window, and never below the
+    median of ``noise`` (the values' own sampling noise, if known) over the recent window.
+    Rows without a full reference are NaN.
     """
     blocks = max(2, reference // window)
     recent, n_recent = lagged_median(x, range(window))
@@ -33,6 +39,8 @@ def level_shift(
     # The scale as it stood before the recent window: the shift must not widen its own band.
     sigma = lagged(ewm_abs_scale(x - ref, alpha=alpha, clip=3.0, min_periods=3), [window])[..., 0]
     sigma = np.fmax(sigma, rel_floor * np.abs(ref) + 1e-12)
+    if noise is not None:
+        sigma = np.fmax(sigma, lagged_median(noise, range(window))[0])
     # A median of block medians carries an extra pi/2 in its variance.
     se = 1.2533 * sigma * np.sqrt(1.0 / np.maximum(n_recent, 1) + np.pi / 2 / (window * blocks))
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -8,7 +8,7 @@ from detectors import DetectorConfig, Finding, detect_findings
 
 def _frame(values: np.ndarray, kpi: str = "ttr_median_h", **dims: str) -> pd.DataFrame:
     periods = pd.date_range("2026-01-01", periods=len(values), freq="D")
-    return pd.DataFrame({"kpi": kpi, **dims, "period": periods, "value": values, "n": 10})
+    return pd.DataFrame({"kpi": kpi, **dims, "period": periods, "value": values, "n": 50})
 
 
 def _noise(n: int, seed: int = 0) -> np.ndarray:
@@ -26,7 +26,7 @@ def test_spike_is_adverse_only_when_bad_direction() -> None:
     assert f.start == f.end == pd.Timestamp("2026-05-01")
     assert 0.5 <= f.score <= 1 and f.band_low < f.expected < f.band_high < f.observed
     assert f.magnitude == pytest.approx((f.observed - f.expected) / f.expected)
-    assert f.n == 10
+    assert f.n == 50
     (g,) = detect_findings(frame, better={"ttr_median_h": "higher"})
     assert not g.adverse
 
@@ -137,9 +137,11 @@ def test_multivariate_finds_a_joint_move_of_one_entity() -> None:
 def test_hour_of_day_seasonality_is_not_an_anomaly() -> None:
     hours = np.arange(24 * 60)
     v = np.where((hours % 24 >= 9) & (hours % 24 < 17), 100.0, 10.0)
-    v = v + np.random.default_rng(2).normal(0, 2, len(v))
+    # Positive values that are not counts (durations) are scored on the log scale, where
+    # their noise is multiplicative: 3 % at night as by day.
+    v = v * np.exp(np.random.default_rng(2).normal(0, 0.03, len(v)))
     periods = pd.date_range("2026-01-01", periods=len(v), freq="h")
-    frame = pd.DataFrame({"kpi": "opened", "period": periods, "value": v, "n": 1})
+    frame = pd.DataFrame({"kpi": "opened", "period": periods, "value": v, "n": 50})
     assert [f for f in detect_findings(frame) if f.kind != "degradation"] == []
     v[24 * 50 + 12] = 10.0  # a business hour as quiet as the night
     (f,) = [f for f in detect_findings(frame.assign(value=v)) if f.kind != "degradation"]
