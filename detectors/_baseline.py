@@ -40,7 +40,8 @@ def phase_profile(ratio: FloatArray, period: int, *, alpha: float, clip: float) 
     Rows of one phase (every ``period``-th row) form their own series; each gets a clipped
     running mean of ``|ratio|`` over its own past cycles, about 1 when the phase is as
     noisy as the rest, shrunk towards 1 while few cycles back it, and never below 1.
-    Before three past cycles of a phase the profile is NaN: the phase is still cold.
+    Before three past cycles of a phase the profile is 1, so the cold start stays that of
+    the overall scale (the UCI replay has six weeks of history in early April).
 
     Examples
     --------
@@ -60,7 +61,7 @@ def phase_profile(ratio: FloatArray, period: int, *, alpha: float, clip: float) 
     weight = seen / (seen + _PRIOR_CYCLES)
     # Never below 1: a phase's band may widen (noisy Saturdays), but a profile that reads
     # low by chance must not narrow it, or every phase fires more often than its p says.
-    shrunk = np.fmax(1.0 + weight * (spread - 1.0), np.where(np.isnan(spread), np.nan, 1.0))
+    shrunk = np.fmax(1.0 + weight * (spread - 1.0), 1.0)
     out: FloatArray = shrunk.reshape(-1, s_len)[:t_len]
     return out
 
@@ -118,8 +119,10 @@ def robust_baseline(
     # Three residuals before the first z: one residual alone says nothing about spread.
     raw = ewm_abs_scale(resid, alpha=alpha, clip=clip, min_periods=3)
     if period > 1:
+        # A zero scale (a flat stretch) says nothing about a phase's relative spread.
         with np.errstate(divide="ignore", invalid="ignore"):
-            raw = raw * phase_profile(resid / raw, period, alpha=alpha, clip=clip)
+            ratio = np.where(raw > 0, resid / raw, np.nan)
+        raw = raw * phase_profile(ratio, period, alpha=alpha, clip=clip)
     floor = np.maximum(abs_floor, rel_floor * np.abs(expected))
     scale = np.where(np.isnan(raw), np.nan, np.fmax(raw, floor))
     with np.errstate(divide="ignore", invalid="ignore"):

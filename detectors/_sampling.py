@@ -4,9 +4,10 @@ A KPI value summarises ``n`` records; the fewer the records, the noisier the val
 noisy depends on the statistic, which the KPI frame does not name, so it is read off each
 series (:func:`series_kind`):
 
-- a **count** (every value equals its ``n``: tickets opened, backlog) is Poisson-like.
-  Scored on Anscombe's scale ``2 sqrt(x + 3/8)``, its sampling noise is 1 whatever the
-  level, and overdispersion shows up as a larger residual scale;
+- a **count** (every value equals its ``n``: tickets opened, backlog) is scored as is,
+  with Poisson noise ``sqrt(expected)`` as the floor; overdispersion shows up as a larger
+  residual scale. (Anscombe's square root would make the noise 1 everywhere, but it also
+  shrinks every upward move: on the UCI log it hid two real volume bursts);
 - a **rate** (every value in [0, 1]) is binomial: on the arcsine scale ``2 asin(sqrt(x))``
   its sampling noise is ``1 / sqrt(n)``;
 - a **positive value** (a median, mean or p90 of ``n`` durations) is scored on the log
@@ -68,7 +69,7 @@ def stabilise(values: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
         out: FloatArray = np.select(
             [kind == COUNT, kind == RATE, kind == LEVEL],
             [
-                2.0 * np.sqrt(np.maximum(values, 0.0) + 0.375),
+                values,
                 2.0 * np.arcsin(np.sqrt(np.clip(values, 0.0, 1.0))),
                 np.log(values),
             ],
@@ -90,7 +91,7 @@ def restore(y: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
     out: FloatArray = np.select(
         [kind == COUNT, kind == RATE, kind == LEVEL],
         [
-            np.maximum(y / 2.0, 0.0) ** 2 - 0.375,
+            y,
             np.sin(np.clip(y, 0.0, np.pi) / 2.0) ** 2,
             np.exp(np.minimum(y, 700.0)),
         ],
@@ -102,6 +103,7 @@ def restore(y: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
 def sampling_scale(
     counts: FloatArray,
     kind: NDArray[np.int_],
+    expected: FloatArray,
     resid: FloatArray,
     *,
     alpha: float,
@@ -115,6 +117,8 @@ def sampling_scale(
         The records behind each value.
     kind : ndarray of shape (S,)
         :func:`series_kind` of each column.
+    expected : ndarray of shape (T, S)
+        The causal expectation in the KPI's units (a count's Poisson mean).
     resid : ndarray of shape (T, S)
         Stabilised value minus its causal expectation.
     alpha, clip : float
@@ -128,7 +132,8 @@ def sampling_scale(
     Examples
     --------
     >>> n = np.array([[100.0], [4.0]])
-    >>> sampling_scale(n, np.array([RATE]), np.zeros((2, 1)), alpha=0.05, clip=3.0)[:, 0].tolist()
+    >>> zeros = np.zeros((2, 1))
+    >>> sampling_scale(n, np.array([RATE]), zeros, zeros, alpha=0.05, clip=3.0)[:, 0].tolist()
     [0.1, 0.5]
     """
     n = np.where(counts > 0, counts, np.nan)
@@ -136,7 +141,7 @@ def sampling_scale(
         per_record = ewm_abs_scale(resid * np.sqrt(n), alpha=alpha, clip=clip, min_periods=3)
         out: FloatArray = np.select(
             [kind == COUNT, kind == RATE],
-            [np.ones_like(n), 1.0 / np.sqrt(n)],
+            [np.sqrt(np.maximum(expected, 1.0)), 1.0 / np.sqrt(n)],
             per_record / np.sqrt(n),
         )
     return np.where(np.isnan(n) & (kind != COUNT), np.nan, out)
@@ -149,13 +154,13 @@ def relative_floor(expected: FloatArray, kind: NDArray[np.int_], rel_floor: floa
     --------
     >>> kind = np.array([COUNT, RATE, LEVEL, PLAIN])
     >>> relative_floor(np.array([[100.0, 0.5, 20.0, -4.0]]), kind, 0.02).round(3).tolist()
-    [[0.2, 0.02, 0.02, 0.08]]
+    [[2.0, 0.02, 0.02, 0.08]]
     """
     x = np.abs(expected)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = rel_floor * np.select(
             [kind == COUNT, kind == RATE, kind == LEVEL],
-            [x / np.sqrt(x + 0.375), np.sqrt(x / np.maximum(1.0 - x, 1e-9)), np.ones_like(x)],
+            [x, np.sqrt(x / np.maximum(1.0 - x, 1e-9)), np.ones_like(x)],
             x,
         )
     return out

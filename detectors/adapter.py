@@ -122,7 +122,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     resid = y - base.expected
     expected = restore(base.expected, kind)
     noise = sampling_scale(
-        m.counts, kind, resid, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip
+        m.counts, kind, expected, resid, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip
     )
     floor = relative_floor(expected, kind, cfg.seasonal__rel_floor)
     # The floors never end a cold start: no residual scale yet, no score.

@@ -53,7 +53,8 @@ def test_degrading_trend_direction_and_target() -> None:
 
 def test_weekday_seasonality_is_not_an_anomaly() -> None:
     days = np.arange(200)
-    v = np.where(days % 7 >= 5, 20.0, 100.0) + np.random.default_rng(1).normal(0, 2, 200)
+    # Positive non-count values are scored on the log scale: multiplicative noise.
+    v = np.where(days % 7 >= 5, 20.0, 100.0) * np.exp(np.random.default_rng(1).normal(0, 0.03, 200))
     assert detect_findings(_frame(v), params={"trend__threshold": 1.0}) == []
 
 
