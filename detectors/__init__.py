@@ -6,6 +6,9 @@ The package contract:
 - scoring is causal: the score at period ``t`` uses data up to ``t`` only;
 - scores are calibrated to [0, 1] (0.5 = two-sided p of 1e-5), so one threshold serves
   every series;
+- one typed configuration, :class:`DetectorConfig` (keys ``seasonal__window``,
+  ``shift__threshold``, ...), drives both :func:`detect_findings` and the estimators that
+  :func:`make_detector` builds;
 - :func:`detect_findings` turns a long KPI frame into :class:`Finding` objects, scoring all
   series at once on a (periods x series) matrix;
 - the estimators are scikit-learn outlier detectors and transformers (``clone``,
@@ -29,18 +32,19 @@ non-monotonic index           ``detect_findings``: sorted by period; arrays: row
 
 from detectors.adapter import detect_findings
 from detectors.calibrator import ScoreCalibrator
+from detectors.config import DetectorConfig, parse_config
 from detectors.ensemble import EnsembleDetector
+from detectors.factory import make_detector
 from detectors.features import RollingFeatures
 from detectors.finding import Finding, is_adverse
 from detectors.multivariate import IsolationForestDetector
-from detectors.params import DEFAULT_PARAMS, resolve_params
 from detectors.seasonal import SeasonalZScoreDetector
 from detectors.shift import LevelShiftDetector
 from detectors.trend import TrendDetector
 from detectors.version import __version__
 
 __all__ = [
-    "DEFAULT_PARAMS",
+    "DetectorConfig",
     "EnsembleDetector",
     "Finding",
     "IsolationForestDetector",
@@ -52,5 +56,6 @@ __all__ = [
     "__version__",
     "detect_findings",
     "is_adverse",
-    "resolve_params",
+    "make_detector",
+    "parse_config",
 ]

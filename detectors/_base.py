@@ -10,9 +10,9 @@ history is too short). The mixin turns it into the scikit-learn outlier API:
 
 - ``score_samples = -deviation`` (higher means more normal);
 - ``decision_function = score_samples - offset_``; ``predict`` gives -1 / +1;
-- ``contamination="auto"`` puts ``offset_`` at the deviation whose calibrated score is 0.5
-  (two-sided p = 1e-5, |z| ~ 4.42); a float puts it at that quantile of the training
-  scores.
+- ``contamination="auto"`` puts ``offset_`` at the deviation whose calibrated score is the
+  estimator's ``threshold`` (default 0.5: two-sided p = 1e-5, |z| ~ 4.42); a float puts it
+  at that quantile of the training scores.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ __all__ = [
     "CausalDetectorMixin",
     "check_contamination",
     "check_int",
-    "check_real",
     "max_abs_z",
 ]
 
@@ -41,13 +40,6 @@ def check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
     return int(value)
-
-
-def check_real(name: str, value: Any, low: float, high: float) -> float:
-    """Validate a float hyperparameter in ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ValueError(f"{name} must be a float in [{low}, {high}], got {value!r}")
-    return float(value)
 
 
 def check_contamination(value: Any) -> str | float:
@@ -95,6 +87,7 @@ class CausalDetectorMixin(AllowNaNMixin, OutlierMixin, BaseEstimator):  # type: 
     """Outlier API on top of a causal ``_deviation``; see the module docstring."""
 
     contamination: str | float
+    threshold: float
 
     def _validate_params(self) -> None:
         """Check hyperparameters; raise ``ValueError`` naming the bad one."""
@@ -124,7 +117,7 @@ class CausalDetectorMixin(AllowNaNMixin, OutlierMixin, BaseEstimator):  # type: 
         Xv = self._check_X(X, reset=True)
         self._fit_extra(Xv)
         if contamination == "auto":
-            self.offset_ = -float(score_to_z(0.5))
+            self.offset_ = -float(score_to_z(self.threshold))
         else:
             self.offset_ = float(np.percentile(-self._deviation(Xv), 100.0 * float(contamination)))
         return self

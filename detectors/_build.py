@@ -40,10 +40,14 @@ def build_findings(
     m: SeriesMatrix,
     st: EventStats,
     better: dict[str, str],
-    detector: str,
+    detector: str | list[str],
     params: dict[str, Any],
 ) -> list[Finding]:
-    """One :class:`Finding` per event; direction and magnitude come from ``reference``."""
+    """One :class:`Finding` per event; direction and magnitude come from ``reference``.
+
+    ``detector`` names the estimator class behind every event, or behind each one.
+    """
+    names = [detector] * len(st.series) if isinstance(detector, str) else detector
     keys = m.keys.to_dict("records")
     periods = list(m.periods)  # one conversion, not one DatetimeIndex lookup per field
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -67,7 +71,7 @@ def build_findings(
                 band_high=float(st.band_high[i]),
                 magnitude=float(magnitude[i]),
                 score=float(st.score[i]),
-                detector=detector,
+                detector=names[i],
                 params=params,
                 version=__version__,
                 n=int(st.n[i]),

@@ -17,6 +17,7 @@ Bad input, and what happens to it:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,19 @@ from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
 from detectors._frame import SeriesMatrix, season_length, to_matrix
+from detectors._rolling import lagged_median
+from detectors._sampling import (
+    COUNT,
+    relative_floor,
+    restore,
+    sampling_scale,
+    series_kind,
+    stabilise,
+)
+from detectors.config import DetectorConfig, parse_config
 from detectors.entity import multivariate_findings
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
-from detectors.params import resolve_params
 from detectors.shift import level_shift
 from detectors.trend import trend_findings
 
@@ -39,7 +49,7 @@ __all__ = ["detect_findings"]
 def detect_findings(
     kpi_frame: pd.DataFrame,
     better: dict[str, str] | None = None,
-    params: dict[str, Any] | None = None,
+    params: DetectorConfig | Mapping[str, Any] | None = None,
     since: pd.Timestamp | None = None,
 ) -> list[Finding]:
     """Detect spikes, dips, level shifts, degrading trends (and multivariate moves).
@@ -52,8 +62,10 @@ def detect_findings(
     better : dict of str to {"lower", "higher"}, optional
         Which way is better per KPI; decides ``Finding.adverse``. Unlisted KPIs count
         every move as adverse.
-    params : dict, optional
-        Hyperparameters, see :data:`~detectors.params.DEFAULT_PARAMS`.
+    params : DetectorConfig or dict, optional
+        Hyperparameters (:class:`~detectors.config.DetectorConfig`; a dict is validated
+        into one, so an unknown key or a value out of range raises
+        ``pydantic.ValidationError``, a ``ValueError`` naming the field).
     since : pandas.Timestamp, optional
         Keep only findings whose window ends on or after this period.
 
@@ -74,75 +86,114 @@ def detect_findings(
     ...  for f in detect_findings(frame, better={"opened": "lower"})]
     [('spike', 'up', True, '2026-04-11')]
     """
-    cfg = resolve_params(params)
+    cfg = parse_config(params)
     better = better or {}
     if kpi_frame.empty:
         return []
     m = to_matrix(kpi_frame)
     found = _point_findings(m, cfg, better) + trend_findings(m, cfg, better)
-    if cfg["multivariate"]:
+    if cfg.multivariate:
         found += multivariate_findings(m, cfg, better)
     if since is not None:
         found = [f for f in found if f.end >= since]
     return sorted(found, key=lambda f: -f.score)
 
 
-def _point_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
-    """Spikes, dips and level shifts: the seasonal point test and the two-window shift test."""
+def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]) -> list[Finding]:
+    """Spikes, dips and level shifts: the seasonal point test and the two-window shift test.
+
+    Both run on each series' variance-stabilising scale (:mod:`detectors._sampling`), with
+    the values' sampling noise as a floor under the residual scale; moves, bands and
+    magnitudes are reported in the KPI's own units.
+    """
     period = season_length(m.step)
+    kind = series_kind(m.values, m.counts)
+    y = stabilise(m.values, kind)
     base = robust_baseline(
-        m.values,
+        y,
         period=period,
-        n_seasons=cfg["n_seasons"],
-        window=cfg["window"],
-        min_periods=cfg["min_periods"],
-        alpha=cfg["alpha"],
-        clip=cfg["clip"],
-        rel_floor=cfg["rel_floor"],
+        n_seasons=cfg.seasonal__n_seasons,
+        window=cfg.seasonal__window,
+        min_periods=cfg.seasonal__min_periods,
+        alpha=cfg.seasonal__alpha,
+        clip=cfg.seasonal__clip,
+        rel_floor=0.0,  # a floor relative to the KPI's units: set below, on its own scale
     )
+    resid = y - base.expected
+    expected = restore(base.expected, kind)
+    noise = sampling_scale(
+        m.counts, kind, expected, resid, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip
+    )
+    floor = relative_floor(expected, kind, cfg.seasonal__rel_floor)
+    # The floors never end a cold start: no residual scale yet, no score.
+    scale = np.where(np.isnan(base.scale), np.nan, np.fmax(np.fmax(base.scale, noise), floor))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = np.nan_to_num(z_to_score(resid / scale))
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
-    shift_window = -(-cfg["shift_window"] // period) * period
-    shift_reference = -(-cfg["shift_reference"] // period) * period
+    shift_window = -(-cfg.shift__window // period) * period
+    shift_reference = -(-cfg.shift__reference // period) * period
+    # The shift test reads deseasonalised values: the expected value's offset from its own
+    # cycle median is the season, and Saturdays must not widen a weekday level's band.
+    season = base.expected - lagged_median(base.expected, range(period))[0]
+    y_level = y - np.nan_to_num(season)
+    noise = np.fmax(noise, relative_floor(expected, kind, cfg.shift__rel_floor))
     shift_z, recent, ref = level_shift(
-        m.values, shift_window, shift_reference, cfg["alpha"], cfg["rel_floor"]
+        y_level, shift_window, shift_reference, cfg.shift__alpha, 0.0, noise
     )
-    point = np.nan_to_num(z_to_score(base.z))
+    # A small sustained move hides in a week's noise; four weeks against eight show it.
+    long_z, long_recent, long_ref = level_shift(
+        y_level, 4 * shift_window, 2 * shift_reference, cfg.shift__alpha, 0.0, noise
+    )
+    use_long = np.nan_to_num(np.abs(long_z)) > np.nan_to_num(np.abs(shift_z))
+    shift_z = np.where(use_long, long_z, shift_z)
+    recent = np.where(use_long, long_recent, recent)
+    ref = np.where(use_long, long_ref, ref)
     shift = np.nan_to_num(z_to_score(shift_z))
-    point_move = np.abs(m.values - base.expected)
+    # A count's n is its value and its noise floor covers it; any other value needs
+    # min_count records to fire alone, and a shift as many over its recent window.
+    window_n = np.cumsum(m.counts, axis=0)
+    window_n[shift_window:] -= window_n[:-shift_window].copy()
+    is_count = kind == COUNT
+    recent, ref = restore(recent, kind), restore(ref, kind)
+    point_move = np.abs(m.values - expected)
     shift_move = np.abs(recent - ref)
-    ref_level = np.abs(ref)
     with np.errstate(invalid="ignore"):
         point_flags = (
-            (point >= cfg["threshold"])
-            & (point_move >= cfg["min_abs_change"])
-            & (point_move >= cfg["min_rel_change"] * np.abs(base.expected))
+            (is_count | (m.counts >= cfg.min_count))
+            & (point >= cfg.seasonal__threshold)
+            & (point_move >= cfg.min_abs_change)
+            & (point_move >= cfg.min_rel_change * np.abs(expected))
         )
         shift_flags = (
-            (shift >= cfg["threshold"])
-            & (shift_move >= cfg["min_abs_change"])
-            & (shift_move >= cfg["min_rel_change"] * ref_level)
+            (is_count | (window_n >= cfg.min_count))
+            & (shift >= cfg.shift__threshold)
+            & (shift_move >= cfg.min_abs_change)
+            & (shift_move >= cfg.min_rel_change * np.abs(ref))
         )
-    ev = find_events(point_flags | shift_flags, suppress=cfg["suppress"])
+    ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
-    half_band = float(score_to_z(cfg["threshold"])) * event_mean(base.scale, ev)
-    expected = event_mean(base.expected, ev)
+    half_band = float(score_to_z(cfg.seasonal__threshold)) * scale
+    series_kind_of = kind[ev.series]
+    low = restore(event_mean(base.expected - half_band, ev)[None, :], series_kind_of)[0]
+    high = restore(event_mean(base.expected + half_band, ev)[None, :], series_kind_of)[0]
+    expected_ev = event_mean(expected, ev)
     observed = event_mean(m.values, ev)
     n_flagged = np.diff(np.append(ev.offsets, len(ev.rows)))
-    is_shift = (n_flagged >= cfg["shift_periods"]) | (event_max(shift, ev) > event_max(point, ev))
-    kinds = np.where(is_shift, "level_shift", np.where(observed >= expected, "spike", "dip"))
+    is_shift = (n_flagged >= cfg.shift_periods) | (event_max(shift, ev) > event_max(point, ev))
+    kinds = np.where(is_shift, "level_shift", np.where(observed >= expected_ev, "spike", "dip"))
     stats = EventStats(
         series=ev.series,
         start=ev.start,
         end=ev.end,
         kind=kinds.tolist(),
         observed=observed,
-        expected=expected,
-        reference=expected,
-        band_low=expected - half_band,
-        band_high=expected + half_band,
+        expected=expected_ev,
+        reference=expected_ev,
+        band_low=np.fmin(low, expected_ev),
+        band_high=np.fmax(high, expected_ev),
         score=event_max(np.fmax(point, shift), ev),
         n=event_sum(m.counts, ev),
     )
-    params = {k: v for k, v in cfg.items() if k != "targets"}
-    return build_findings(m, stats, better, cfg["detector"], params)
+    names = np.where(is_shift, "LevelShiftDetector", "SeasonalZScoreDetector").tolist()
+    return build_findings(m, stats, better, names, cfg.model_dump(exclude={"targets"}))

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils.metaestimators import _BaseComposition
 
 from detectors._base import CausalDetectorMixin
 from detectors.calibrator import ScoreCalibrator
@@ -16,7 +17,7 @@ from detectors.shift import LevelShiftDetector
 __all__ = ["EnsembleDetector"]
 
 
-class EnsembleDetector(CausalDetectorMixin):
+class EnsembleDetector(_BaseComposition, CausalDetectorMixin):  # type: ignore[misc]
     """Combine detectors after calibrating each one's scores to ``|N(0, 1)|``.
 
     Each member is cloned and fitted on ``X``; its training deviations
@@ -32,8 +33,13 @@ class EnsembleDetector(CausalDetectorMixin):
         :class:`LevelShiftDetector` with their defaults.
     combine : {"max", "mean"}, default="max"
         How calibrated deviations are combined.
+    threshold : float, default=0.5
+        Calibrated score that "auto" contamination puts ``offset_`` at.
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``.
+        Sets ``offset_``: at ``threshold``, or at this share of the training rows.
+
+    Members' parameters are reachable the scikit-learn way, ``<name>__<param>``, as in a
+    pipeline: ``set_params(shift__window=14)``.
 
     Attributes
     ----------
@@ -56,21 +62,39 @@ class EnsembleDetector(CausalDetectorMixin):
     >>> X = rng.normal(100, 5, (300, 1))
     >>> X[250] = 160  # a spike the point detector sees
     >>> det = EnsembleDetector().fit(X[:200])
-    >>> np.flatnonzero(det.predict(X) == -1).tolist()
-    [250]
+    >>> bool(det.predict(X)[250] == -1)
+    True
+    >>> members = [("seasonal", SeasonalZScoreDetector()), ("shift", LevelShiftDetector())]
+    >>> EnsembleDetector(members).set_params(shift__window=14).get_params()["shift__window"]
+    14
     """
 
     def __init__(
         self,
         estimators: list[tuple[str, BaseEstimator]] | None = None,
         combine: str = "max",
+        threshold: float = 0.5,
         contamination: str | float = "auto",
     ) -> None:
         self.estimators = estimators
         self.combine = combine
+        self.threshold = threshold
         self.contamination = contamination
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters, with each member's as ``<name>__<param>`` when ``deep``."""
+        if self.estimators is None:
+            return dict(super().get_params(deep=deep))
+        return dict(self._get_params("estimators", deep=deep))
+
+    def set_params(self, **params: Any) -> EnsembleDetector:
+        """Set parameters, members' ones as ``<name>__<param>``."""
+        self._set_params("estimators", **params)
+        return self
+
     def _validate_params(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0.0, 1.0], got {self.threshold!r}")
         if self.combine not in ("max", "mean"):
             raise ValueError(f"combine must be 'max' or 'mean', got {self.combine!r}")
         if self.estimators is not None and not self.estimators:

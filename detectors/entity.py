@@ -23,11 +23,19 @@ from detectors._build import EventStats, build_findings
 from detectors._calibration import z_to_score
 from detectors._frame import SeriesMatrix
 from detectors.calibrator import ScoreCalibrator
+from detectors.config import DetectorConfig
 from detectors.events import find_events
 from detectors.finding import Finding
 from detectors.multivariate import IsolationForestDetector
 
 __all__ = ["multivariate_findings"]
+
+
+def _baseline_params(cfg: DetectorConfig) -> dict[str, Any]:
+    """Return the seasonal settings that the baseline takes (all but the threshold)."""
+    out = cfg.estimator_params("seasonal")
+    del out["threshold"]
+    return out
 
 
 def _entities(m: SeriesMatrix) -> list[np.ndarray]:
@@ -40,29 +48,29 @@ def _entities(m: SeriesMatrix) -> list[np.ndarray]:
 
 
 def multivariate_findings(
-    m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]
+    m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
 ) -> list[Finding]:
     """Find ``multivariate`` events in every entity (see module docstring)."""
-    horizon = cfg["multivariate_horizon"]
+    horizon = cfg.multivariate_horizon
     t_len = len(m.periods)
-    if t_len - horizon < cfg["min_periods"] * 2:
+    if t_len - horizon < cfg.seasonal__min_periods * 2:
         return []
     score = np.zeros_like(m.values)
     for cols in _entities(m):
         x = m.values[:, cols]
-        det = IsolationForestDetector(window=cfg["window"], n_estimators=50, random_state=0)
+        det = IsolationForestDetector(**cfg.estimator_params("forest"), random_state=0)
         det.fit(x[: t_len - horizon])
         cal = ScoreCalibrator().fit(-det.score_samples(x[: t_len - horizon])[:, None])
         # Score the whole stretch (features need the history), keep only the horizon.
         z = cal.transform(-det.score_samples(x)[:, None])[:, 0]
         row_score = np.where(np.arange(t_len) >= t_len - horizon, z_to_score(z), 0.0)
-        base = robust_baseline(x, period=1, window=cfg["window"], min_periods=cfg["min_periods"])
+        base = robust_baseline(x, period=1, **_baseline_params(cfg))
         lead = np.argmax(np.nan_to_num(np.abs(base.z)), axis=1)
         score[np.arange(t_len), cols[lead]] = np.nan_to_num(row_score)
-    ev = find_events(score >= cfg["multivariate_threshold"], suppress=cfg["suppress"])
+    ev = find_events(score >= cfg.multivariate_threshold, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
-    base = robust_baseline(m.values, period=1, window=cfg["window"], min_periods=cfg["min_periods"])
+    base = robust_baseline(m.values, period=1, **_baseline_params(cfg))
     rows, cols = ev.start, ev.series
     expected = base.expected[rows, cols]
     half = 3.0 * base.scale[rows, cols]
@@ -79,5 +87,5 @@ def multivariate_findings(
         score=np.maximum.reduceat(score[ev.rows, ev.row_series], ev.offsets),
         n=m.counts[rows, cols],
     )
-    params = {"window": cfg["window"], "multivariate_horizon": horizon, "n_estimators": 50}
-    return build_findings(m, stats, better, "isolation_forest", params)
+    params = {**cfg.estimator_params("forest"), "multivariate_horizon": horizon}
+    return build_findings(m, stats, better, "IsolationForestDetector", params)

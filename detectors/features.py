@@ -11,8 +11,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from detectors._base import AllowNaNMixin, check_int
 from detectors._baseline import robust_baseline
+from detectors.config import DetectorConfig
 
 __all__ = ["RollingFeatures"]
+
+#: The seasonal detector's defaults for what these features do not expose.
+_DEFAULT = DetectorConfig()
 
 
 class RollingFeatures(AllowNaNMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -83,7 +87,14 @@ class RollingFeatures(AllowNaNMixin, TransformerMixin, BaseEstimator):  # type: 
         Xv = self._check_X(X, reset=False)
         # No relative floor: z must not depend on how far a KPI's unit sits from zero.
         base = robust_baseline(
-            Xv, period=self.period, window=self.window, min_periods=self.min_periods, rel_floor=0.0
+            Xv,
+            period=self.period,
+            n_seasons=_DEFAULT.seasonal__n_seasons,
+            window=self.window,
+            min_periods=self.min_periods,
+            alpha=_DEFAULT.seasonal__alpha,
+            clip=_DEFAULT.seasonal__clip,
+            rel_floor=0.0,
         )
         out: NDArray[np.float64] = np.clip(
             np.nan_to_num(base.z, posinf=1e6, neginf=-1e6), -1e6, 1e6

@@ -9,7 +9,8 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.ensemble import IsolationForest
 from sklearn.utils.validation import check_is_fitted
 
-from detectors._base import CausalDetectorMixin, check_int
+from detectors._base import CausalDetectorMixin
+from detectors.config import check_estimator_params
 from detectors.features import RollingFeatures
 
 __all__ = ["IsolationForestDetector"]
@@ -83,8 +84,7 @@ class IsolationForestDetector(CausalDetectorMixin):
         -------
         self
         """
-        check_int("window", self.window, 1)
-        check_int("n_estimators", self.n_estimators, 1)
+        check_estimator_params("forest", self.get_params(deep=False))
         Xv = self._check_X(X, reset=True)
         feats = self._features(Xv)
         self.forest_ = IsolationForest(

@@ -126,10 +126,14 @@ def _row_weights(
     return scores[keep], weight[keep], window[keep]
 
 
-def nab_score(files: Sequence[NabFile], profile: str = "standard") -> NabResult:
+def nab_score(
+    files: Sequence[NabFile], profile: str = "standard", threshold: float | None = None
+) -> NabResult:
     """Sweep one corpus-wide threshold and return the best normalised NAB score.
 
-    Ties in the best score go to the highest threshold (the quietest detector).
+    Ties in the best score go to the highest threshold (the quietest detector). A given
+    ``threshold`` is used as is instead: the honest way to score data that did not choose
+    it (cross-validation).
     """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {profile!r}")
@@ -157,7 +161,12 @@ def nab_score(files: Sequence[NabFile], profile: str = "standard") -> NabResult:
     ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True]) if len(s) else np.empty(0, dtype=np.intp)
     cand_score = np.r_[null, total[ends]]
     cand_thr = np.r_[np.inf, s[ends]]
-    k = int(np.argmax(cand_score))
+    if threshold is None:
+        k = int(np.argmax(cand_score))
+    else:
+        # The candidates run from the highest threshold down: take the last one admitted.
+        k = int(np.sum(cand_thr >= threshold)) - 1
+        cand_thr = np.r_[cand_thr[:k], threshold]
     fired = s >= cand_thr[k]
     detected = len(np.unique(win[fired & in_win]))
     return NabResult(

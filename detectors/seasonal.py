@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int, check_real, max_abs_z
+from detectors._base import CausalDetectorMixin, check_int, max_abs_z
 from detectors._baseline import robust_baseline
+from detectors.config import check_estimator_params
 
 __all__ = ["SeasonalZScoreDetector"]
 
@@ -31,11 +32,15 @@ class SeasonalZScoreDetector(CausalDetectorMixin):
         Rows of history before the first score (cold start: deviation 0).
     alpha : float, default=0.05
         Smoothing weight of the residual scale.
+    clip : float, default=3.0
+        Residuals enter the scale clipped at ``clip`` times the scale so far.
     rel_floor : float, default=0.02
         The scale never drops below ``rel_floor * |expected|``: a constant series is not
         infinitely surprised by a tiny wiggle.
+    threshold : float, default=0.5
+        Calibrated score that "auto" contamination puts ``offset_`` at (0.5: |z| ~ 4.42).
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``; "auto" = calibrated score 0.5 (|z| ~ 4.42).
+        Sets ``offset_``: at ``threshold``, or at this share of the training rows.
 
     Attributes
     ----------
@@ -67,7 +72,9 @@ class SeasonalZScoreDetector(CausalDetectorMixin):
         window: int = 14,
         min_periods: int = 14,
         alpha: float = 0.05,
+        clip: float = 3.0,
         rel_floor: float = 0.02,
+        threshold: float = 0.5,
         contamination: str | float = "auto",
     ) -> None:
         self.period = period
@@ -75,16 +82,14 @@ class SeasonalZScoreDetector(CausalDetectorMixin):
         self.window = window
         self.min_periods = min_periods
         self.alpha = alpha
+        self.clip = clip
         self.rel_floor = rel_floor
+        self.threshold = threshold
         self.contamination = contamination
 
     def _validate_params(self) -> None:
         check_int("period", self.period, 1)
-        check_int("n_seasons", self.n_seasons, 1)
-        check_int("window", self.window, 1)
-        check_int("min_periods", self.min_periods, 1)
-        check_real("alpha", self.alpha, 1e-6, 1.0)
-        check_real("rel_floor", self.rel_floor, 0.0, 10.0)
+        check_estimator_params("seasonal", self.get_params(deep=False))
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         base = robust_baseline(
@@ -94,6 +99,7 @@ class SeasonalZScoreDetector(CausalDetectorMixin):
             window=self.window,
             min_periods=self.min_periods,
             alpha=self.alpha,
+            clip=self.clip,
             rel_floor=self.rel_floor,
         )
         return max_abs_z(base.z)

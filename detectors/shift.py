@@ -5,14 +5,20 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int, check_real, max_abs_z
+from detectors._base import CausalDetectorMixin, max_abs_z
 from detectors._rolling import ewm_abs_scale, lagged, lagged_median
+from detectors.config import check_estimator_params
 
 __all__ = ["LevelShiftDetector", "level_shift"]
 
 
 def level_shift(
-    x: NDArray[np.float64], window: int, reference: int, alpha: float, rel_floor: float
+    x: NDArray[np.float64],
+    window: int,
+    reference: int,
+    alpha: float,
+    rel_floor: float,
+    noise: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Shift test: median of the last ``window`` rows against the ``reference`` rows before.
 
@@ -23,8 +29,9 @@ def level_shift(
 
     The standard error of a median of ``k`` Gaussian values is ``1.2533 * sigma / sqrt(k)``;
     ``sigma`` is a clipped, exponentially weighted scale of point residuals against the
-    reference median, taken as it stood before the recent window. Rows without a full
-    reference are NaN.
+    reference median, taken as it stood before the recent window, and never below the
+    median of ``noise`` (the values' own sampling noise, if known) over the recent window.
+    Rows without a full reference are NaN.
     """
     blocks = max(2, reference // window)
     recent, n_recent = lagged_median(x, range(window))
@@ -32,6 +39,8 @@ def level_shift(
     # The scale as it stood before the recent window: the shift must not widen its own band.
     sigma = lagged(ewm_abs_scale(x - ref, alpha=alpha, clip=3.0, min_periods=3), [window])[..., 0]
     sigma = np.fmax(sigma, rel_floor * np.abs(ref) + 1e-12)
+    if noise is not None:
+        sigma = np.fmax(sigma, lagged_median(noise, range(window))[0])
     # A median of block medians carries an extra pi/2 in its variance.
     se = 1.2533 * sigma * np.sqrt(1.0 / np.maximum(n_recent, 1) + np.pi / 2 / (window * blocks))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -61,8 +70,10 @@ class LevelShiftDetector(CausalDetectorMixin):
         Smoothing weight of the residual scale.
     rel_floor : float, default=0.02
         Scale floor relative to the reference level.
+    threshold : float, default=0.5
+        Calibrated score that "auto" contamination puts ``offset_`` at (0.5: |z| ~ 4.42).
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``; "auto" = calibrated score 0.5 (|z| ~ 4.42).
+        Sets ``offset_``: at ``threshold``, or at this share of the training rows.
 
     Attributes
     ----------
@@ -92,19 +103,18 @@ class LevelShiftDetector(CausalDetectorMixin):
         reference: int = 28,
         alpha: float = 0.05,
         rel_floor: float = 0.02,
+        threshold: float = 0.5,
         contamination: str | float = "auto",
     ) -> None:
         self.window = window
         self.reference = reference
         self.alpha = alpha
         self.rel_floor = rel_floor
+        self.threshold = threshold
         self.contamination = contamination
 
     def _validate_params(self) -> None:
-        check_int("window", self.window, 1)
-        check_int("reference", self.reference, 2)
-        check_real("alpha", self.alpha, 1e-6, 1.0)
-        check_real("rel_floor", self.rel_floor, 0.0, 10.0)
+        check_estimator_params("shift", self.get_params(deep=False))
 
     def _deviation(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         z, _, _ = level_shift(X, self.window, self.reference, self.alpha, self.rel_floor)

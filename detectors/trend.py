@@ -1,7 +1,7 @@
 """Degrading trends: a direction-aware rolling slope test, optionally against a target.
 
 A trend finding needs a rolling least-squares slope whose t-statistic passes
-``trend_threshold`` (as a calibrated score), pointing the *bad* way for the KPI, and a
+``trend__threshold`` (as a calibrated score), pointing the *bad* way for the KPI, and a
 total change over the window of at least ``min_rel_change`` and ``min_abs_change``. When the
 config gives a target for the KPI, the fitted current level must also be on the wrong
 side of it: a worsening KPI that still beats its target is not an improvement opportunity.
@@ -9,16 +9,15 @@ side of it: a worsening KPI that still beats its target is not an improvement op
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors._base import CausalDetectorMixin, check_int
+from detectors._base import CausalDetectorMixin
 from detectors._build import EventStats, build_findings
 from detectors._calibration import z_to_score
 from detectors._frame import SeriesMatrix
 from detectors._regression import rolling_line
+from detectors.config import DetectorConfig, check_estimator_params
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
 
@@ -30,16 +29,16 @@ def _bad_sign(better: str | None) -> float:
     return {"lower": 1.0, "higher": -1.0}.get(better or "", 0.0)
 
 
-def trend_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str]) -> list[Finding]:
+def trend_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]) -> list[Finding]:
     """Find degrading-trend events in every series of ``m`` (see module docstring)."""
-    w = cfg["trend_window"]
+    w = cfg.trend__window
     # A slope from a part-filled window is mostly noise: wait for a (nearly) full one.
     line = rolling_line(m.values, window=w, min_count=max(4, (3 * w) // 4))
     line.t_stat[: w - 1] = np.nan
     # One lookup per KPI, not per series: series of a KPI share its direction and target.
     names, of_series = np.unique(m.keys["kpi"].to_numpy(), return_inverse=True)
     sign = np.array([_bad_sign(better.get(k)) for k in names])[of_series]
-    target = np.array([float(cfg["targets"].get(k, np.nan)) for k in names])[of_series]
+    target = np.array([float(cfg.targets.get(k, np.nan)) for k in names])[of_series]
     score = z_to_score(line.t_stat)
     start_level = line.fitted - line.slope * (w - 1)
     change = line.slope * (w - 1)
@@ -49,13 +48,13 @@ def trend_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str])
             np.isnan(target) | (sign == 0), True, (line.fitted - target) * sign > 0
         )
         flags = (
-            (score >= cfg["trend_threshold"])
+            (score >= cfg.trend__threshold)
             & bad_way
             & off_target
-            & (np.abs(change) >= cfg["min_rel_change"] * np.abs(start_level))
-            & (np.abs(change) >= cfg["min_abs_change"])
+            & (np.abs(change) >= cfg.min_rel_change * np.abs(start_level))
+            & (np.abs(change) >= cfg.min_abs_change)
         )
-    ev = find_events(flags, suppress=cfg["suppress"])
+    ev = find_events(flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
     baseline = event_mean(start_level, ev)
@@ -73,8 +72,8 @@ def trend_findings(m: SeriesMatrix, cfg: dict[str, Any], better: dict[str, str])
         score=event_max(score, ev),
         n=event_sum(m.counts, ev),
     )
-    params = {"trend_window": w, "trend_threshold": cfg["trend_threshold"]}
-    return build_findings(m, stats, better, "rolling_trend", params)
+    params = {"trend__window": w, "trend__threshold": cfg.trend__threshold}
+    return build_findings(m, stats, better, "TrendDetector", params)
 
 
 class TrendDetector(CausalDetectorMixin):
@@ -91,8 +90,10 @@ class TrendDetector(CausalDetectorMixin):
         Which way is better for the KPI; None counts both directions.
     target : float or None, default=None
         The KPI's target level.
+    threshold : float, default=0.5
+        Calibrated score that "auto" contamination puts ``offset_`` at (0.5: |t| ~ 4.42).
     contamination : "auto" or float, default="auto"
-        Sets ``offset_``; "auto" = calibrated score 0.5 (|t| ~ 4.42).
+        Sets ``offset_``: at ``threshold``, or at this share of the training rows.
 
     Attributes
     ----------
@@ -123,15 +124,17 @@ class TrendDetector(CausalDetectorMixin):
         window: int = 28,
         better: str | None = None,
         target: float | None = None,
+        threshold: float = 0.5,
         contamination: str | float = "auto",
     ) -> None:
         self.window = window
         self.better = better
         self.target = target
+        self.threshold = threshold
         self.contamination = contamination
 
     def _validate_params(self) -> None:
-        check_int("window", self.window, 4)
+        check_estimator_params("trend", self.get_params(deep=False))
         if self.better not in (None, "lower", "higher"):
             raise ValueError(f"better must be 'lower', 'higher' or None, got {self.better!r}")
 

@@ -38,7 +38,7 @@ from scipy import ndimage
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, ParameterGrid, TimeSeriesSplit
 
-from detectors import DEFAULT_PARAMS, SeasonalZScoreDetector, detect_findings
+from detectors import DetectorConfig, SeasonalZScoreDetector, detect_findings
 from detectors.nab_scorer import NabFile, nab_score
 from flows import pipeline
 from flows.candidates.build import series_of
@@ -125,8 +125,14 @@ for column in [c for c in kpi_frame.columns if c not in ("kpi", "period", "value
 better = {k.name: k.better for k in config.kpis}
 
 
+def config_of(p: dict) -> dict:
+    """The grid's short names as detector config keys (one threshold for both tests)."""
+    return {"seasonal__threshold": float(p["threshold"]), "shift__threshold": float(p["threshold"]),
+            "seasonal__n_seasons": int(p["n_seasons"]), "seasonal__alpha": float(p["alpha"])}  # fmt: skip
+
+
 def evaluate(params: dict) -> dict:
-    found = detect_findings(overall, better=better, params=params)
+    found = detect_findings(overall, better=better, params=config_of(params))
     hits = sum(
         any(f.kpi == "incidents_opened" and f.start - pd.Timedelta(days=1) <= day
             <= f.end + pd.Timedelta(days=1) for f in found)
@@ -255,10 +261,9 @@ else:
 # %%
 best = results.sort_values(["reward", "false alarms", "threshold"],
                            ascending=[False, True, False]).iloc[0]  # fmt: skip
-tuned = {"threshold": float(best["threshold"]), "n_seasons": int(best["n_seasons"]),
-         "alpha": float(best["alpha"])}  # fmt: skip
+tuned = config_of(best)
 out = Path(tempfile.mkdtemp(prefix="radar-tuned-")) / "demo_tuned.yaml"
-tuned_config = export_params(CONFIG, tuned, out, min_score=tuned["threshold"],
+tuned_config = export_params(CONFIG, tuned, out, min_score=tuned["seasonal__threshold"],
                              note=f"tuned on {len(LABELLED)} labelled ITSM events")  # fmt: skip
 reloaded = load_config(out)
 print(out.read_text().split("sources:")[0])
@@ -280,14 +285,14 @@ kpi_night = pipeline.compute_kpi_series(frames, config, NIGHT)
 compare = []
 for label, cfg in [("default", config), ("tuned", reloaded)]:
     found = pipeline.detect(kpi_night, cfg, NIGHT)
-    used = {**DEFAULT_PARAMS, **cfg.detector.params}
-    point = [f for f in found if "threshold" in f.params]
+    used = DetectorConfig.model_validate(cfg.detector.params)
+    point = [f for f in found if "seasonal__threshold" in f.params]
     compare.append({
-        "config": label, "threshold": used["threshold"], "min_score": cfg.detector.min_score,
+        "config": label, "threshold": used.seasonal__threshold, "min_score": cfg.detector.min_score,
         "findings kept": len(found),
         "busiest Friday found": any(f.kpi == "incidents_opened"
                                     and f.start <= pd.Timestamp("2016-04-01") <= f.end
                                     for f in found),
-        "threshold on the findings": sorted({f.params["threshold"] for f in point}),
+        "threshold on the findings": sorted({f.params["seasonal__threshold"] for f in point}),
     })  # fmt: skip
 pd.DataFrame(compare)

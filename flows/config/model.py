@@ -106,6 +106,22 @@ class DetectorSpec(_Strict):
     )
     min_score: float = Field(0.5, ge=0, le=1)
 
+    @field_validator("params")
+    @classmethod
+    def _known_detector_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Check the keys and bounds against ``detectors.DetectorConfig`` at load time."""
+        # Imported here: the detectors package loads scikit-learn, which `radar --help` and
+        # the register commands must not pay for.
+        from detectors import parse_config
+
+        try:
+            parse_config(params)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"]) or "params"
+            raise ValueError(f"{key}: {err['msg']} (got {err.get('input')!r})") from None
+        return params
+
 
 class RouteRule(_Strict):
     """Route matching entries to an owner; the first rule that matches wins."""

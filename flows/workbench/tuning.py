@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from detectors import resolve_params
+from detectors import parse_config as resolve_params
 from flows.config.model import ConfigError, ScanConfig, load_config
 
 __all__ = ["export_params"]

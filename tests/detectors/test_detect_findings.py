@@ -1,13 +1,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
-from detectors import Finding, detect_findings
+from detectors import DetectorConfig, Finding, detect_findings
 
 
 def _frame(values: np.ndarray, kpi: str = "ttr_median_h", **dims: str) -> pd.DataFrame:
     periods = pd.date_range("2026-01-01", periods=len(values), freq="D")
-    return pd.DataFrame({"kpi": kpi, **dims, "period": periods, "value": values, "n": 10})
+    return pd.DataFrame({"kpi": kpi, **dims, "period": periods, "value": values, "n": 50})
 
 
 def _noise(n: int, seed: int = 0) -> np.ndarray:
@@ -25,7 +26,7 @@ def test_spike_is_adverse_only_when_bad_direction() -> None:
     assert f.start == f.end == pd.Timestamp("2026-05-01")
     assert 0.5 <= f.score <= 1 and f.band_low < f.expected < f.band_high < f.observed
     assert f.magnitude == pytest.approx((f.observed - f.expected) / f.expected)
-    assert f.n == 10
+    assert f.n == 50
     (g,) = detect_findings(frame, better={"ttr_median_h": "higher"})
     assert not g.adverse
 
@@ -52,8 +53,9 @@ def test_degrading_trend_direction_and_target() -> None:
 
 def test_weekday_seasonality_is_not_an_anomaly() -> None:
     days = np.arange(200)
-    v = np.where(days % 7 >= 5, 20.0, 100.0) + np.random.default_rng(1).normal(0, 2, 200)
-    assert detect_findings(_frame(v), params={"trend_threshold": 1.0}) == []
+    # Positive non-count values are scored on the log scale: multiplicative noise.
+    v = np.where(days % 7 >= 5, 20.0, 100.0) * np.exp(np.random.default_rng(1).normal(0, 0.03, 200))
+    assert detect_findings(_frame(v), params={"trend__threshold": 1.0}) == []
 
 
 def test_since_filters_old_events() -> None:
@@ -95,9 +97,19 @@ def test_duplicate_periods_raise() -> None:
         detect_findings(pd.concat([frame, frame.iloc[:1]]))
 
 
-def test_bad_params_raise() -> None:
-    with pytest.raises(ValueError, match="unknown detector param"):
-        detect_findings(_frame(_noise(30)), params={"windw": 3})
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"windw": 3}, "windw"),
+        ({"shift__windw": 3}, "shift__windw"),
+        ({"shift__window": 0}, "shift__window"),
+        ({"seasonal__threshold": 1.5}, "seasonal__threshold"),
+        ({"seasonal__window": "two"}, "seasonal__window"),
+    ],
+)
+def test_bad_params_raise_naming_the_field(params: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError, match=rf"(?m)^{field}$"):
+        detect_findings(_frame(_noise(30)), params=params)
 
 
 def test_empty_frame() -> None:
@@ -120,15 +132,17 @@ def test_multivariate_finds_a_joint_move_of_one_entity() -> None:
         f for f in detect_findings(frame, params={"multivariate": True}) if f.kind == "multivariate"
     ]
     assert [f.start for f in found] == [periods[190]]
-    assert found[0].dimensions == {"team": "net"} and found[0].detector == "isolation_forest"
+    assert found[0].dimensions == {"team": "net"} and found[0].detector == "IsolationForestDetector"
 
 
 def test_hour_of_day_seasonality_is_not_an_anomaly() -> None:
     hours = np.arange(24 * 60)
     v = np.where((hours % 24 >= 9) & (hours % 24 < 17), 100.0, 10.0)
-    v = v + np.random.default_rng(2).normal(0, 2, len(v))
+    # Positive values that are not counts (durations) are scored on the log scale, where
+    # their noise is multiplicative: 3 % at night as by day.
+    v = v * np.exp(np.random.default_rng(2).normal(0, 0.03, len(v)))
     periods = pd.date_range("2026-01-01", periods=len(v), freq="h")
-    frame = pd.DataFrame({"kpi": "opened", "period": periods, "value": v, "n": 1})
+    frame = pd.DataFrame({"kpi": "opened", "period": periods, "value": v, "n": 50})
     assert [f for f in detect_findings(frame) if f.kind != "degradation"] == []
     v[24 * 50 + 12] = 10.0  # a business hour as quiet as the night
     (f,) = [f for f in detect_findings(frame.assign(value=v)) if f.kind != "degradation"]
@@ -142,7 +156,9 @@ def test_calibrated_scores_mean_the_same_on_every_scale() -> None:
     rng = np.random.default_rng(3)
     noise = rng.normal(0, 1, (365, 600))
     x = 1e3 + noise * np.repeat([1.0, 100.0, 1e4], 200)
-    score = z_to_score(robust_baseline(x, period=7, rel_floor=0.0).z)[60:]
+    kw = DetectorConfig().estimator_params("seasonal")
+    del kw["threshold"]
+    score = z_to_score(robust_baseline(x, period=7, **{**kw, "rel_floor": 0.0}).z)[60:]
     rates = [float(np.mean(score[:, i : i + 200] >= 0.3)) for i in (0, 200, 400)]
     # 0.3 stands for a two-sided p of 1e-3; the estimated scale adds some tail.
     assert max(rates) < 5 * min(rates) + 1e-4

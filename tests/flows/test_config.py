@@ -90,3 +90,21 @@ def test_invalid_configs_name_file_and_field(tmp_path: Path, text: str, message:
 def test_missing_config_file() -> None:
     with pytest.raises(ConfigError, match=r"config file not found: nowhere\.yaml"):
         load_config("nowhere.yaml")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ("{shift__treshold: 3}", r"detector\.params: .*shift__treshold: Extra inputs"),
+        ("{shift__window: 0}", r"detector\.params: .*shift__window: .*greater than or equal to 1"),
+        ("{seasonal__alpha: -1}", r"detector\.params: .*seasonal__alpha"),
+    ],
+)
+def test_detector_typos_and_bounds_fail_at_load(tmp_path: Path, params: str, message: str) -> None:
+    text = DEMO_CONFIG.read_text().replace("params: {min_rel_change: 0.2}", f"params: {params}")
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        text.replace("data/incident_event_log", str(DEMO_CONFIG.parent / "data/incident_event_log"))
+    )
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)

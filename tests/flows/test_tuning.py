@@ -24,13 +24,21 @@ def _frame() -> pd.DataFrame:
 
 
 def test_export_round_trips_into_the_scan(tmp_path: Path) -> None:
-    tuned = {"threshold": 0.8, "n_seasons": np.int64(4), "alpha": np.float64(0.1)}
+    tuned = {
+        "seasonal__threshold": 0.8,
+        "seasonal__n_seasons": np.int64(4),
+        "seasonal__alpha": np.float64(0.1),
+    }
     out = tmp_path / "configs" / "tuned.yaml"
     config = export_params(DEMO_CONFIG, tuned, out, min_score=0.6, note="tuned on a test")
 
     assert out.read_text().startswith("# Tuned from ")
     assert config == load_config(out)
-    assert config.detector.params == {"threshold": 0.8, "n_seasons": 4, "alpha": 0.1}
+    assert config.detector.params == {
+        "seasonal__threshold": 0.8,
+        "seasonal__n_seasons": 4,
+        "seasonal__alpha": 0.1,
+    }
     assert config.detector.min_score == 0.6
     original = load_config(DEMO_CONFIG)
     assert config.detector.lookback_days == original.detector.lookback_days
@@ -39,15 +47,15 @@ def test_export_round_trips_into_the_scan(tmp_path: Path) -> None:
         original.resolve_path(s).resolve() for s in original.sources
     ]
     findings = detect(_frame(), config, date(2016, 4, 29))
-    assert findings and all(f.params["threshold"] == 0.8 for f in findings)
-    assert all(f.params["n_seasons"] == 4 for f in findings)
+    assert findings and all(f.params["seasonal__threshold"] == 0.8 for f in findings)
+    assert all(f.params["seasonal__n_seasons"] == 4 for f in findings)
 
 
 def test_bad_params_write_nothing(tmp_path: Path) -> None:
     out = tmp_path / "tuned.yaml"
     with pytest.raises(ValueError, match="window"):
-        export_params(DEMO_CONFIG, {"window": 1}, out)
-    with pytest.raises(ValueError, match="unknown detector param"):
+        export_params(DEMO_CONFIG, {"seasonal__window": 1}, out)
+    with pytest.raises(ValueError, match="windw"):
         export_params(DEMO_CONFIG, {"windw": 10}, out)
     assert not out.exists()
 
@@ -58,4 +66,4 @@ def test_never_overwrites_the_input(tmp_path: Path) -> None:
         yaml.safe_dump({"sources": [{"name": "x", "path": "x.csv", "columns": {"id": "id"}}]})
     )
     with pytest.raises(ValueError, match="new file"):
-        export_params(copy, {"threshold": 0.7}, copy)
+        export_params(copy, {"seasonal__threshold": 0.7}, copy)

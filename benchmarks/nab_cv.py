@@ -1,0 +1,110 @@
+"""Leave-one-category-out cross-validation of the NAB detector's global settings.
+
+Run: ``.venv/bin/python benchmarks/nab_cv.py [--sensitivity]`` (data: ``$RADAR_DATA_DIR/nab``).
+
+1. A small grid of global settings of :func:`detectors.stream.nab_scores` (the knobs the
+   sensitivity run shows to matter) is scored on every file once.
+2. For each NAB category, the setting *and* the corpus threshold are chosen on the other
+   categories alone, then the held-out category is scored at that fixed threshold
+   (:func:`detectors.nab_cv.leave_one_group_out`). The in-sample column is the one setting
+   and threshold that score best on the whole subset, applied to each category.
+3. ``--sensitivity`` moves each knob of the shipped default by -50 % and +50 %, one at a
+   time, and prints the in-sample and cross-validated (threshold only) scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from dataclasses import fields, replace
+
+from nab_data import NabCorpus, load_corpus, nab_dir
+
+from detectors.nab_cv import CvSummary, leave_one_group_out
+from detectors.nab_scorer import NabFile
+from detectors.novelty import NoveltyParams
+from detectors.stream import AlarmParams, nab_scores
+
+PROFILES = ("standard", "reward_low_FP_rate")
+GRID = {
+    "refractory": [100, 200, 300],
+    "record_window": [500, 1000, 1500],
+    "weight": [0.35, 0.7],
+}
+
+
+def _setting(values: dict[str, float]) -> tuple[AlarmParams, NoveltyParams]:
+    alarm = {k: v for k, v in values.items() if k in {f.name for f in fields(AlarmParams)}}
+    novel = {k: v for k, v in values.items() if k in {f.name for f in fields(NoveltyParams)}}
+    return replace(AlarmParams(), **alarm), replace(NoveltyParams(), **novel)
+
+
+def _files(corpus: NabCorpus, alarm: AlarmParams, novel: NoveltyParams) -> list[NabFile]:
+    return corpus.files(lambda x: nab_scores(x, params=alarm, novelty=novel))
+
+
+def print_summary(s: CvSummary) -> None:
+    print(f"\n{s.profile}: cross-validated {s.cv:.1f}, in-sample {s.in_sample:.1f}")
+    print(f"  in-sample choice: {s.in_sample_setting}")
+    print(f"  {'held out':<22} {'CV':>6} {'in-sample':>9} {'FP (CV)':>8}  chosen without it")
+    for r in s.rows:
+        score = f"{r.cv.normalized:6.1f}" if r.cv.windows else "   n/a"
+        mine = f"{r.in_sample.normalized:9.1f}" if r.in_sample.windows else "      n/a"
+        print(
+            f"  {r.group:<22} {score} {mine} {r.cv.false_positives:8d}  "
+            f"{r.setting} @ {r.threshold:.4f}"
+        )
+
+
+def grid_cv(corpus: NabCorpus) -> None:
+    t0 = time.perf_counter()
+    candidates = {}
+    for combo in itertools.product(*GRID.values()):
+        values = dict(zip(GRID, combo, strict=True))
+        name = ",".join(f"{k}={v}" for k, v in values.items())
+        candidates[name] = _files(corpus, *_setting(values))
+    print(f"{len(candidates)} settings scored in {time.perf_counter() - t0:.0f} s")
+    for profile in PROFILES:
+        print_summary(leave_one_group_out(candidates, corpus.groups, profile))
+
+
+def sensitivity(corpus: NabCorpus) -> None:
+    print("\nsensitivity: one knob at a time, -50 % / +50 % (in-sample / threshold-only CV)")
+
+    def line(label: str, files: list[NabFile]) -> None:
+        parts = []
+        for p in PROFILES:
+            s = leave_one_group_out({label: files}, corpus.groups, p)
+            parts.append(f"{s.in_sample:5.1f} / {s.cv:5.1f}")
+        print(f"  {label:<28} " + "   ".join(parts), flush=True)
+
+    line("default", _files(corpus, AlarmParams(), NoveltyParams()))
+    for cls in (AlarmParams, NoveltyParams):
+        for f in fields(cls):
+            v = getattr(cls(), f.name)
+            for m in (0.5, 1.5):
+                moved = type(v)(round(v * m)) if isinstance(v, int) else v * m
+                moved = min(moved, 1.0) if f.name == "weight" else moved
+                alarm, novel = AlarmParams(), NoveltyParams()
+                if cls is AlarmParams:
+                    alarm = replace(alarm, **{f.name: moved})
+                else:
+                    novel = replace(novel, **{f.name: moved})
+                prefix = "novelty." if cls is NoveltyParams else ""
+                line(f"{prefix}{f.name}={moved:g}", _files(corpus, alarm, novel))
+
+
+def main() -> None:
+    data = nab_dir()
+    if not data.is_dir():
+        print(f"skip: no NAB data at {data}")
+        return
+    corpus = load_corpus(data)
+    grid_cv(corpus)
+    if "--sensitivity" in sys.argv[1:]:
+        sensitivity(corpus)
+
+
+if __name__ == "__main__":
+    main()

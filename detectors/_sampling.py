@@ -1,0 +1,166 @@
+"""Sampling noise of KPI values: a variance-stabilising scale per statistic, and its floor.
+
+A KPI value summarises ``n`` records; the fewer the records, the noisier the value. How
+noisy depends on the statistic, which the KPI frame does not name, so it is read off each
+series (:func:`series_kind`):
+
+- a **count** (every value equals its ``n``: tickets opened, backlog) is scored as is,
+  with Poisson noise ``sqrt(expected)`` as the floor; overdispersion shows up as a larger
+  residual scale. (Anscombe's square root would make the noise 1 everywhere, but it also
+  shrinks every upward move: on the UCI log it hid two real volume bursts);
+- a **rate** (every value in [0, 1]) is binomial: on the arcsine scale ``2 asin(sqrt(x))``
+  its sampling noise is ``1 / sqrt(n)``;
+- a **positive value** (a median, mean or p90 of ``n`` durations) is scored on the log
+  scale, where a multiplicative move is symmetric. Its sampling variance is proportional
+  to ``1 / n`` (for a median, ``pi/2 * sigma**2 / n``); the per-record spread is not known,
+  so it is estimated causally as a clipped running mean of ``|residual| * sqrt(n)``,
+  the spread the residuals would have at ``n = 1`` if all their variance were sampling
+  noise. Divided by ``sqrt(n)`` it is the noise of a value of ``n`` records: as a floor
+  under the residual scale it widens the band of a Saturday median of 8 records and
+  leaves busy days to the residual scale;
+- anything else (values of both signs) is scored as is, with the same estimated floor.
+
+Medians commute with these monotone maps, so an expected value mapped back is the median
+of the original values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detectors._rolling import FloatArray, ewm_abs_scale
+
+__all__ = [
+    "COUNT",
+    "LEVEL",
+    "PLAIN",
+    "RATE",
+    "relative_floor",
+    "restore",
+    "sampling_scale",
+    "series_kind",
+    "stabilise",
+]
+
+COUNT, RATE, LEVEL, PLAIN = 0, 1, 2, 3
+
+
+def series_kind(values: FloatArray, counts: FloatArray) -> NDArray[np.int_]:
+    """Per column: COUNT, RATE, LEVEL (positive values) or PLAIN.
+
+    Examples
+    --------
+    >>> v = np.array([[3.0, 0.2, 5.1, -1.0], [4.0, 0.0, np.nan, 2.0]])
+    >>> series_kind(v, np.array([[3.0, 5, 9, 9], [4, 4, 0, 9]])).tolist()
+    [0, 1, 2, 3]
+    """
+    known = ~np.isnan(values)
+    count = np.all(~known | (values == counts), axis=0)
+    rate = np.all(~known | ((values >= 0) & (values <= 1)), axis=0)
+    level = np.all(~known | (values > 0), axis=0)
+    out: NDArray[np.int_] = np.select([count, rate, level], [COUNT, RATE, LEVEL], PLAIN)
+    return out
+
+
+def stabilise(values: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
+    """Map each column to its variance-stabilising scale (see module docstring)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.select(
+            [kind == COUNT, kind == RATE, kind == LEVEL],
+            [
+                values,
+                2.0 * np.arcsin(np.sqrt(np.clip(values, 0.0, 1.0))),
+                np.log(values),
+            ],
+            values,
+        )
+    return np.where(np.isnan(values), np.nan, out)
+
+
+def restore(y: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
+    """Inverse of :func:`stabilise` (for expected values and band edges).
+
+    Examples
+    --------
+    >>> kind = np.array([0, 1, 2, 3])
+    >>> x = np.array([[7.0, 0.25, 3.5, -2.0]])
+    >>> np.allclose(restore(stabilise(x, kind), kind), x)
+    True
+    """
+    out: FloatArray = np.select(
+        [kind == COUNT, kind == RATE, kind == LEVEL],
+        [
+            y,
+            np.sin(np.clip(y, 0.0, np.pi) / 2.0) ** 2,
+            np.exp(np.minimum(y, 700.0)),
+        ],
+        y,
+    )
+    return out
+
+
+def sampling_scale(
+    counts: FloatArray,
+    kind: NDArray[np.int_],
+    expected: FloatArray,
+    resid: FloatArray,
+    *,
+    alpha: float,
+    clip: float,
+) -> FloatArray:
+    """Return the standard deviation of each value's sampling noise, stabilised scale.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (T, S)
+        The records behind each value.
+    kind : ndarray of shape (S,)
+        :func:`series_kind` of each column.
+    expected : ndarray of shape (T, S)
+        The causal expectation in the KPI's units (a count's Poisson mean).
+    resid : ndarray of shape (T, S)
+        Stabilised value minus its causal expectation.
+    alpha, clip : float
+        Smoothing weight and outlier clip of the running per-record spread.
+
+    Returns
+    -------
+    ndarray of shape (T, S)
+        NaN where no floor is known yet (cold start) or ``n = 0``.
+
+    Examples
+    --------
+    >>> n = np.array([[100.0], [4.0]])
+    >>> zeros = np.zeros((2, 1))
+    >>> sampling_scale(n, np.array([RATE]), zeros, zeros, alpha=0.05, clip=3.0)[:, 0].tolist()
+    [0.1, 0.5]
+    """
+    n = np.where(counts > 0, counts, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_record = ewm_abs_scale(resid * np.sqrt(n), alpha=alpha, clip=clip, min_periods=3)
+        out: FloatArray = np.select(
+            [kind == COUNT, kind == RATE],
+            [np.sqrt(np.maximum(expected, 1.0)), 1.0 / np.sqrt(n)],
+            per_record / np.sqrt(n),
+        )
+    return np.where(np.isnan(n) & (kind != COUNT), np.nan, out)
+
+
+def relative_floor(expected: FloatArray, kind: NDArray[np.int_], rel_floor: float) -> FloatArray:
+    """``rel_floor * |expected|`` (KPI units) carried to the stabilised scale by its slope.
+
+    Examples
+    --------
+    >>> kind = np.array([COUNT, RATE, LEVEL, PLAIN])
+    >>> relative_floor(np.array([[100.0, 0.5, 20.0, -4.0]]), kind, 0.02).round(3).tolist()
+    [[2.0, 0.02, 0.02, 0.08]]
+    """
+    x = np.abs(expected)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = rel_floor * np.select(
+            [kind == COUNT, kind == RATE, kind == LEVEL],
+            [x, np.sqrt(x / np.maximum(1.0 - x, 1e-9)), np.ones_like(x)],
+            x,
+        )
+    return out
