@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.gate_spec import GateSpec
+from flows.sync.spec import SyncSpec, WebSpec
 from flows.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
 from flows.verdict import FollowUpSpec
 
@@ -131,6 +132,8 @@ class ScanConfig(_Strict):
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
+    sync: SyncSpec | None = None
+    web: WebSpec | None = None
     config_path: Path | None = None
 
     @field_validator("sources")

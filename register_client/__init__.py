@@ -11,6 +11,9 @@ Contract
 * Triage methods move entries through new, accepted, in_progress, monitoring,
   rejected, duplicate and closed, refusing invalid transitions and auditing
   every change; :meth:`Entry.to_json` is the DESIGN.md "Entry JSON" contract.
+* :class:`SyncOutbox` is the ledger side of external syncs (Jira, ServiceNow):
+  intents recorded before each external call, links to the external records,
+  one lock per target.
 * Every failure is a :class:`RegisterError` with a one-line message.
 
 It imports nothing from Prefect, Great Expectations or scikit-learn.
@@ -52,6 +55,7 @@ from ._parts import (
     Target,
     Window,
 )
+from ._outbox import SyncBusy, SyncIntent, SyncLink, SyncOutbox
 from ._register import Register, connect
 from ._report import FileReport, Outcome
 
@@ -88,6 +92,10 @@ __all__ = [
     "RegisterError",
     "RegisterUnavailable",
     "Source",
+    "SyncBusy",
+    "SyncIntent",
+    "SyncLink",
+    "SyncOutbox",
     "Target",
     "Window",
     "connect",

@@ -36,7 +36,7 @@ def test_connect_and_migrate_are_idempotent(backend_url: str) -> None:
     second.migrate()
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    assert versions == ["0001"]
+    assert versions == ["0004"]
     first.dispose()
     second.dispose()
 
