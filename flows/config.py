@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.gate_spec import GateSpec
-from flows.sync.spec import SyncSpec, WebSpec
 from flows.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
+from flows.sync.spec import SyncSpec, WebSpec
 from flows.verdict import FollowUpSpec
 
 __all__ = [

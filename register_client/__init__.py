@@ -44,6 +44,7 @@ from ._errors import (
 from ._feedback import is_noise
 from ._follow_up import VERDICTS
 from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
+from ._outbox import SyncBusy, SyncIntent, SyncLink, SyncOutbox
 from ._parts import (
     Baseline,
     Current,
@@ -55,7 +56,6 @@ from ._parts import (
     Target,
     Window,
 )
-from ._outbox import SyncBusy, SyncIntent, SyncLink, SyncOutbox
 from ._register import Register, connect
 from ._report import FileReport, Outcome
 

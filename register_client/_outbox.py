@@ -162,13 +162,11 @@ class SyncOutbox:
             row = conn.execute(
                 select(sync_locks).where(sync_locks.c.target == self.target).with_for_update()
             ).first()
-            free = (
-                row is None
-                or row.holder == self.holder
+            if row is not None and not (
+                row.holder == self.holder
                 or row.expires_at <= now
                 or not _holder_alive(row.holder)
-            )
-            if not free:
+            ):
                 return str(row.holder)
             values = {"holder": self.holder, "expires_at": now + lease}
             if row is not None:
@@ -182,7 +180,7 @@ class SyncOutbox:
                 .values(target=self.target, **values)
                 .on_conflict_do_nothing(index_elements=["target"])
             )
-            winner = conn.execute(
+            winner: str = conn.execute(
                 select(sync_locks.c.holder).where(sync_locks.c.target == self.target)
             ).scalar_one()
             return None if winner == self.holder else str(winner)

@@ -57,7 +57,7 @@ class Content:
         return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()[:32]
 
     def text(self) -> str:
-        """The description as plain text (ServiceNow)."""
+        """Return the description as plain text (ServiceNow)."""
         blocks = [
             f"{head}\n" + "\n".join(f"- {line}" for line in lines) for head, lines in self.sections
         ]

@@ -108,7 +108,7 @@ def _retry_after(response: httpx.Response, policy: RetryPolicy) -> float:
 
 
 def _reason(response: httpx.Response) -> str:
-    """The server's own explanation, from Jira's or ServiceNow's error shape."""
+    """Return the server's own explanation, from Jira's or ServiceNow's error shape."""
     try:
         body: Any = response.json()
     except ValueError:

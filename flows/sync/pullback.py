@@ -21,9 +21,8 @@ conflict and left for a person: the register is the ledger.
 
 from __future__ import annotations
 
-from register_client import Entry, InvalidTransition, Register
-
 from flows.sync.mirror import RemoteStatus
+from register_client import Entry, InvalidTransition, Register
 
 __all__ = ["apply_status"]
 

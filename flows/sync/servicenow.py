@@ -50,7 +50,7 @@ _STATES = {
 
 
 def correlation_id(content: Content) -> str:
-    """The record's correlation id: ``radar:<fingerprint>:<entry id>``."""
+    """Return the record's correlation id: ``radar:<fingerprint>:<entry id>``."""
     return f"radar:{content.fingerprint}:{content.entry_id}"
 
 
