@@ -10,11 +10,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_jira import TOKEN, USER, FakeJira  # noqa: E402
-from fake_servicenow import SN_PASSWORD, SN_USER, FakeServiceNow  # noqa: E402
+from fake_jira import TOKEN, USER, FakeJira
+from fake_servicenow import SN_PASSWORD, SN_USER, FakeServiceNow
 
-from register_client import Candidate, Register, connect  # noqa: E402
-from tests.register_client.conftest import pg_database, pg_server, pg_url  # noqa: E402,F401
+from register_client import Candidate, Register, connect
+from tests.register_client.conftest import pg_database, pg_server, pg_url  # noqa: F401
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -298,8 +298,8 @@ class FakeJira:
                         401,
                         {
                             "errorMessages": [
-                                "You are not authenticated. Authentication required to perform this "
-                                "operation."
+                                "You are not authenticated. Authentication required to "
+                                "perform this operation."
                             ]
                         },
                         {},

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import file_entries
 from fake_jira import TOKEN, USER, FakeJira
 
+from conftest import file_entries
 from flows.sync import SyncAuthError, sync_register
 from flows.sync.http import RetryPolicy, credentials
 from flows.sync.jira import JiraMirror
@@ -176,7 +176,7 @@ def test_wrong_or_missing_credentials_are_one_error_naming_the_variables(
 
 def test_forbidden_is_one_error_too(jira: FakeJira, register: Register) -> None:
     jira.forbidden_users.add(USER)
-    with pytest.raises(SyncAuthError, match="jira: 403 .* lack permission"):
+    with pytest.raises(SyncAuthError, match=r"jira: 403 .* lack permission"):
         sync_register(register, mirror(jira))
 
 
