@@ -68,6 +68,7 @@ class FakeJira:
         self.conflict_keys: set[str] = set()
         self.pause_after_create = 0.0
         self.created_event = threading.Event()
+        self.release = threading.Event()
         self.forbidden_users: set[str] = set()
         self._ids = itertools.count(10001)
         self._lock = threading.Lock()
@@ -220,7 +221,7 @@ class FakeJira:
                 self.issues[key] = Issue(str(number), key, stored, time.time())
             self.created_event.set()
             if self.pause_after_create:
-                time.sleep(self.pause_after_create)
+                self.release.wait(self.pause_after_create)
             return (
                 201,
                 {"id": str(number), "key": key, "self": f"{self.url}/rest/api/3/issue/{number}"},
