@@ -35,6 +35,7 @@ from flows.kpis import compute_kpis
 from flows.selection import select_findings
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame, load_records
+from flows.sync.task import sync_after_scan
 from register_client import Candidate, FileReport, RegisterError, connect
 
 __all__ = ["NightOutcome", "NightReport", "replay_flow", "run_night", "scan_flow", "scan_night"]
@@ -388,4 +389,5 @@ def replay_flow(
         for night in pd.date_range(first, last, freq="D")
     ]
     publish_artifacts(reports, register_url)
+    sync_after_scan(config, register_url)
     return [report.to_json() for report in reports]

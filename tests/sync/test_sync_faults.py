@@ -10,10 +10,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import file_entries
 from fake_jira import FakeJira
 from fake_servicenow import TABLE, FakeServiceNow
 
+from conftest import file_entries
 from flows.config import load_config
 from flows.sync import SyncError, sync_register
 from flows.sync.commands import make_mirror
@@ -90,8 +90,7 @@ def test_two_syncs_at_once_create_one_issue_per_entry(
     reg.dispose()
     config = write_config(tmp_path, jira, None)
     args = [RADAR, "sync", "jira", "--config", str(config), "--register", register_url]
-    procs = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
