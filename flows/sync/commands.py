@@ -22,17 +22,26 @@ sync_app = typer.Typer(help="Mirror the register into Jira or ServiceNow and pul
 
 
 def existing_register(url: str) -> Any:
-    """Open a register that must already exist (a sync never creates one)."""
-    from register_client import connect
-    from register_client._engine import parse_url
+    """Open a register that must already exist (a sync never creates one), then migrate it."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
 
-    parsed = parse_url(url)
-    if parsed.drivername == "sqlite":
+    from register_client import connect
+
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
         database = parsed.database or ""
         if database in ("", ":memory:") or not Path(database).expanduser().is_file():
             resolved = Path(database).expanduser().resolve() if database else ":memory:"
             raise FileNotFoundError(f"no register at {resolved}; run `radar scan` first")
-    return connect(url)
+    register = connect(url, migrate=False)
+    with register.engine.connect() as conn:
+        exists = inspect(conn).has_table("entries")
+    if not exists:
+        register.dispose()
+        raise FileNotFoundError(f"no register at {register.url}; run `radar scan` first")
+    register.migrate()  # adds the outbox tables to a register filed before they existed
+    return register
 
 
 def make_mirror(config: Any, target: Target) -> Any:

@@ -109,8 +109,8 @@ def _sync_entry(
     if key is None:
         if entry.status not in _OPEN:
             return  # decided before it was ever mirrored: nothing to triage there
-        if entry.id in seen:
-            remote = seen[entry.id]
+        remote = seen.get(f"{entry.id}/{entry.fingerprint}")
+        if remote is not None:
             outbox.save_link(entry.id, external_key=remote.key, external_id=remote.id)
             report.adopted.append(entry.id)
             key = remote.key

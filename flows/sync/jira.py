@@ -123,14 +123,14 @@ class JiraMirror:
         return f'project = "{self.spec.project}" AND {clauses} ORDER BY created ASC'
 
     def find_all(self) -> dict[str, Remote]:
-        """Return the project's radar issues by entry id (from their ``radar-`` label)."""
+        """Return the project's radar issues that search sees, by ``entry id/fingerprint``."""
         found: dict[str, Remote] = {}
         for issue in self.search(self._jql(LABEL)):
-            for label in issue.get("fields", {}).get("labels") or []:
-                if label.startswith("radar-CIR-"):
-                    found.setdefault(
-                        label.removeprefix("radar-"), Remote(issue["key"], issue["id"])
-                    )
+            labels = issue.get("fields", {}).get("labels") or []
+            entries = [x.removeprefix("radar-") for x in labels if x.startswith("radar-CIR-")]
+            for entry_id in entries:
+                for fingerprint in labels:
+                    found.setdefault(f"{entry_id}/{fingerprint}", Remote(issue["key"], issue["id"]))
         return found
 
     def find(self, content: Content) -> Remote | None:

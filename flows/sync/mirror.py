@@ -36,7 +36,7 @@ class Mirror(Protocol):
     settle_seconds: float
 
     def find_all(self) -> dict[str, Remote]:
-        """Return the records that search sees, by entry id."""
+        """Return the records that search sees, by ``entry id/fingerprint``."""
 
     def find(self, content: Content) -> Remote | None:
         """Return the entry's record if search sees it."""

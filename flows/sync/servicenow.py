@@ -108,11 +108,13 @@ class ServiceNowMirror:
                 return records
 
     def find_all(self) -> dict[str, Remote]:
-        """Return the radar's records by entry id (from their correlation id)."""
+        """Return the radar's records by ``entry id/fingerprint`` (from their correlation id)."""
         found: dict[str, Remote] = {}
         for record in self._query("correlation_idSTARTSWITHradar:", "sys_id,number,correlation_id"):
-            entry_id = str(record.get("correlation_id", "")).rpartition(":")[2]
-            found.setdefault(entry_id, Remote(record["sys_id"], str(record.get("number", ""))))
+            _, fingerprint, entry_id = str(record.get("correlation_id", "")).split(":", 2)
+            found.setdefault(
+                f"{entry_id}/{fingerprint}", Remote(record["sys_id"], str(record.get("number", "")))
+            )
         return found
 
     def find(self, content: Content) -> Remote | None:

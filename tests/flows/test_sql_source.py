@@ -81,6 +81,8 @@ def uci_table(pg_database: str) -> Iterator[str]:  # noqa: F811
 def test_the_uci_log_from_postgresql_gives_the_same_records_kpis_and_entries(
     uci_table: str, tmp_path: Path, radar_home: Path
 ) -> None:
+    from prefect.logging import disable_run_logger
+
     from flows.scan import run_night
 
     csv = config_of(tmp_path, demo(path=str(UCI)))
@@ -103,15 +105,16 @@ def test_the_uci_log_from_postgresql_gives_the_same_records_kpis_and_entries(
     filed = {}
     for name, cfg in (("csv", csv), ("sql", sql)):
         url = f"sqlite:///{tmp_path / f'{name}.db'}"
-        night = run_night(
-            cfg,
-            {"uci_incidents": frames[name]},
-            url,
-            as_of,
-            RadarSettings(),
-            tracked=False,
-            plots=False,
-        )
+        with disable_run_logger():
+            night = run_night(
+                cfg,
+                {"uci_incidents": frames[name]},
+                url,
+                as_of,
+                RadarSettings(),
+                tracked=False,
+                plots=False,
+            )
         filed[name] = sorted(
             (c.fingerprint, c.title, c.baseline.median, c.priority) for c in night.candidates
         )
