@@ -160,7 +160,7 @@ def test_racing_first_connects_migrate_once(pg_url: str) -> None:
     reg = connect(pg_url)
     with reg.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-            "0001"
+            "0004"
         ]
     reg.dispose()
 
