@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from flows.sync.content import Content
-from flows.sync.http import Credentials, RetryPolicy, request
+from flows.sync.http import Credentials, RetryPolicy, SyncAuthError, SyncError, request
 from flows.sync.mirror import Remote, RemoteStatus
 from flows.sync.spec import JiraSpec
 
@@ -120,7 +120,7 @@ class JiraMirror:
 
     def _jql(self, *labels: str) -> str:
         clauses = " AND ".join(f'labels = "{label}"' for label in labels)
-        return f'project = "{self.spec.project}" AND {clauses} ORDER BY created ASC'
+        return f'project = "{self.spec.project}" AND {clauses}'
 
     def find_all(self) -> dict[str, Remote]:
         """Return the project's radar issues that search sees, by ``entry id/fingerprint``."""
@@ -135,8 +135,12 @@ class JiraMirror:
 
     def find(self, content: Content) -> Remote | None:
         """Return the entry's issue if search already sees it."""
-        issues = self.search(self._jql(content.fingerprint, f"radar-{content.entry_id}"))
-        return Remote(issues[0]["key"], issues[0]["id"]) if issues else None
+        label = f"radar-{content.entry_id}"
+        for issue in self.search(self._jql(content.fingerprint, label)):
+            labels = (issue.get("fields") or {}).get("labels")
+            if labels is None or label in labels:  # guard against a looser search
+                return Remote(issue["key"], issue["id"])
+        return None
 
     # -- writing ------------------------------------------------------------------------------
     def _fields(self, content: Content) -> dict[str, Any]:
@@ -202,6 +206,16 @@ class JiraMirror:
                 return False
 
     # -- reading back -------------------------------------------------------------------------
+    def _changelog(self, key: str) -> list[dict[str, Any]]:
+        """Read the changelog on its own endpoint, when ``expand=changelog`` gave none."""
+        try:
+            page = self._call("GET", f"/rest/api/3/issue/{key}/changelog").json()
+        except SyncAuthError:
+            raise
+        except SyncError:
+            return []  # who moved it is then the assignee, or "jira"
+        return list(page.get("values") or page.get("histories") or [])
+
     def status(self, key: str) -> RemoteStatus:
         """Read the issue's status and who set it (the latest status change's author)."""
         issue = self._call(
@@ -214,8 +228,11 @@ class JiraMirror:
         name = str(status.get("name") or "")
         category = str((status.get("statusCategory") or {}).get("key") or "")
         resolution = str((fields.get("resolution") or {}).get("name") or "")
+        histories = (issue.get("changelog") or {}).get("histories")
+        if histories is None:
+            histories = self._changelog(key)
         by = None
-        for history in reversed((issue.get("changelog") or {}).get("histories") or []):
+        for history in reversed(histories):
             if any(item.get("field") == "status" for item in history.get("items") or []):
                 by = (history.get("author") or {}).get("displayName")
                 break

@@ -70,6 +70,7 @@ class FakeJira:
         self.created_event = threading.Event()
         self.release = threading.Event()
         self.forbidden_users: set[str] = set()
+        self.expand_changelog = True  # False: only GET .../changelog gives the history
         self._ids = itertools.count(10001)
         self._lock = threading.Lock()
         self._random = random.Random(7)
@@ -133,7 +134,7 @@ class FakeJira:
         fields["status"] = {"name": issue.status, "statusCategory": {"key": STATUS[issue.status]}}
         fields["resolution"] = {"name": issue.resolution} if issue.resolution else None
         body: dict[str, Any] = {"id": issue.id, "key": issue.key, "fields": fields}
-        if "changelog" in expand:
+        if "changelog" in expand and self.expand_changelog:
             body["changelog"] = {
                 "startAt": 0,
                 "total": len(issue.histories),
@@ -227,7 +228,7 @@ class FakeJira:
                 {"id": str(number), "key": key, "self": f"{self.url}/rest/api/3/issue/{number}"},
                 {},
             )
-        match = re.fullmatch(r"/rest/api/3/issue/([\w-]+)(/comment)?", path)
+        match = re.fullmatch(r"/rest/api/3/issue/([\w-]+)(/comment|/changelog)?", path)
         if match is None:
             return 404, {"errorMessages": [f"No API at {path}"]}, {}
         issue = self.issues.get(match.group(1))
@@ -240,6 +241,12 @@ class FakeJira:
                     ],
                     "errors": {},
                 },
+                {},
+            )
+        if match.group(2) == "/changelog":
+            return (
+                200,
+                {"values": issue.histories, "isLast": True, "total": len(issue.histories)},
                 {},
             )
         if match.group(2):

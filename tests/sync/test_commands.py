@@ -19,7 +19,7 @@ def test_a_missing_sqlite_register_is_an_error_naming_the_path(tmp_path: Path) -
 
 @pytest.mark.postgres
 def test_an_empty_postgresql_database_is_not_turned_into_a_register(pg_url: str) -> None:
-    with pytest.raises(FileNotFoundError, match="no register at .*radar_test_"):
+    with pytest.raises(FileNotFoundError, match=r"no register at .*radar_test_"):
         existing_register(pg_url)
     engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:

@@ -117,6 +117,7 @@ def test_a_transition_made_in_jira_becomes_a_triage_action_under_the_jira_user(
     closure: str | None,
 ) -> None:
     sync_register(register, mirror(jira))
+    jira.expand_changelog = status != "Done"  # either way of reading who moved it
     key = jira.by_label("radar-CIR-0002")[0].key
     jira.transition(key, status, by="Ana Lima", resolution=resolution)
     report = sync_register(register, mirror(jira))
@@ -218,3 +219,18 @@ def test_429_waits_for_retry_after_and_5xx_backs_off(jira: FakeJira, register: R
     m = mirror(jira)
     with pytest.raises(Exception, match="gave up after 6 tries"):
         m.find_all()
+
+
+def test_a_pending_create_waits_out_the_search_lag_instead_of_creating_again(
+    jira: FakeJira, register: Register
+) -> None:
+    from flows.sync.content import entry_content
+
+    jira.lag = 1.5
+    content = entry_content(register.get("CIR-0001").to_json())
+    intent = SyncOutbox(register, "jira").intend("CIR-0001", "create", content.digest)
+    mirror(jira).create(content, intent.idempotency_key)  # made; the ledger never heard
+    report = sync_register(register, mirror(jira, settle_seconds=5))
+    assert sorted(report.created) == ["CIR-0002", "CIR-0003"] and len(jira.issues) == 3
+    link = SyncOutbox(register, "jira").link("CIR-0001")
+    assert link is not None and link.external_key == jira.by_label("radar-CIR-0001")[0].key
