@@ -163,9 +163,7 @@ class SyncOutbox:
                 select(sync_locks).where(sync_locks.c.target == self.target).with_for_update()
             ).first()
             if row is not None and not (
-                row.holder == self.holder
-                or row.expires_at <= now
-                or not _holder_alive(row.holder)
+                row.holder == self.holder or row.expires_at <= now or not _holder_alive(row.holder)
             ):
                 return str(row.holder)
             values = {"holder": self.holder, "expires_at": now + lease}
@@ -230,7 +228,17 @@ class SyncOutbox:
 
     def link(self, entry_id: str) -> SyncLink | None:
         """Return the entry's link on this target, if it has one."""
-        return self.links().get(entry_id)
+
+        def work(conn: Connection) -> SyncLink | None:
+            seq = parse_id(entry_id)
+            row = conn.execute(
+                select(sync_links).where(
+                    sync_links.c.target == self.target, sync_links.c.entry_seq == seq
+                )
+            ).first()
+            return None if row is None else _link(row)
+
+        return self.register._run(work)
 
     def save_link(self, entry_id: str, **values: Any) -> SyncLink:
         """Create or update the entry's link with `values` (external_key, pushed_hash, ...)."""

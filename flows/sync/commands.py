@@ -91,9 +91,13 @@ def _command(target: Target) -> Any:
         ] = "table",
     ) -> None:
         from flows.config import load_config
+        from flows.sync.http import SyncError
 
         with one_line_errors():
-            report = run_sync(load_config(config), register, target)
+            try:
+                report = run_sync(load_config(config), register, target)
+            except SyncError as exc:  # already one line naming the target
+                fail(str(exc))
         if fmt == "json":
             emit_json(report.to_json())
         else:

@@ -76,11 +76,13 @@ def _recover_create(
         time.sleep(min(1.0, max(deadline - time.monotonic(), 0.0)))
 
 
-def _recover(mirror: Mirror, outbox: SyncOutbox, entry: Entry, content: Content) -> str | None:
+def _recover(
+    mirror: Mirror, outbox: SyncOutbox, entry: Entry, content: Content, pending: list[SyncIntent]
+) -> str | None:
     """Settle the entry's pending intents; return its record's key if one is known."""
     link = outbox.link(entry.id)
     key = link.external_key if link else None
-    for intent in outbox.pending(entry.id):
+    for intent in pending:
         if intent.op == "create" and key is None:
             remote = _recover_create(mirror, outbox, intent, content, time.monotonic())
             if remote is None:
@@ -101,11 +103,12 @@ def _sync_entry(
     register: Register,
     entry: Entry,
     seen: dict[str, Remote],
+    pending: list[SyncIntent],
     base_url: str | None,
     report: SyncReport,
 ) -> None:
     content = entry_content(entry.to_json(), base_url)
-    key = _recover(mirror, outbox, entry, content)
+    key = _recover(mirror, outbox, entry, content, pending)
     if key is None:
         if entry.status not in _OPEN:
             return  # decided before it was ever mirrored: nothing to triage there
@@ -166,10 +169,25 @@ def sync_register(register: Register, mirror: Mirror, *, base_url: str | None = 
     report = SyncReport(mirror.target)
     with outbox.locked():
         seen = mirror.find_all()
+        pending: dict[str, list[SyncIntent]] = {}
+        for intent in outbox.pending():
+            pending.setdefault(intent.entry_id, []).append(intent)
+        renewed = time.monotonic()
         for entry in register.list():
-            outbox.renew()
+            if time.monotonic() - renewed > 60:
+                outbox.renew()
+                renewed = time.monotonic()
             try:
-                _sync_entry(mirror, outbox, register, entry, seen, base_url, report)
+                _sync_entry(
+                    mirror,
+                    outbox,
+                    register,
+                    entry,
+                    seen,
+                    pending.get(entry.id, []),
+                    base_url,
+                    report,
+                )
             except SyncAuthError:
                 raise
             except SyncUncertain as exc:

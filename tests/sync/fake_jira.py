@@ -207,6 +207,12 @@ class FakeJira:
                 status = self._random.choice([500, 503, 429])
                 headers = {"Retry-After": "0"} if status == 429 else {}
                 return status, {"errorMessages": ["Internal server error"]}, headers
+        if method == "POST" and path == "/_fake/transition":  # for hand runs, not Jira's API
+            body = body or {}
+            if body.get("key") not in self.issues:
+                return 404, {"errorMessages": ["no such issue"]}, {}
+            self.transition(body["key"], body["status"], body["by"], body.get("resolution"))
+            return 204, None, {}
         if method == "POST" and path == "/rest/api/3/search/jql":
             status, out = self._search(body or {})
             return status, out, {}
@@ -287,6 +293,8 @@ class FakeJira:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real services do
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -333,3 +341,15 @@ class FakeJira:
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
         return Handler
+
+
+if __name__ == "__main__":  # python tests/sync/fake_jira.py [PORT]: a stand-in to try by hand
+    import sys
+
+    fake = FakeJira(lag=2.0, page_size=50)
+    if len(sys.argv) > 1:
+        fake.server.server_close()
+        fake.server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), fake._handler())
+        fake.url = f"http://127.0.0.1:{sys.argv[1]}"
+    sys.stderr.write(f"fake Jira at {fake.url} (user {USER}, token {TOKEN})\n")
+    fake.server.serve_forever()

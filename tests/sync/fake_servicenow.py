@@ -168,6 +168,8 @@ class FakeServiceNow:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real services do
+
             def log_message(self, *args: Any) -> None:
                 pass
 
