@@ -16,7 +16,6 @@ from flows.config import ScanConfig, load_config
 from flows.kpis import compute_kpis
 from flows.settings import RadarSettings
 from flows.sources import SourceError, load_records
-from tests.register_client.conftest import pg_database, pg_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 UCI = ROOT / "examples" / "data" / "incident_event_log.csv.gz"
@@ -43,7 +42,7 @@ def sql_config(tmp_path: Path, url: str, **source: object) -> ScanConfig:
 
 
 @pytest.fixture(scope="module")
-def uci_table(pg_database: str) -> Iterator[str]:  # noqa: F811
+def uci_table(pg_database: str) -> Iterator[str]:
     """The UCI log in a PostgreSQL table with real types (timestamps, integers, booleans)."""
     keep = sorted(
         {

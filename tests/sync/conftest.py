@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_jira import TOKEN, USER, FakeJira
 from fake_servicenow import SN_PASSWORD, SN_USER, FakeServiceNow
+from sync_support import file_entries
 
-from register_client import Candidate, Register, connect
-from tests.register_client.conftest import pg_database, pg_server, pg_url  # noqa: F401
+from register_client import Register, connect
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -36,17 +36,6 @@ def servicenow(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServiceNow]:
     monkeypatch.delenv("RADAR_SERVICENOW_TOKEN", raising=False)
     with FakeServiceNow().running() as server:
         yield server
-
-
-def file_entries(register: Register, n: int) -> list[str]:
-    """File `n` distinct entries (one per priority slice) and return their ids."""
-    report = register.file(
-        [
-            Candidate.example(dimensions={"assignment_group": f"Group {i}"}, title=f"Spike {i}")
-            for i in range(n)
-        ]
-    )
-    return [o.entry_id for o in report.created if o.entry_id]
 
 
 @pytest.fixture(params=BACKENDS)

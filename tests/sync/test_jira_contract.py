@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from fake_jira import TOKEN, USER, FakeJira
+from sync_support import file_entries
 
-from conftest import file_entries
 from flows.sync import SyncAuthError, sync_register
 from flows.sync.http import RetryPolicy, credentials
 from flows.sync.jira import JiraMirror

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fake_jira import FakeJira
 from fake_servicenow import TABLE, FakeServiceNow
+from sync_support import file_entries
 
-from conftest import file_entries
 from flows.config import load_config
 from flows.sync import SyncError, sync_register
 from flows.sync.commands import make_mirror
