@@ -77,7 +77,12 @@ def _recover_create(
 
 
 def _recover(
-    mirror: Mirror, outbox: SyncOutbox, entry: Entry, content: Content, pending: list[SyncIntent]
+    mirror: Mirror,
+    outbox: SyncOutbox,
+    entry: Entry,
+    content: Content,
+    pending: list[SyncIntent],
+    report: SyncReport,
 ) -> str | None:
     """Settle the entry's pending intents; return its record's key if one is known."""
     link = outbox.link(entry.id)
@@ -89,6 +94,7 @@ def _recover(
                 outbox.abandon(intent, "not_found")
                 continue
             outbox.done(intent, external_key=remote.key, external_id=remote.id)
+            report.adopted.append(entry.id)  # made by a sync that died before recording it
             key = remote.key
         elif intent.op == "comment" and key and mirror.has_comment(key, intent.idempotency_key):
             outbox.done(intent, pushed_verdict=intent.payload_hash)
@@ -108,7 +114,7 @@ def _sync_entry(
     report: SyncReport,
 ) -> None:
     content = entry_content(entry.to_json(), base_url)
-    key = _recover(mirror, outbox, entry, content, pending)
+    key = _recover(mirror, outbox, entry, content, pending, report)
     if key is None:
         if entry.status not in _OPEN:
             return  # decided before it was ever mirrored: nothing to triage there

@@ -232,5 +232,6 @@ def test_a_pending_create_waits_out_the_search_lag_instead_of_creating_again(
     mirror(jira).create(content, intent.idempotency_key)  # made; the ledger never heard
     report = sync_register(register, mirror(jira, settle_seconds=5))
     assert sorted(report.created) == ["CIR-0002", "CIR-0003"] and len(jira.issues) == 3
+    assert report.adopted == ["CIR-0001"]
     link = SyncOutbox(register, "jira").link("CIR-0001")
     assert link is not None and link.external_key == jira.by_label("radar-CIR-0001")[0].key
