@@ -11,6 +11,9 @@ Contract
 * Triage methods move entries through new, accepted, in_progress, monitoring,
   rejected, duplicate and closed, refusing invalid transitions and auditing
   every change; :meth:`Entry.to_json` is the README's "Entry JSON" contract.
+* :class:`SyncOutbox` is the ledger side of external syncs (Jira, ServiceNow):
+  intents recorded before each external call, links to the external records,
+  one lock per target.
 * Every failure is a :class:`RegisterError` with a one-line message.
 
 It imports nothing from Prefect, Great Expectations or scikit-learn.
@@ -42,6 +45,7 @@ from ._feedback import is_noise
 from ._follow_up import VERDICTS
 from ._kinds import KINDS, Kind
 from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
+from ._outbox import SyncBusy, SyncIntent, SyncLink, SyncOutbox
 from ._parts import (
     Baseline,
     Current,
@@ -91,6 +95,10 @@ __all__ = [
     "RegisterError",
     "RegisterUnavailable",
     "Source",
+    "SyncBusy",
+    "SyncIntent",
+    "SyncLink",
+    "SyncOutbox",
     "Target",
     "Window",
     "connect",

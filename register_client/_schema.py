@@ -49,6 +49,9 @@ __all__ = [
     "measurements",
     "metadata",
     "mutes",
+    "sync_intents",
+    "sync_links",
+    "sync_locks",
     "upsert",
 ]
 
@@ -214,4 +217,44 @@ gate_results = Table(
     Column("as_of", String(10), nullable=False),
     Column("evaluated_at", UtcDateTime, nullable=False),
     Column("document", JSON, nullable=False),
+)
+
+# -- the outbox for external syncs (Jira, ServiceNow): see _outbox.py ----------------------
+
+sync_links = Table(
+    "sync_links",
+    metadata,
+    Column("target", String(40), primary_key=True),
+    Column("entry_seq", Integer, ForeignKey(_ENTRY), primary_key=True),
+    Column("fingerprint", String(32), nullable=False, index=True),
+    Column("external_key", String(200)),
+    Column("external_id", String(200)),
+    Column("pushed_hash", String(64)),
+    Column("pushed_verdict", String(32)),
+    Column("remote_status", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+sync_intents = Table(
+    "sync_intents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(40), nullable=False),
+    Column("entry_seq", Integer, ForeignKey(_ENTRY), nullable=False, index=True),
+    Column("op", String(16), nullable=False),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("payload_hash", String(64)),
+    Column("state", String(16), nullable=False),
+    Column("external_key", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+sync_locks = Table(
+    "sync_locks",
+    metadata,
+    Column("target", String(40), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

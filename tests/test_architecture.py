@@ -27,6 +27,7 @@ STAGE_ORDER = (
     "candidates",
     "followup",
     "pipeline",
+    "sync",
     "orchestrate",
     "workbench",
     "cli",

@@ -33,10 +33,12 @@ def _mount_optional() -> None:
     from flows.cli.backtest import backtest
     from flows.cli.nab import nab_app
     from flows.cli.quality import quality_app
+    from flows.cli.sync import sync_app
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
     app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
     app.command("backtest")(backtest)
+    app.add_typer(sync_app, name="sync", help="Mirror the register into Jira or ServiceNow.")
 
 
 Register = Annotated[

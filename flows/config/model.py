@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import GateSpec
 from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
+from flows.config.sync_spec import SyncSpec, WebSpec
 from flows.errors import ConfigError
 
 __all__ = [
     "AuditLogSpec",
     "CalendarSpec",
     "ConfigError",
+    "DateFilter",
     "DetectorSpec",
     "DrilldownSpec",
     "ExtractSpec",
@@ -58,12 +60,29 @@ class AuditLogSpec(_Strict):
     max_columns: list[str] = []
 
 
+class DateFilter(_Strict):
+    """Rows an SQL source keeps, by a date column, pushed down to the database as WHERE."""
+
+    column: str = Field(description="a canonical date column (one of dates)")
+    start: date | None = None
+    end: date | None = Field(None, description="inclusive")
+
+
 class SourceSpec(_Strict):
-    """One data source and how to read it into canonical columns."""
+    """One data source and how to read it into canonical columns.
+
+    A file source has a ``path``; a ``format: sql`` source has a SQLAlchemy ``url``
+    and either a ``table`` or a read-only ``query`` (see :mod:`flows.load.sql`).
+    """
 
     name: str
-    path: str
-    format: Literal["csv", "parquet"] = "csv"
+    path: str = ""
+    format: Literal["csv", "parquet", "sql"] = "csv"
+    url: str | None = None
+    table: str | None = None
+    query: str | None = None
+    chunksize: int = Field(50_000, ge=1)
+    date_filter: DateFilter | None = None
     encoding: str = "utf-8"
     separator: str = ","
     decimal: str = "."
@@ -82,6 +101,22 @@ class SourceSpec(_Strict):
     gate: GateSpec = GateSpec()
     calendar: CalendarSpec | None = None
     extract: ExtractSpec | None = None
+
+    @model_validator(mode="after")
+    def _where_to_read(self) -> SourceSpec:
+        if self.format != "sql":
+            if not self.path:
+                raise ValueError("a csv or parquet source needs a path")
+            if self.url or self.table or self.query:
+                raise ValueError("url, table and query belong to format: sql sources")
+            return self
+        if not self.url:
+            raise ValueError("an sql source needs a SQLAlchemy url")
+        if (self.table is None) == (self.query is None):
+            raise ValueError("an sql source needs either a table or a query, not both")
+        if self.date_filter is not None and self.date_filter.column not in self.dates:
+            raise ValueError(f"date_filter.column {self.date_filter.column!r} is not in dates")
+        return self
 
     @model_validator(mode="after")
     def _canonical_names_exist(self) -> SourceSpec:
@@ -143,6 +178,8 @@ class ScanConfig(_Strict):
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
+    sync: SyncSpec | None = None
+    web: WebSpec | None = None
     config_path: Path | None = None
 
     @field_validator("sources")

@@ -47,10 +47,17 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
         If the file is missing, empty, wrongly encoded, lacks a mapped column, or a date
         column has no parsable value at all.
     """
-    path = config.resolve_path(source)
-    if not path.is_file():
-        raise SourceError(f"source {source.name!r}: file not found: {path}")
-    raw = _read_raw(source, path)
+    data_hash = None
+    if source.format == "sql":  # a table or query instead of a file: see flows/sql_source.py
+        from flows.load.sql import read_sql_source
+
+        path = Path(source.table or "query")
+        raw, data_hash = read_sql_source(source)
+    else:
+        path = config.resolve_path(source)
+        if not path.is_file():
+            raise SourceError(f"source {source.name!r}: file not found: {path}")
+        raw = _read_raw(source, path)
     if raw.empty:
         raise SourceError(f"source {source.name!r}: {path} has no data rows")
     missing = [col for col in source.columns.values() if col not in raw.columns]
@@ -77,7 +84,7 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
     return RecordFrame(
         source=source.name,
         path=path,
-        data_hash=_sha256(path),
+        data_hash=data_hash or _sha256(path),
         records=records.reset_index(drop=True),
         raw_rows=len(raw),
         date_failures={k: v for k, v in failures.items() if v},

@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 
 from flows.config import RadarSettings, load_config
 from flows.orchestrate.artifacts import publish_artifacts
+from flows.orchestrate.sync import sync_after_scan
 from flows.orchestrate.tasks import TRACKED, load_sources
 from flows.pipeline import NightOutcome, run_night
 from register_client import connect
@@ -50,7 +51,8 @@ def _replay(
     config = load_config(Path(config_path))
     # Open (and migrate) the register before any data is read: an unreachable register
     # fails the run in seconds, not after the whole night's work.
-    register = connect(register_url or settings.register_url)
+    url = register_url or settings.register_url
+    register = connect(url)
     first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
     last = end or first
     frames = load_sources(config)
@@ -60,6 +62,7 @@ def _replay(
         for night in pd.date_range(first, last, freq="D").date
     ]
     publish_artifacts(nights, register, _slug(Path(config_path).stem))
+    sync_after_scan(config, url)
     return [night.to_json() for night in nights]
 
 

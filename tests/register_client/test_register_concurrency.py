@@ -15,14 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
-import register_workers as w
 from sqlalchemy import text
 
 from register_client import Candidate, connect
-from tests.register_client.conftest import NEWEST_REVISION
+from tests.conftest import NEWEST_REVISION
+from tests.register_client import register_workers as w
 
 CTX = mp.get_context("forkserver")
-CTX.set_forkserver_preload(["register_client", "register_workers"])
+CTX.set_forkserver_preload(["register_client", "tests.register_client.register_workers"])
 
 
 def _run_together(fn: Any, argsets: list[tuple[Any, ...]]) -> list[Any]:

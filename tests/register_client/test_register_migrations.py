@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 
 from register_client import connect
 from register_client._schema import metadata
-from tests.register_client.conftest import NEWEST_REVISION
+from tests.conftest import NEWEST_REVISION
 
 
 def test_migrated_schema_matches_the_models(backend_url: str) -> None:
