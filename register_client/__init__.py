@@ -36,6 +36,7 @@ from ._errors import (
     InvalidURL,
     MigrationError,
     RegisterError,
+    RegisterNotFound,
     RegisterUnavailable,
 )
 from ._feedback import is_noise
@@ -86,6 +87,7 @@ __all__ = [
     "Policy",
     "Register",
     "RegisterError",
+    "RegisterNotFound",
     "RegisterUnavailable",
     "Source",
     "Target",

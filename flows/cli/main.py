@@ -33,10 +33,12 @@ def _mount_optional() -> None:
     from flows.cli.backtest import backtest
     from flows.cli.nab import nab_app
     from flows.cli.quality import quality_app
+    from flows.cli.register import register_app
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
     app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
     app.command("backtest")(backtest)
+    app.add_typer(register_app, name="register", help="Create or check a register.")
 
 
 Register = Annotated[
@@ -101,9 +103,10 @@ def scan(
 
 
 def _register(url: str) -> Any:
+    """Open an existing register; read and triage commands never create one."""
     from register_client import connect
 
-    return connect(url)
+    return connect(url, create=False)
 
 
 def _print_entries(url: str, status: str | None) -> None:
