@@ -3,9 +3,9 @@
 One ephemeral GX context serves a whole call of :func:`run_gate`. Per source it validates
 three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
 see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
-builds Data Docs when asked (a site per run, :mod:`flows.gate.docs`), and persists each result by validation id
-(:mod:`flows.gate.store`). GX is imported only here, inside the call, since it costs
-seconds to import.
+builds Data Docs when asked (a site per run, :mod:`flows.gate.docs`), and persists each
+result by validation id (:mod:`flows.gate.store`). GX is imported only here, inside the
+call, since it costs seconds to import.
 """
 
 from __future__ import annotations
