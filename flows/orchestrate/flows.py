@@ -7,21 +7,16 @@ can tell the nights apart in the UI; artifact keys carry the config name too.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.config import RadarSettings, load_config
 from flows.orchestrate.artifacts import publish_artifacts
 from flows.orchestrate.tasks import load_sources, patient_stages
-from flows.pipeline import NightOutcome, run_night
-from flows.runs import Outbox, flush_outbox, scan_lock, with_register_retry
-from flows.runs.lock import masked_url
-from register_client import connect
+from flows.runs import run_scan
 
 __all__ = ["replay_flow", "scan_flow"]
 
@@ -48,29 +43,17 @@ def _slug(text: str) -> str:
 def _replay(
     config_path: str, register_url: str | None, start: date | None, end: date | None
 ) -> list[dict[str, Any]]:
-    settings = RadarSettings()
-    config = load_config(Path(config_path))
-    url = register_url or settings.register_url
-    patience = settings.register_retry_seconds
-    # One scan of a config into a register at a time; others of the same pair wait.
-    with scan_lock(settings.home, Path(config_path), url) as run_dir:
-        # Open (and migrate) the register before any data is read: an outage is found
-        # before the night's work, and waited out for the configured time.
-        register = with_register_retry(
-            lambda: connect(url), seconds=patience, what=f"opening {masked_url(url)}"
-        )
-        outbox = Outbox(run_dir / "outbox")
-        flush_outbox(register, outbox, patience)  # a run the register missed, not recomputed
-        first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
-        last = end or first
-        frames = load_sources(config)
-        run_id = str(flow_run.id) if flow_run.id else None
-        stages = patient_stages(outbox, patience)
-        nights: list[NightOutcome] = [
-            run_night(config, frames, register, night, settings, stages=stages, run_id=run_id)
-            for night in pd.date_range(first, last, freq="D").date
-        ]
-        publish_artifacts(nights, register, _slug(Path(config_path).stem))
+    key = _slug(Path(config_path).stem)
+    nights = run_scan(
+        Path(config_path),
+        register_url,
+        start,
+        end,
+        stages_for=patient_stages,
+        load=load_sources,
+        run_id=str(flow_run.id) if flow_run.id else None,
+        publish=lambda done, register: publish_artifacts(done, register, key),
+    )
     return [night.to_json() for night in nights]
 
 
