@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -38,9 +39,11 @@ def test_same_config_and_register_wait_with_a_message(
     thread = threading.Thread(target=first)
     thread.start()
     held.wait(5)
-    with caplog.at_level(logging.WARNING, logger="radar.runs"):
-        with scan_lock(tmp_path, config, url) as run_dir:
-            order.append("second in")
+    with (
+        caplog.at_level(logging.WARNING, logger="radar.runs"),
+        scan_lock(tmp_path, config, url) as run_dir,
+    ):
+        order.append("second in")
     thread.join()
     assert order == ["first done", "second in"]
     assert run_dir == tmp_path / "runs" / run_key(config, url)
@@ -80,7 +83,7 @@ def test_outbox_keeps_candidates_until_filed_and_refiling_is_idempotent(tmp_path
 def test_filing_into_a_dead_register_keeps_the_outbox(tmp_path: Path) -> None:
     register = connect("postgresql://postgres@127.0.0.1:9/radar", migrate=False, connect_timeout=1)
     outbox = Outbox(tmp_path / "outbox")
-    with pytest.raises(RegisterUnavailable, match="kept in .*2016-05-31.json"):
+    with pytest.raises(RegisterUnavailable, match=r"kept in .*2016-05-31\.json"):
         file_via_outbox(register, [Candidate.example()], date(2016, 5, 31), outbox, 1.5)
     assert len(outbox.pending()[0][1]) == 1
 
@@ -98,7 +101,7 @@ def test_retry_backs_off_only_on_retryable_errors(
 
     with caplog.at_level(logging.WARNING, logger="radar.runs"):
         assert with_register_retry(flaky, seconds=10, what="test", first_delay=0.1) == "ok"
-    gaps = [b - a for a, b in zip(calls, calls[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
     assert len(gaps) == 2 and gaps[1] > gaps[0] * 1.5  # exponential
     assert sum("retrying in" in r.getMessage() for r in caplog.records) == 2
 
