@@ -117,6 +117,15 @@ def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
             f"source {source.name!r}: {path} is not valid {source.encoding} "
             f"(byte {exc.start}); set 'encoding' in the config"
         ) from None
+    except UnicodeError as exc:  # e.g. a UTF-16 file without its byte-order mark
+        raise SourceError(
+            f"source {source.name!r}: {path} is not valid {source.encoding} ({exc}); "
+            "set 'encoding' in the config"
+        ) from None
+    except LookupError:
+        raise SourceError(
+            f"source {source.name!r}: unknown encoding {source.encoding!r} in the config"
+        ) from None
     except pd.errors.EmptyDataError:
         raise SourceError(f"source {source.name!r}: {path} is empty") from None
     except pd.errors.ParserError as exc:

@@ -107,7 +107,9 @@ def _kpi(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 SOURCE_ERRORS = [
-    Case("missing file", _config(_source("path", "nowhere.csv")), r"file not found: .*nowhere\.csv"),
+    Case(
+        "missing file", _config(_source("path", "nowhere.csv")), r"file not found: .*nowhere\.csv"
+    ),
     Case("empty file", _raw(b""), r"demo\.csv is empty"),
     Case("header only", _raw(b"number,opened_at\n"), r"lacks column|no data rows"),
     Case(
