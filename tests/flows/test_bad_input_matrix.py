@@ -205,7 +205,7 @@ GATE_FAULTS = [
     ),
     Case(
         "a little text in a number column",
-        _edit(n=_every(400, "reopen_count", lambda v: v.where(False, "n/a"))),
+        _edit(n=_every(400, "reopen_count", lambda v: pd.Series("n/a", index=v.index))),
         "reopens",
         "warning",
         "non_numeric",
@@ -240,7 +240,7 @@ GATE_FAULTS = [
     ),
     Case(
         "an unknown priority",
-        _edit(p=_every(300, "priority", lambda v: v.where(False, "9 - Whenever"))),
+        _edit(p=_every(300, "priority", lambda v: pd.Series("9 - Whenever", index=v.index))),
         "priority",
         "warning",
         "domains",
