@@ -8,6 +8,7 @@ the commands that need them, so ``radar --help`` and register commands stay quic
 from __future__ import annotations
 
 import getpass
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -81,10 +82,13 @@ def scan(
         load_config(config)  # fail fast, before the Prefect server starts
         from flows.orchestrate.flows import replay_flow, scan_flow
 
+        # The URL reaches the flow through the environment, not as a parameter: Prefect
+        # stores parameters in its database and shows them in its UI, passwords included.
+        os.environ["RADAR_REGISTER_URL"] = register
         if start and end:
-            reports = replay_flow(str(config), register, start, end)
+            reports = replay_flow(str(config), None, start, end)
         else:
-            reports = scan_flow(str(config), register, as_of)
+            reports = scan_flow(str(config), None, as_of)
     if fmt == "json":
         emit_json(reports)
         return
