@@ -115,7 +115,7 @@ def test_kills_at_any_point_leave_a_consistent_register(tmp_path: Path) -> None:
             _consistent(url, project)
     assert sum(killed.values()) >= 3, killed
     rerun = _start(config, url, project)
-    out, err = rerun.communicate(timeout=900)
+    _, err = rerun.communicate(timeout=900)
     assert rerun.returncode == 0, err[-2000:]
     entries = _consistent(url, project)
     assert sorted(str(e["fingerprint"]) for e in entries) == expected
