@@ -102,6 +102,14 @@ def scan(
             f"created {len(report['created'])}  updated {len(report['updated'])}  "
             f"suppressed {len(report['suppressed'])}"
         )
+        for name, g in report["gate"].items():  # what failed, not only that it did
+            for f in g["failures"]:
+                if f["severity"] in ("critical", "warning"):
+                    typer.echo(
+                        f"  gate {name}: {f['severity']} {f['check']} on {f['column']}: "
+                        f"{f['detail']}",
+                        err=True,
+                    )
     with one_line_errors():
         _print_entries(register, None)
 
