@@ -41,7 +41,9 @@ def _start(config: Path, url: str, project: Path) -> subprocess.Popen[str]:
 
 def _consistent(url: str, project: Path) -> list[dict[str, object]]:
     """Check the register against the files: no duplicates, nothing referenced is missing."""
-    entries = [e.to_json() for e in connect(url, create=False).list()]
+    # A kill while the first scan opened the register can leave its file without tables;
+    # opening it the way the next scan does finishes the migration.
+    entries = [e.to_json() for e in connect(url).list()]
     fingerprints = [e["fingerprint"] for e in entries]
     assert len(fingerprints) == len(set(fingerprints)), "duplicate entries"
     for entry in entries:
@@ -69,11 +71,6 @@ def test_scans_started_together_in_one_folder_all_finish(tmp_path: Path) -> None
     assert entries
     sites = list((project / ".radar" / "data_docs" / "runs").glob("*/.complete"))
     assert len(sites) == 3
-
-
-def _after(seconds: float) -> Callable[[Path], bool]:
-    started = time.monotonic()
-    return lambda project: time.monotonic() - started > seconds
 
 
 def _exists(pattern: str) -> Callable[[Path], bool]:
