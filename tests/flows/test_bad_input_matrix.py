@@ -268,6 +268,7 @@ def _one_line(err: str, pattern: str) -> None:
     assert pd.Series([err]).str.contains(pattern, regex=True).all(), (pattern, err)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", SOURCE_ERRORS + CONFIG_ERRORS, ids=lambda c: c.name)
 def test_bad_source_or_config_is_one_line_and_files_nothing(
     case: Case, tmp_path: Path, radar_home: Path, register: tuple[str, list[dict[str, Any]]]
@@ -282,6 +283,7 @@ def test_bad_source_or_config_is_one_line_and_files_nothing(
     _intact(register)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", GATE_FAULTS, ids=lambda c: c.name)
 def test_impossible_values_are_named_by_the_gate(
     case: Case, tmp_path: Path, radar_home: Path, register: tuple[str, list[dict[str, Any]]]
