@@ -39,6 +39,7 @@ from ._errors import (
     InvalidURL,
     MigrationError,
     RegisterError,
+    RegisterNotFound,
     RegisterUnavailable,
 )
 from ._feedback import is_noise
@@ -93,6 +94,7 @@ __all__ = [
     "Policy",
     "Register",
     "RegisterError",
+    "RegisterNotFound",
     "RegisterUnavailable",
     "Source",
     "SyncBusy",

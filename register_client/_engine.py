@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,15 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, t
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from ._errors import InvalidURL, MigrationError, RegisterUnavailable
+from ._errors import InvalidURL, MigrationError, RegisterNotFound, RegisterUnavailable
 
-__all__ = ["backend_name", "make_engine", "migrate", "parse_url", "unavailable"]
+__all__ = ["backend_name", "make_engine", "migrate", "parse_url", "require_register", "unavailable"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 # Any constant works; it only has to be the same in every process of the register.
 _MIGRATION_LOCK = 0x52414441  # "RADA"
 _PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg3"}
+_NO_DATABASE = "3D000"  # PostgreSQL's invalid_catalog_name: the database does not exist
 
 
 def parse_url(url: str) -> URL:
@@ -105,10 +107,10 @@ def unavailable(url: URL, exc: BaseException) -> RegisterUnavailable:
     return RegisterUnavailable(url.render_as_string(hide_password=True), backend_name(url), reason)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, create: bool) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:")
-    if not in_memory:
+    if not in_memory and create:
         try:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -138,7 +140,9 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def make_engine(url: URL, *, connect_timeout: float = 5.0, lock_timeout: float = 60.0) -> Engine:
+def make_engine(
+    url: URL, *, connect_timeout: float = 5.0, lock_timeout: float = 60.0, create: bool = True
+) -> Engine:
     """Create the engine for a parsed register URL.
 
     Parameters
@@ -150,13 +154,15 @@ def make_engine(url: URL, *, connect_timeout: float = 5.0, lock_timeout: float =
     lock_timeout : float, default 60.0
         Seconds a statement waits for a row lock (another scan's filing) before it
         fails and the transaction is retried; SQLite waits 30 s for its write lock.
+    create : bool, default True
+        Create a SQLite file's folder; without it nothing is made on disk.
 
     Returns
     -------
     sqlalchemy.Engine
     """
     if url.drivername == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, create)
     options = url.query.get("options", "")
     connect_args = {
         "connect_timeout": max(1, round(connect_timeout)),
@@ -165,6 +171,50 @@ def make_engine(url: URL, *, connect_timeout: float = 5.0, lock_timeout: float =
         "options": f"{options} -c lock_timeout={max(1, round(lock_timeout * 1000))}".strip(),
     }
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=2)
+
+
+def require_register(url: URL, engine: Engine) -> None:
+    """Check that a register already exists at ``url``, creating nothing on the way.
+
+    SQLite is checked on disk first (opening a missing file would create it), then
+    read-only; PostgreSQL is asked for the database and its ``alembic_version`` table.
+
+    Raises
+    ------
+    RegisterNotFound
+        Naming the resolved file path or ``host:port/db``, if there is no register.
+    RegisterUnavailable
+        If the server cannot be reached.
+    """
+    shown = url.render_as_string(hide_password=True)
+    database = url.database or ""
+    if url.drivername == "sqlite":
+        if database in ("", ":memory:"):
+            return  # an in-memory register exists for as long as its engine does
+        path = Path(database).expanduser().resolve()
+        if not path.is_file():
+            raise RegisterNotFound(shown, str(path), "the file does not exist")
+        try:
+            with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+                ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise RegisterNotFound(shown, str(path), f"not a register database ({exc})") from None
+        if found is None:
+            raise RegisterNotFound(shown, str(path), "the file holds no register tables")
+        return
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn).has_table("alembic_version")
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _NO_DATABASE or "does not exist" in str(exc.orig):
+            raise RegisterNotFound(
+                shown, backend_name(url), "the database does not exist"
+            ) from None
+        raise unavailable(url, exc) from None
+    if not found:
+        raise RegisterNotFound(shown, backend_name(url), "the database holds no register tables")
 
 
 def migrate(engine: Engine, shown_url: str) -> None:

@@ -5,6 +5,7 @@
     RegisterError             anything the register refuses or cannot do
     ├── InvalidURL            malformed or unsupported register URL    .url
     ├── RegisterUnavailable   the database cannot be reached           .url .host
+    ├── RegisterNotFound      no register there, and none may be made  .url .location
     ├── MigrationError        the schema cannot be brought up to date  .url
     ├── FilingError           a candidate cannot be filed              .candidate
     └── EntryError            an operation on one entry failed         .entry_id
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidURL",
     "MigrationError",
     "RegisterError",
+    "RegisterNotFound",
     "RegisterUnavailable",
 ]
 
@@ -97,6 +99,33 @@ class RegisterUnavailable(RegisterError):
         super().__init__(f"register unavailable at {host}: {reason}")
         self.url = url
         self.host = host
+        self.reason = reason
+
+
+class RegisterNotFound(RegisterError):
+    """No register exists at the URL, and the caller may not create one.
+
+    Read commands open a register with ``connect(url, create=False)``: a mistyped path
+    or another working directory must be an error, not an empty register.
+
+    Parameters
+    ----------
+    url : str
+        The URL as given (passwords masked).
+    location : str
+        The resolved file path for SQLite, ``host:port/db`` for a server.
+    reason : str
+        What is missing: the file, the database, or the register's tables.
+    """
+
+    def __init__(self, url: str, location: str, reason: str) -> None:
+        super().__init__(
+            f"no register at {location}: {reason} "
+            "(check --register / RADAR_REGISTER_URL and the working directory; "
+            "`radar register init` or `radar scan` creates one)"
+        )
+        self.url = url
+        self.location = location
         self.reason = reason
 
 

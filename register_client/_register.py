@@ -13,7 +13,14 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from ._candidate import Candidate, validate_candidates
-from ._engine import backend_name, make_engine, migrate, parse_url, unavailable
+from ._engine import (
+    backend_name,
+    make_engine,
+    migrate,
+    parse_url,
+    require_register,
+    unavailable,
+)
 from ._entry import Entry
 from ._errors import EntryNotFound, RegisterError
 from ._filing import file_batch
@@ -260,8 +267,13 @@ def connect(
     lock_timeout: float = 60.0,
     clock: Callable[[], datetime] | None = None,
     migrate: bool = True,
+    create: bool = True,
 ) -> Register:
     """Open a register, creating or upgrading its schema.
+
+    Read-only callers (``radar entries``, ``web``, ``report``, ``sync``) pass
+    ``create=False``: a mistyped path then raises :class:`RegisterNotFound` instead
+    of silently making an empty register.
 
     Parameters
     ----------
@@ -279,6 +291,9 @@ def connect(
         Returns "now"; for tests.
     migrate : bool, default True
         Apply the Alembic migrations (idempotent, safe when processes race).
+    create : bool, default True
+        Create the register if there is none; with False a missing SQLite file,
+        PostgreSQL database or schema raises :class:`RegisterNotFound`.
 
     Returns
     -------
@@ -290,6 +305,8 @@ def connect(
         For a malformed or unsupported URL.
     RegisterUnavailable
         If the database cannot be reached, naming the host.
+    RegisterNotFound
+        With ``create=False``, if there is no register at the URL (naming the path).
     MigrationError
         If the schema cannot be brought up to date.
 
@@ -297,9 +314,21 @@ def connect(
     --------
     >>> connect("sqlite://").list()
     []
+    >>> connect("sqlite:///no/such/dir/register.db", create=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    register_client._errors.RegisterNotFound: no register at /.../no/such/dir/register.db: ...
     """
     parsed = parse_url(url)
-    engine = make_engine(parsed, connect_timeout=connect_timeout, lock_timeout=lock_timeout)
+    engine = make_engine(
+        parsed, connect_timeout=connect_timeout, lock_timeout=lock_timeout, create=create
+    )
+    if not create:
+        try:
+            require_register(parsed, engine)
+        except RegisterError:
+            engine.dispose()
+            raise
     register = Register(engine, policy=policy, clock=clock)
     if migrate:
         try:

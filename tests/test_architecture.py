@@ -28,6 +28,7 @@ STAGE_ORDER = (
     "followup",
     "pipeline",
     "sync",
+    "runs",
     "orchestrate",
     "workbench",
     "cli",

@@ -11,6 +11,8 @@ state, so plots are safe from worker threads and need no display.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -166,7 +168,11 @@ def save_evidence_plot(
     ax.legend(fontsize=7, loc="upper left", ncols=2)
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90, pil_kwargs={"compress_level": 1})  # speed over bytes
+    # Write aside, then rename: a reader or a concurrent scan never sees half a PNG, and a
+    # killed scan leaves the previous plot whole.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    fig.savefig(partial, format="png", dpi=90, pil_kwargs={"compress_level": 1})
+    os.replace(partial, path)
     return path
 
 

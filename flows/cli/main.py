@@ -8,6 +8,7 @@ the commands that need them, so ``radar --help`` and register commands stay quic
 from __future__ import annotations
 
 import getpass
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,12 +34,14 @@ def _mount_optional() -> None:
     from flows.cli.backtest import backtest
     from flows.cli.nab import nab_app
     from flows.cli.quality import quality_app
+    from flows.cli.register import register_app
     from flows.cli.sync import sync_app
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
     app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
     app.command("backtest")(backtest)
     app.add_typer(sync_app, name="sync", help="Mirror the register into Jira or ServiceNow.")
+    app.add_typer(register_app, name="register", help="Create or check a register.")
 
 
 Register = Annotated[
@@ -81,10 +84,13 @@ def scan(
         load_config(config)  # fail fast, before the Prefect server starts
         from flows.orchestrate.flows import replay_flow, scan_flow
 
+        # The URL reaches the flow through the environment, not as a parameter: Prefect
+        # stores parameters in its database and shows them in its UI, passwords included.
+        os.environ["RADAR_REGISTER_URL"] = register
         if start and end:
-            reports = replay_flow(str(config), register, start, end)
+            reports = replay_flow(str(config), None, start, end)
         else:
-            reports = scan_flow(str(config), register, as_of)
+            reports = scan_flow(str(config), None, as_of)
     if fmt == "json":
         emit_json(reports)
         return
@@ -98,14 +104,23 @@ def scan(
             f"created {len(report['created'])}  updated {len(report['updated'])}  "
             f"suppressed {len(report['suppressed'])}"
         )
+        for name, g in report["gate"].items():  # what failed, not only that it did
+            for f in g["failures"]:
+                if f["severity"] in ("critical", "warning"):
+                    typer.echo(
+                        f"  gate {name}: {f['severity']} {f['check']} on {f['column']}: "
+                        f"{f['detail']}",
+                        err=True,
+                    )
     with one_line_errors():
         _print_entries(register, None)
 
 
 def _register(url: str) -> Any:
+    """Open an existing register; read and triage commands never create one."""
     from register_client import connect
 
-    return connect(url)
+    return connect(url, create=False)
 
 
 def _print_entries(url: str, status: str | None) -> None:

@@ -64,7 +64,25 @@ class GateSpec(BaseModel):
     future_tolerance_days: int = Field(
         default=1, ge=0, description="dates this far past as_of are ok"
     )
-    future_severity: Severity = "info"
+    future_severity: Severity = Field(
+        default="info",
+        description="dates after as_of: normal in a replay of a frozen extract, so info",
+    )
+    max_impossible_share: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description=(
+            "share of values that are impossible (dated after today, text in a number "
+            "column, a second date format) tolerated as a warning; above it is critical"
+        ),
+    )
+    allow_negative: list[str] = Field(
+        default=[], description="number columns that may be negative; all others may not"
+    )
+    min_history_days: int = Field(
+        default=28, ge=1, description="days with records up to as_of that a baseline needs"
+    )
     freshness_max_age_days: int = Field(
         default=3, ge=0, description="the latest record may be at most this many days before as_of"
     )

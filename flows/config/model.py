@@ -238,6 +238,13 @@ def _require(kpi: str, source: SourceSpec, columns: list[str]) -> None:
         raise ValueError(f"KPI {kpi!r} needs {missing}, not mapped in source {source.name!r}")
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Return a YAML error in one line: what is wrong, and where."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
+
+
 def load_config(path: str | Path) -> ScanConfig:
     """Read and validate a YAML config; raise ConfigError naming the file and field."""
     path = Path(path)
@@ -245,8 +252,10 @@ def load_config(path: str | Path) -> ScanConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'sources:' list")
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_REGISTER_URL", "RadarSettings", "quiet_prefect_defaults"]
@@ -27,12 +28,18 @@ _PREFECT_DEFAULTS = {
 
 
 class RadarSettings(BaseSettings):
-    """Settings read from the environment: ``RADAR_REGISTER_URL``, ``RADAR_HOME``."""
+    """Settings read from the environment.
+
+    ``RADAR_REGISTER_URL``, ``RADAR_HOME``, and ``RADAR_REGISTER_RETRY_SECONDS``: how long
+    a scan keeps retrying an unreachable register (with exponential backoff) before it
+    fails, keeping its candidates in the outbox for the next scan.
+    """
 
     model_config = SettingsConfigDict(env_prefix="RADAR_", extra="ignore")
 
     register_url: str = DEFAULT_REGISTER_URL
     home: Path = Path(".radar")
+    register_retry_seconds: float = Field(default=300.0, ge=0)
 
     @property
     def docs_dir(self) -> Path:

@@ -22,6 +22,13 @@ from flows.gate.suites import SuitePlan
 
 __all__ = ["failure_from", "without_implied"]
 
+# Profile measures whose failure reads better as a sentence than as "measure = value".
+_PHRASES = {
+    "after_today": "{count} date(s) after today",
+    "mixed_formats": "{count} value(s) written in a second date format",
+    "non_numeric": "{count} value(s) are not numbers",
+}
+
 
 def failure_from(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> Failure:
     """Return the Failure that the failed expectation result ``r`` of ``stage`` reports."""
@@ -44,6 +51,17 @@ def failure_from(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> F
         shown = _short(batches.profile[column].iloc[0])
         counted = f" ({count})" if counter != column else ""
         detail = f"{measure.replace('_', ' ')} = {shown}{counted}; expected {_bounds(kwargs, {})}"
+        phrase = _PHRASES.get(counter.rpartition(".")[2])
+        if phrase is not None:
+            share = float(batches.profile[column].iloc[0])
+            limit = kwargs.get("max_value")
+            detail = f"{phrase.format(count=count)} ({share:.1%}); tolerated <= {limit:.1%}"
+        elif measure == "history_days":
+            needed = int(kwargs["min_value"])
+            detail = (
+                f"too little history: {count} day(s) with records up to "
+                f"{batches.daily[DAY].max():%Y-%m-%d}; a baseline needs >= {needed}"
+            )
         column = base
     elif count is None and observed is not None:
         if "proportion_of_non_null" in config.type:
@@ -52,6 +70,12 @@ def failure_from(stage: str, r: Any, batches: GateBatches, plan: SuitePlan) -> F
     else:
         sample = [_short(v) for v in (result.get("partial_unexpected_list") or [])[:3]]
         detail = f"{count} unexpected" + (f", e.g. {', '.join(sample)}" if sample else "")
+    if config.meta.get("check") == "date_order" and count:
+        later, earlier = kwargs.get("column_A"), kwargs.get("column_B")
+        detail = f"{count} record(s) with {later} before {earlier}; " + detail
+    if config.meta.get("check") == "negative_values" and count:
+        shown_values = [_short(v) for v in (result.get("partial_unexpected_list") or [])[:3]]
+        detail = f"{count} negative value(s), e.g. {', '.join(shown_values)}"
     if config.type == "expect_column_to_exist":
         detail = f"column {column!r} is missing"
     if r.exception_info and r.exception_info.get("raised_exception"):

@@ -2,9 +2,10 @@
 
 - ``records``: the records as known at the end of ``as_of`` (the same view the KPIs use),
   so a failure in a record the scan cannot see yet does not block it.
-- ``profile``: one row of whole-extract counts per date column: values that failed to
-  parse (from :attr:`RecordFrame.date_failures`), missing event dates, and values past
-  the as-of horizon.
+- ``profile``: one row of whole-extract counts: per date column the values that failed
+  to parse (from :attr:`RecordFrame.date_failures`), that are past the as-of horizon or
+  past today, or written in a second format; per number column the values that are not
+  numbers; missing event dates; and the days of history up to ``as_of``.
 - ``daily``: one row per day of the event date up to ``as_of``: records, the ratio to
   the same weekday nearby, the extract edges, and the recent volume window.
 
@@ -15,7 +16,7 @@ history reaches GX as an expectation parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,8 @@ def build_batches(
             view[column] = view[column].mask(view[column] == _NONE)
     cutoff = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     horizon = cutoff + pd.Timedelta(days=gate.future_tolerance_days)
+    today = pd.Timestamp(datetime.now(UTC).date()) + pd.Timedelta(days=1)
+    impossible = today + pd.Timedelta(days=gate.future_tolerance_days)
     profile: dict[str, list[Any]] = {"rows": [len(records)]}
     for column in dates:
         values = records[column] if column in records.columns else events
@@ -82,11 +85,19 @@ def build_batches(
         profile[f"{column}.unparsed"] = [unparsed]
         profile[f"{column}.unparsed_share"] = [unparsed / non_empty if non_empty else 0.0]
         profile[f"{column}.after_horizon"] = [int((values >= horizon).sum())]
+        _counted(profile, f"{column}.after_today", int((values >= impossible).sum()), non_empty)
+        mixed = frame.date_format_mixes.get(column, 0)
+        _counted(profile, f"{column}.mixed_formats", mixed, non_empty)
+    for column in plan.numbers:
+        bad = frame.number_failures.get(column, 0)
+        _counted(profile, f"{column}.non_numeric", bad, frame.number_values.get(column, 0))
     # unparsable event dates are NaT too; count only the ones that were empty in the file
     unparsed_events = frame.date_failures.get(event_date, 0)
     missing = int(events.isna().sum()) - unparsed_events
     profile[f"{event_date}.missing"] = [missing]
     profile[f"{event_date}.missing_share"] = [missing / len(records) if len(records) else 0.0]
+    seen = view[event_date].dt.floor("D").nunique() if event_date in view.columns else 0
+    profile[f"{event_date}.history_days"] = [int(seen)]
     daily = _daily(view, event_date, gate, as_of, extract_start, calendar)
     parameters = {
         "as_of_horizon": horizon.to_pydatetime(),
@@ -102,6 +113,12 @@ def build_batches(
         parameters=parameters,
         rows_after_as_of=int((events >= cutoff).sum()),
     )
+
+
+def _counted(profile: dict[str, list[Any]], name: str, count: int, total: int) -> None:
+    """Add a count and its share of ``total`` to the profile row."""
+    profile[name] = [count]
+    profile[f"{name}_share"] = [count / total if total else 0.0]
 
 
 def _daily(

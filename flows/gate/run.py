@@ -3,15 +3,15 @@
 One ephemeral GX context serves a whole call of :func:`run_gate`. Per source it validates
 three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
 see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
-and builds Data Docs when asked; :mod:`flows.gate.store` persists the results. GX is
-imported only here, inside the call, since it costs seconds to import.
+builds Data Docs when asked (a site per run, :mod:`flows.gate.docs`); :mod:`flows.gate.store`
+persists the results. GX is imported only here, inside the call, since it costs seconds
+to import.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import shutil
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from flows.config.model import ScanConfig
+from flows.gate.docs import finish_site, new_site
 from flows.gate.failures import failure_from, without_implied
 from flows.gate.frames import DAY, GateBatches, build_batches
 from flows.gate.result import Failure, GateResult, highest_severity
@@ -31,7 +32,7 @@ __all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
 
 _SITE = "radar"
 _RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
-_DOCS_KEEP = 60  # validation pages kept per suite; each run adds one
+_DOCS_KEEP = 60  # Data Docs sites kept; each gate run adds one
 
 
 def run_gate(
@@ -61,7 +62,8 @@ def run_gate(
         If a frame's source is not in ``config``.
     """
     frames = list(frames)
-    context = _context(docs_dir)
+    site = new_site(docs_dir) if docs_dir is not None else None
+    context = _context(site)
     datasource = context.data_sources.add_pandas("radar")
     runs = {}
     names = {s.name for s in config.sources}
@@ -74,10 +76,10 @@ def run_gate(
         batches = build_batches(frame, plan, as_of, extract, source.calendar)
         runs[frame.source] = _validate(context, datasource, batches, plan, as_of)
     pages: dict[str, str] = {}
-    if docs_dir is not None:
+    if docs_dir is not None and site is not None:
         context.build_data_docs(site_names=[_SITE])
-        pages = _docs_pages(docs_dir, [run["validation_id_key"] for run in runs.values()])
-        _prune_docs(docs_dir, keep=_DOCS_KEEP)
+        pages = _docs_pages(site, [run["validation_id_key"] for run in runs.values()])
+        finish_site(docs_dir, site, keep=_DOCS_KEEP)
     results = {}
     for name, run in runs.items():
         results[name] = GateResult(docs_path=pages.get(run.pop("validation_id_key")), **run)
@@ -158,6 +160,8 @@ def _validate(
             failure_from(stage, r, batches, plan) for r in outcome.results if not r.success
         ]
     failures = without_implied(failures)
+    if batches.records.empty:  # nothing up to as_of: the history check says so, once
+        failures = [f for f in failures if f.check not in ("all_null", "completeness")]
     critical = [f for f in failures if f.severity == "critical"]
     blocked_partitions: dict[str, list[str]] = {}
     for failure in critical:
@@ -189,11 +193,3 @@ def _docs_pages(docs_dir: Path, run_names: list[str]) -> dict[str, str]:
         if records:
             pages[run_name] = str(records[0])
     return pages
-
-
-def _prune_docs(docs_dir: Path, keep: int) -> None:
-    """Delete all but the newest ``keep`` runs' pages of each suite; run names sort by time."""
-    for suite_dir in {p.parent for p in docs_dir.glob("validations/*/*/*") if p.is_dir()}:
-        runs = sorted(p for p in suite_dir.iterdir() if p.is_dir())
-        for old in runs[:-keep]:
-            shutil.rmtree(old, ignore_errors=True)

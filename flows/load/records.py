@@ -8,7 +8,7 @@ row per update (reduced here to each record's final state).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,11 @@ class RecordFrame:
     """Records of one source after mapping and parsing, with what is needed for provenance.
 
     ``date_failures`` maps a date column to the number of non-empty values that did not
-    parse; the gate decides how bad that is.
+    parse, ``number_failures`` a number column to its non-empty values that are not
+    numbers (counted over the raw rows, before an audit log is reduced), and
+    ``date_format_mixes`` a date column to its values written in another shape than the
+    column's usual one (``2016-03-05`` among ``05/03/2016``). Nothing is dropped silently:
+    the gate decides how bad each count is.
     """
 
     source: str
@@ -36,6 +40,9 @@ class RecordFrame:
     records: pd.DataFrame
     raw_rows: int
     date_failures: dict[str, int]
+    number_failures: dict[str, int] = field(default_factory=dict)
+    number_values: dict[str, int] = field(default_factory=dict)
+    date_format_mixes: dict[str, int] = field(default_factory=dict)
 
 
 def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
@@ -66,18 +73,21 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
             f"source {source.name!r}: {path} lacks column(s) {missing}; "
             f"found {sorted(raw.columns)[:12]}"
         )
+    numbers = {c: _count_non_numeric(raw[source.columns[c]], source) for c in source.numbers}
     if source.audit_log is not None:
         raw = _final_state(raw, source, path)
     records = raw[list(source.columns.values())].rename(
         columns={v: k for k, v in source.columns.items()}
     )
     failures = {}
+    mixes = {}
     for column in source.dates:
+        mixes[column] = _count_format_mix(records[column])
         records[column], failures[column] = _parse_dates(records[column], source, path, column)
     for column in source.booleans:
         records[column] = _parse_booleans(records[column], source, path, column)
     for column in source.numbers:
-        records[column] = _parse_numbers(records[column], source, path, column)
+        records[column] = _parse_numbers(records[column], source)
     for column in source.dimensions:
         records[column] = records[column].astype("string").fillna("(none)")
     records[source.id_column] = records[source.id_column].astype("string")
@@ -88,6 +98,9 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
         records=records.reset_index(drop=True),
         raw_rows=len(raw),
         date_failures={k: v for k, v in failures.items() if v},
+        number_failures={k: bad for k, (bad, _) in numbers.items() if bad},
+        number_values={k: total for k, (_, total) in numbers.items()},
+        date_format_mixes={k: v for k, v in mixes.items() if v},
     )
 
 
@@ -107,6 +120,15 @@ def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
         raise SourceError(
             f"source {source.name!r}: {path} is not valid {source.encoding} "
             f"(byte {exc.start}); set 'encoding' in the config"
+        ) from None
+    except UnicodeError as exc:  # e.g. a UTF-16 file without its byte-order mark
+        raise SourceError(
+            f"source {source.name!r}: {path} is not valid {source.encoding} ({exc}); "
+            "set 'encoding' in the config"
+        ) from None
+    except LookupError:
+        raise SourceError(
+            f"source {source.name!r}: unknown encoding {source.encoding!r} in the config"
         ) from None
     except pd.errors.EmptyDataError:
         raise SourceError(f"source {source.name!r}: {path} is empty") from None
@@ -168,18 +190,39 @@ def _parse_booleans(values: pd.Series, source: SourceSpec, path: Path, column: s
     return text.map(lambda v: v in _TRUE, na_action="ignore").astype("boolean")
 
 
-def _parse_numbers(values: pd.Series, source: SourceSpec, path: Path, column: str) -> pd.Series:
+def _numeric_text(values: pd.Series, source: SourceSpec) -> pd.Series:
     text = values.astype("string").str.strip()
     if source.decimal != ".":
         text = text.str.replace(".", "", regex=False).str.replace(source.decimal, ".", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce")
-    bad = text.notna() & parsed.isna()
-    if bad.any():
-        raise SourceError(
-            f"source {source.name!r}: {path} column {source.columns[column]!r}: "
-            f"{int(bad.sum())} value(s) are not numbers, e.g. {values[bad].iloc[0]!r}"
-        )
-    return parsed.astype("float64")
+    return text
+
+
+def _parse_numbers(values: pd.Series, source: SourceSpec) -> pd.Series:
+    """Parse numbers; values that are not numbers become empty (counted before, on raw)."""
+    return pd.to_numeric(_numeric_text(values, source), errors="coerce").astype("float64")
+
+
+def _count_non_numeric(values: pd.Series, source: SourceSpec) -> tuple[int, int]:
+    """Return how many non-empty values are not numbers, and how many are non-empty."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return 0, int(values.notna().sum())  # a typed format cannot hold text here
+    text = _numeric_text(values, source).replace("", pd.NA)
+    bad = text.notna() & pd.to_numeric(text, errors="coerce").isna()
+    return int(bad.sum()), int(text.notna().sum())
+
+
+def _count_format_mix(values: pd.Series) -> int:
+    """Count values whose date shape (digit groups and separators) is not the column's usual.
+
+    ``29/02/2016 10:00`` and ``1/3/2016`` share the shape ``n/n/Y``; ``2016-03-01`` is
+    ``Y-n-n``. A minority shape means two writers, and day/month may be swapped silently.
+    """
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        return 0
+    day = values.astype("string").str.strip().str.split(r"[ T]", n=1, regex=True).str[0]
+    shapes = day.str.replace(r"\d{3,}", "Y", regex=True).str.replace(r"\d{1,2}", "n", regex=True)
+    counts = shapes[shapes.notna() & (shapes != "")].value_counts()
+    return int(counts.sum() - counts.iloc[0]) if len(counts) > 1 else 0
 
 
 def _sha256(path: Path) -> str:

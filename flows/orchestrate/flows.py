@@ -7,20 +7,18 @@ can tell the nights apart in the UI; artifact keys carry the config name too.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.config import RadarSettings, load_config
 from flows.orchestrate.artifacts import publish_artifacts
 from flows.orchestrate.sync import sync_after_scan
-from flows.orchestrate.tasks import TRACKED, load_sources
-from flows.pipeline import NightOutcome, run_night
-from register_client import connect
+from flows.orchestrate.tasks import load_sources, patient_stages
+from flows.runs import run_scan
 
 __all__ = ["replay_flow", "scan_flow"]
 
@@ -47,22 +45,19 @@ def _slug(text: str) -> str:
 def _replay(
     config_path: str, register_url: str | None, start: date | None, end: date | None
 ) -> list[dict[str, Any]]:
-    settings = RadarSettings()
-    config = load_config(Path(config_path))
-    # Open (and migrate) the register before any data is read: an unreachable register
-    # fails the run in seconds, not after the whole night's work.
-    url = register_url or settings.register_url
-    register = connect(url)
-    first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
-    last = end or first
-    frames = load_sources(config)
-    run_id = str(flow_run.id) if flow_run.id else None
-    nights: list[NightOutcome] = [
-        run_night(config, frames, register, night, settings, stages=TRACKED, run_id=run_id)
-        for night in pd.date_range(first, last, freq="D").date
-    ]
-    publish_artifacts(nights, register, _slug(Path(config_path).stem))
-    sync_after_scan(config, url)
+    key = _slug(Path(config_path).stem)
+    nights = run_scan(
+        Path(config_path),
+        register_url,
+        start,
+        end,
+        stages_for=patient_stages,
+        load=load_sources,
+        run_id=str(flow_run.id) if flow_run.id else None,
+        publish=lambda done, register: publish_artifacts(done, register, key),
+    )
+    # The register is the ledger: a sync that fails warns and leaves the scan filed.
+    sync_after_scan(load_config(Path(config_path)), register_url or RadarSettings().register_url)
     return [night.to_json() for night in nights]
 
 

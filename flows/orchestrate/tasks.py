@@ -7,19 +7,26 @@ input: a wrong file stays wrong however often it is read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task, exponential_backoff
 
 from flows import pipeline
+from flows.config import ScanConfig
+from flows.followup import FollowUp
+from flows.runs import Outbox, file_via_outbox, with_register_retry
 from flows.select import select_findings
-from register_client import RegisterError
+from register_client import Candidate, FileReport, Register, RegisterError
 
-__all__ = ["TRACKED", "load_sources"]
+__all__ = ["TRACKED", "load_sources", "patient_stages"]
 
 _BACKOFF = exponential_backoff(backoff_factor=2)
 
@@ -67,3 +74,46 @@ TRACKED = pipeline.Stages(
     file_entries=_stage(pipeline.file_entries, "file-entries", io=True),
     remeasure=_stage(pipeline.remeasure_entries, "remeasure-entries", io=True),
 )
+
+
+_file_via_outbox = task(
+    name="file-entries", task_run_name="file-entries-{as_of}", cache_policy=NO_CACHE
+)(file_via_outbox)
+
+
+@task(name="remeasure-entries", task_run_name="remeasure-entries-{as_of}", cache_policy=NO_CACHE)
+def _remeasure_patiently(
+    register: Register,
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    as_of: date,
+    evidence_dir: Path,
+    retry_seconds: float,
+) -> list[FollowUp]:
+    return with_register_retry(
+        lambda: pipeline.remeasure_entries(register, kpi_frame, config, as_of, evidence_dir),
+        seconds=retry_seconds,
+        what=f"re-measuring entries of {as_of}",
+    )
+
+
+def patient_stages(outbox: Outbox, retry_seconds: float) -> pipeline.Stages:
+    """Return :data:`TRACKED` with register writes that outlast an outage.
+
+    Filing keeps the night's candidates in ``outbox`` until the register has them; filing
+    and re-measuring retry an unreachable register for ``retry_seconds``.
+    """
+
+    def file_entries(register: Register, candidates: list[Candidate], as_of: date) -> FileReport:
+        report: FileReport = _file_via_outbox(register, candidates, as_of, outbox, retry_seconds)
+        return report
+
+    def remeasure(
+        register: Register, kpi_frame: pd.DataFrame, config: ScanConfig, as_of: date, where: Path
+    ) -> list[FollowUp]:
+        followed: list[FollowUp] = _remeasure_patiently(
+            register, kpi_frame, config, as_of, where, retry_seconds
+        )
+        return followed
+
+    return dataclasses.replace(TRACKED, file_entries=file_entries, remeasure=remeasure)

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Target", "existing_register", "make_mirror", "run_sync"]
+from register_client import connect
+
+__all__ = ["Target", "make_mirror", "run_sync"]
 
 Target = Literal["jira", "servicenow"]
-
-
-def existing_register(url: str) -> Any:
-    """Open a register that must already exist (a sync never creates one), then migrate it."""
-    from sqlalchemy import inspect
-    from sqlalchemy.engine import make_url
-
-    from register_client import connect
-
-    parsed = make_url(url)
-    if parsed.drivername.startswith("sqlite"):
-        database = parsed.database or ""
-        if database in ("", ":memory:") or not Path(database).expanduser().is_file():
-            resolved = Path(database).expanduser().resolve() if database else ":memory:"
-            raise FileNotFoundError(f"no register at {resolved}; run `radar scan` first")
-    register = connect(url, migrate=False)
-    with register.engine.connect() as conn:
-        exists = inspect(conn).has_table("entries")
-    if not exists:
-        register.dispose()
-        raise FileNotFoundError(f"no register at {register.url}; run `radar scan` first")
-    register.migrate()  # adds the outbox tables to a register filed before they existed
-    return register
 
 
 def make_mirror(config: Any, target: Target) -> Any:
@@ -59,7 +37,8 @@ def run_sync(config: Any, register_url: str, target: Target) -> Any:
     from flows.sync.engine import sync_register
 
     mirror = make_mirror(config, target)
-    register = existing_register(register_url)
+    # A sync never creates a register; migrating adds the outbox to an older one.
+    register = connect(register_url, create=False)
     base_url = config.web.base_url if config.web is not None else None
     try:
         return sync_register(register, mirror, base_url=base_url)

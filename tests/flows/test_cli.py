@@ -59,6 +59,7 @@ def test_invalid_transition_is_one_line(sqlite_url: str, filed: str) -> None:
 
 
 def test_unknown_id_and_bad_url(sqlite_url: str) -> None:
+    connect(sqlite_url).dispose()
     code, _, err = _run("entries", "show", "CIR-0042", "--register", sqlite_url)
     assert code == 1 and "CIR-0042" in err and "Traceback" not in err
     code, _, err = _run("entries", "list", "--register", "mysql://x")

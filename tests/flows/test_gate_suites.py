@@ -60,6 +60,11 @@ def test_suites_cover_every_check_family(config: ScanConfig) -> None:
         "freshness",
         "volume",
         "edge_completeness",
+        "impossible_dates",
+        "mixed_date_formats",
+        "non_numeric",
+        "negative_values",
+        "history",
     }
     severities = {e["severity"] for s in suites.values() for e in s["expectations"]}
     assert severities == {"critical", "warning", "info"}

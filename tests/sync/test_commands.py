@@ -1,27 +1,29 @@
-"""``radar sync`` never creates a register, on either backend."""
+"""``radar sync`` never creates a register: a missing one is one line naming the path."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from typer.testing import CliRunner
 
-from flows.sync.run import existing_register
-
-
-def test_a_missing_sqlite_register_is_an_error_naming_the_path(tmp_path: Path) -> None:
-    path = tmp_path / "nowhere" / "register.db"
-    with pytest.raises(FileNotFoundError, match=f"no register at {path}"):
-        existing_register(f"sqlite:///{path}")
-    assert not path.parent.exists()
+from flows.cli import app
+from tests.conftest import DEMO_CONFIG
 
 
-@pytest.mark.postgres
-def test_an_empty_postgresql_database_is_not_turned_into_a_register(pg_url: str) -> None:
-    with pytest.raises(FileNotFoundError, match=r"no register at .*radar_test_"):
-        existing_register(pg_url)
-    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
-        assert inspect(conn).get_table_names() == []
-    engine.dispose()
+def test_sync_against_a_missing_register_names_it_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RADAR_JIRA_USER", "radar@example.com")
+    monkeypatch.setenv("RADAR_JIRA_TOKEN", "not-a-real-token")
+    config = tmp_path / "demo.yaml"
+    text = DEMO_CONFIG.read_text().replace("path: data/", f"path: {DEMO_CONFIG.parent}/data/")
+    config.write_text(text + "\nsync: {jira: {url: 'http://127.0.0.1:9', project: CI}}\n")
+    missing = tmp_path / "nowhere" / "register.db"
+    result = CliRunner().invoke(
+        app, ["sync", "jira", "--config", str(config), "--register", f"sqlite:///{missing}"]
+    )
+    assert result.exit_code == 1
+    assert f"no register at {missing}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not missing.parent.exists()

@@ -54,6 +54,17 @@ NOTES = {
         "Dates after the as-of day (+ tolerance): a replayed extract, or a clock error. "
         "Records opened later are not validated or used at as_of."
     ),
+    "impossible_dates": (
+        "Dates after today (the wall clock, + tolerance) cannot be real: a typo'd year, "
+        "a clock error, or a swapped day and month."
+    ),
+    "mixed_date_formats": (
+        "Two date shapes in one column (2016-03-05 among 05/03/2016): two writers, and "
+        "day and month may be swapped silently."
+    ),
+    "non_numeric": "Text in a number column: those values are left out of every KPI.",
+    "negative_values": "A count or duration below zero cannot be real.",
+    "history": "Too few days with records up to as_of to build a baseline: nothing can be found.",
     "freshness": "The latest record is too old for as_of: the extract is stale.",
     "volume": "The last window holds far fewer or more records than the windows before it.",
     "edge_completeness": (
@@ -78,7 +89,7 @@ def _suite(name: str, expectations: list[Any]) -> Any:
 
 
 def records_suite(plan: SuitePlan) -> Any:
-    """Check schema, ids, key nulls, all-null columns, completeness, domains, date order."""
+    """Check schema, ids, key nulls, all-null columns, completeness, domains, signs, date order."""
     gate = plan.gate
     out = [_expect("ExpectColumnToExist", "schema", "critical", column=c) for c in plan.columns]
     typed = [(c, "date") for c in plan.dates] + [(c, "boolean") for c in plan.booleans]
@@ -125,6 +136,17 @@ def records_suite(plan: SuitePlan) -> Any:
                 value_set=sorted(values),
             )
         )
+    for column in plan.numbers:
+        if column not in gate.allow_negative:
+            out.append(
+                _expect(
+                    "ExpectColumnValuesToBeBetween",
+                    "negative_values",
+                    "critical",
+                    column=column,
+                    min_value=0,
+                )
+            )
     for earlier, later in gate.date_order:
         out.append(
             _expect(
@@ -154,10 +176,12 @@ def _uniqueness(plan: SuitePlan) -> list[Any]:
 
 
 def profile_suite(plan: SuitePlan) -> Any:
-    """Check whole-extract date sanity: unparsable dates, missing event dates, future dates.
+    """Check whole-extract sanity: unparsable, missing, future and impossible values, history.
 
     Unparsable and missing event dates are tiered: any at all is a warning (those records
-    are left out of every KPI), more than the configured share is critical.
+    are left out of every KPI), more than the configured share is critical. Impossible
+    values (dates after today, a second date format, text in a number column) are tiered
+    the same way around ``max_impossible_share``. Too few days of history is critical.
     """
     gate = plan.gate
     event = plan.event_date
@@ -196,6 +220,29 @@ def profile_suite(plan: SuitePlan) -> Any:
                 max_value=0,
             )
         )
+    impossible = [(c, "after_today", "impossible_dates") for c in plan.dates]
+    impossible += [(c, "mixed_formats", "mixed_date_formats") for c in plan.dates]
+    impossible += [(c, "non_numeric", "non_numeric") for c in plan.numbers]
+    for column, measure, check in impossible:
+        out += [
+            _expect(
+                "ExpectColumnValuesToBeBetween",
+                check,
+                severity,
+                column=f"{column}.{measure}_share",
+                max_value=share,
+            )
+            for severity, share in (("warning", 0.0), ("critical", gate.max_impossible_share))
+        ]
+    out.append(
+        _expect(
+            "ExpectColumnValuesToBeBetween",
+            "history",
+            "critical",
+            column=f"{event}.history_days",
+            min_value=gate.min_history_days,
+        )
+    )
     return _suite(f"{plan.source}.profile", out)
 
 
