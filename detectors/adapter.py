@@ -142,7 +142,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     )
     # A small sustained move hides in a week's noise; four weeks against eight show it.
     long_z, long_recent, long_ref = level_shift(
-        y_level, 4 * shift_window, 2 * shift_reference, cfg.shift__alpha, 0.0, noise
+        y_level, 4 * shift_window, 2 * shift_reference, cfg.shift__alpha, 0.0, noise, shift_window
     )
     use_long = np.nan_to_num(np.abs(long_z)) > np.nan_to_num(np.abs(shift_z))
     shift_z = np.where(use_long, long_z, shift_z)
