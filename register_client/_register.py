@@ -20,6 +20,7 @@ from ._feedback import FeedbackMixin
 from ._filing import file_batch
 from ._follow_up import FollowUpMixin
 from ._lifecycle import STATUSES, Policy
+from ._plots import PlotsMixin
 from ._read import load_entries
 from ._report import FileReport, Outcome
 from ._schema import entries
@@ -41,7 +42,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin, FeedbackMixin, FollowUpMixin):
+class Register(TriageMixin, FeedbackMixin, FollowUpMixin, PlotsMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and
