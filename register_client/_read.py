@@ -158,7 +158,7 @@ def load_entries(
     ev = _by_entry(conn, evidence, evidence.c.at, wanted, _evidence)
     hist = _by_entry(conn, history, history.c.id, wanted, _event)
     meas = _by_entry(conn, measurements, measurements.c.at, wanted, _measurement)
-    stored = set()
+    stored: set[int] = set()
     for chunk in chunks(wanted):
         query = select(evidence_plots.c.entry_seq).where(evidence_plots.c.entry_seq.in_(chunk))
         stored |= set(conn.execute(query).scalars())

@@ -196,7 +196,7 @@ def latest_of(c: Candidate, scan_at: datetime) -> dict[str, Any]:
     The entry's own window, current value, baseline, magnitude and plot stay as first
     detected; this is the living part next to them.
     """
-    return jsonable(
+    latest: dict[str, Any] = jsonable(
         {
             "seen": scan_at,
             "at": c.evidence.at,
@@ -207,6 +207,7 @@ def latest_of(c: Candidate, scan_at: datetime) -> dict[str, Any]:
             "score": c.score,
         }
     )
+    return latest
 
 
 def seen_params(

@@ -77,15 +77,15 @@ def _daily_rows(
 ) -> tuple[pd.DataFrame, pd.Timestamp, bool]:
     """Return the baseline rows on ``weekdays`` in whole weeks before ``onset``."""
     valued = before.dropna(subset=["value"])
-    days = valued["period"].dt.dayofweek
+    days = valued["period"].dt.day_of_week
     rows, lo = valued.iloc[:0], onset
     for weeks in range(4, MAX_WEEKS + 1):
         lo = onset - pd.Timedelta(days=7 * weeks)
         rows = valued[(valued["period"] >= lo) & days.isin(weekdays)]
-        counts = rows["period"].dt.dayofweek.value_counts().reindex(weekdays, fill_value=0)
+        counts = rows["period"].dt.day_of_week.value_counts().reindex(weekdays, fill_value=0)
         if counts.min() >= MIN_PER_WEEKDAY:
             return rows, lo, True
-    counts = rows["period"].dt.dayofweek.value_counts().reindex(weekdays, fill_value=0)
+    counts = rows["period"].dt.day_of_week.value_counts().reindex(weekdays, fill_value=0)
     return rows, lo, bool(counts.min() >= MIN_PER_WEEKDAY_FLOOR)
 
 
@@ -99,8 +99,8 @@ def _band(base: pd.DataFrame, now: pd.DataFrame, spec: KpiSpec, daily: bool) -> 
     rng = np.random.default_rng(0)  # the same evidence on every run
     values = base["value"].to_numpy(dtype="float64")
     weights = base["n"].to_numpy(dtype="float64")
-    pools = base["period"].dt.dayofweek.to_numpy() if daily else np.zeros(len(base), int)
-    keys = now["period"].dt.dayofweek.to_numpy() if daily else np.zeros(len(now), int)
+    pools = base["period"].dt.day_of_week.to_numpy() if daily else np.zeros(len(base), int)
+    keys = now["period"].dt.day_of_week.to_numpy() if daily else np.zeros(len(now), int)
     if not len(keys):
         return None
     picks = np.empty((_DRAWS, len(keys)), dtype=int)
@@ -176,7 +176,7 @@ def baseline_snapshot(
     before = series[series["period"] < onset]
     daily = spec.grain == "D"
     if daily:
-        weekdays = sorted(set(now["period"].dt.dayofweek)) or list(range(7))
+        weekdays = sorted(set(now["period"].dt.day_of_week)) or list(range(7))
         rows, lo, clean = _daily_rows(before, onset, weekdays)
         span = before[before["period"] >= lo]
         comparison = (

@@ -115,7 +115,10 @@ def build_candidate(
     target = suggest_target(
         baseline, series[series["period"] < finding.start], spec, as_of + TARGET_HORIZON
     )
-    fmt = lambda v: fmt_value(v, spec)  # noqa: E731 - one formatter for every number shown
+
+    def fmt(value: float | None) -> str:  # one formatter for every number shown
+        return fmt_value(value, spec)
+
     title = (
         f"{spec.name} {kind_text}: {fmt(current_value)} against {fmt(base_level)} "
         f"({_percent(current_value, base_level)}) for {slice_text}"

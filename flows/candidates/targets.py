@@ -46,11 +46,13 @@ def best_sustained(history: pd.DataFrame, spec: KpiSpec) -> tuple[float, Any]:
         levels = hits / records.where(records > 0)
     else:
         levels = frame["value"].rolling(window, min_periods=enough).median()
-    levels = levels.dropna()
+    # Only windows spanning the full length in time: a part-window at the start of the
+    # history is not a level the slice sustained.
+    levels = levels.iloc[window - 1 :].dropna()
     if levels.empty:
         return math.nan, None
-    at = levels.idxmin() if spec.better == "lower" else levels.idxmax()
-    return float(levels[at]), at
+    pos = int(levels.to_numpy().argmin() if spec.better == "lower" else levels.to_numpy().argmax())
+    return float(levels.iloc[pos]), levels.index[pos]
 
 
 def suggest_target(
