@@ -15,12 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
-
-from register_client._engine import _head
 import register_workers as w
 from sqlalchemy import text
 
 from register_client import Candidate, connect
+from register_client._engine import _head
 
 CTX = mp.get_context("forkserver")
 CTX.set_forkserver_preload(["register_client", "register_workers"])
