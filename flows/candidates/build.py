@@ -125,9 +125,10 @@ def build_candidate(
         if baseline["clean"]
         else f"{spec.name} {kind_text}: {fmt(current_value)}, no clean baseline, for {slice_text}"
     )
+    periods = f"{len(now)} period{'' if len(now) == 1 else 's'}"
     stood = (
         f"{spec.name} ({spec.unit}) stood at {fmt(current_value)} "
-        f"({'pooled rate' if is_share(spec) else 'median'} of {len(now)} period{'' if len(now) == 1 else 's'}, "
+        f"({'pooled rate' if is_share(spec) else 'median'} of {periods}, "
         f"{_day(now['period'].iloc[0]) if len(now) else '-'} to "
         f"{_day(now['period'].iloc[-1]) if len(now) else '-'}) in the {kind_text} detected "
         f"from {_day(finding.start)} to {_day(finding.end)} for {slice_text}"
