@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from flows.candidates.build import series_of
+from flows.candidates.docs_links import keep_docs_page
 from register_client import Candidate, FileReport
 
 __all__ = [
@@ -257,7 +258,8 @@ def plot_numbers(candidate: Candidate) -> dict[str, Any]:
 def plot_candidate(candidate: Candidate, kpi_frame: pd.DataFrame, evidence_dir: Path) -> Candidate:
     """Draw a candidate's evidence plot; return the candidate carrying its PNG and path.
 
-    The path holds ``{id}``: the plot is named by the entry id filing gives it.
+    The path holds ``{id}``: the plot is named by the entry id filing gives it. The gate's
+    Data Docs page is kept alongside (:mod:`flows.candidates.docs_links`).
     """
     rows = series_of(kpi_frame, candidate.kpi.name, candidate.dimensions)
     series = rows.set_index("period")["value"]
@@ -275,9 +277,10 @@ def plot_candidate(candidate: Candidate, kpi_frame: pd.DataFrame, evidence_dir: 
         share=candidate.kpi.is_share,
         numbers=plot_numbers(candidate),
     )
-    return candidate.model_copy(
+    plotted = candidate.model_copy(
         update={"evidence_plot": candidate_plot_path(evidence_dir), "evidence_png": png}
     )
+    return keep_docs_page(plotted)
 
 
 def write_filed_plots(report: FileReport, candidates: Sequence[Candidate]) -> list[Path]:
