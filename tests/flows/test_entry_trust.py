@@ -142,9 +142,7 @@ def test_a_spike_then_a_shift_on_one_slice_is_one_entry(config: ScanConfig, tmp_
 def _rate_and_count(config: ScanConfig, tmp_path: Path) -> tuple[str, str, str]:
     url = f"sqlite:///{tmp_path / 'targets.db'}"
     rate = build_candidate(
-        _finding("level_shift", 71, 77, kpi="reassigned").__class__(
-            **{**_finding("level_shift", 71, 77, kpi="reassigned").__dict__}
-        ),
+        _finding("level_shift", 71, 77, kpi="reassigned"),
         _frame().assign(value=lambda f: f["value"].where(f["period"] < DAYS[71], 0.3)),
         config.kpis[1],
         config,
