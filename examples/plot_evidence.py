@@ -1,4 +1,7 @@
-"""Draw one small evidence PNG per register entry: its baseline against its current window.
+"""Draw one small hindsight PNG per register entry: its baseline against its window.
+
+Each entry's frozen evidence plot is kept in the register (``radar entries plot ID``);
+these plots add what happened after, for the examples' README.
 
 Usage: python examples/plot_evidence.py CONFIG REGISTER_URL OUT_DIR AS_OF
 
@@ -49,16 +52,21 @@ def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
     base = entry["baseline"]
     b0 = pd.Timestamp(base["start"]).tz_convert(None) if base.get("start") else start
     b1 = pd.Timestamp(base["end"]).tz_convert(None) if base.get("end") else start
-    b1 = min(b1, start - pd.Timedelta(days=1))  # a re-detection may move the window earlier
     shown = series.loc[b0 - pd.Timedelta(days=3) : end + pd.Timedelta(days=21), "value"]
     fig = Figure(figsize=(7.5, 2.6), dpi=72)
     ax = fig.add_subplot()
     ax.plot(shown.index, shown.to_numpy(), marker=".", lw=0.8, color="tab:blue")
-    ax.axvspan(b0, b1, color="0.85", label="baseline")
-    ax.hlines(base["median"], b0, b1, colors="0.3", linestyles=":", label="baseline median")
-    ax.axvspan(start, end + pd.Timedelta(hours=20), color="tab:orange", alpha=0.3, label="current")
-    current = entry["current"]["value"]
-    ax.hlines(current, start, end + pd.Timedelta(hours=20), colors="tab:red", label="current mean")
+    level = base.get("level", base.get("median"))
+    if level is not None:  # an entry without a clean baseline says so and draws none
+        ax.axvspan(b0, b1, color="0.85", label="baseline")
+        stat = base.get("level_stat", "median")
+        ax.hlines(level, b0, b1, colors="0.3", linestyles=":", label=f"baseline {stat}")
+    ax.axvspan(start, end + pd.Timedelta(hours=20), color="tab:orange", alpha=0.3, label="window")
+    current = entry["current"]
+    if current.get("value") is not None and current.get("start"):
+        c0 = pd.Timestamp(current["start"]).tz_convert(None)
+        c1 = pd.Timestamp(current["end"]).tz_convert(None) + pd.Timedelta(hours=20)
+        ax.hlines(current["value"], c0, c1, colors="tab:red", label="level in window")
     ax.set_title(f"{entry['id']}: {entry['title']}", fontsize=9)
     ax.set_ylabel(entry["kpi"]["unit"], fontsize=8)
     ax.tick_params(labelsize=7)

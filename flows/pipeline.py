@@ -19,7 +19,13 @@ from typing import Any
 import pandas as pd
 
 from detectors import Finding, detect_findings
-from flows.candidates import Provenance, build_candidate, build_dq_candidate, plot_candidate
+from flows.candidates import (
+    Provenance,
+    build_candidate,
+    build_dq_candidate,
+    plot_candidate,
+    write_filed_plots,
+)
 from flows.candidates.build import evidence_agrees
 from flows.config import RadarSettings, ScanConfig
 from flows.followup import FollowUp, remeasure
@@ -145,9 +151,14 @@ def plot_evidence(
 
 
 def file_entries(register: Register, candidates: list[Candidate], as_of: date) -> FileReport:
-    """File candidates into the register in one transaction (idempotent by fingerprint)."""
+    """File candidates into the register in one transaction (idempotent by fingerprint).
+
+    New entries' evidence plots are stored in the register and written by entry id.
+    """
     scan_at = datetime.combine(as_of, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
-    return register.file(candidates, scan_at=scan_at)
+    report = register.file(candidates, scan_at=scan_at)
+    write_filed_plots(report, candidates)
+    return report
 
 
 def remeasure_entries(

@@ -159,11 +159,13 @@ plt.show()
 def baseline_panel(ax: plt.Axes, entry) -> None:
     """Draw one entry's baseline snapshot, detection window, evidence values and target."""
     base = entry.baseline
-    start, end = pd.Timestamp(base["start"]), pd.Timestamp(base["end"])
-    ax.fill_between([start, end], base["p10"], base["p90"], color="tab:blue", alpha=0.15,
-                    label="baseline p10-p90")  # fmt: skip
-    ax.hlines(base["median"], start, pd.Timestamp(entry.last_seen).tz_localize(None),
-              colors="tab:blue", linestyles=":", label="baseline median")  # fmt: skip
+    if base.get("start") is not None:  # an entry without a clean baseline has none to draw
+        start, end = pd.Timestamp(base["start"]), pd.Timestamp(base["end"])
+        ax.fill_between([start, end], base["p10"], base["p90"], color="tab:blue", alpha=0.15,
+                        label="baseline p10-p90")  # fmt: skip
+        ax.hlines(base.get("level", base["median"]), start,
+                  pd.Timestamp(entry.last_seen).tz_localize(None), colors="tab:blue",
+                  linestyles=":", label="baseline level")  # fmt: skip
     ax.axvspan(pd.Timestamp(entry.window.start), pd.Timestamp(entry.window.end)
                + pd.Timedelta(hours=12), color="tab:orange", alpha=0.2,
                label="detected window")  # fmt: skip

@@ -98,6 +98,10 @@ class Candidate(BaseModel):
     ``direction`` defaults from ``kind`` (spike: up, dip: down), else from the
     current value against the baseline median.
 
+    ``evidence_png`` is the frozen evidence plot; filing stores it in the register with
+    the new entry. In ``evidence_plot`` (a path relative to the project dir, or a URL)
+    the text ``{id}`` becomes the entry's id, so plots are named by entry id.
+
     Examples
     --------
     >>> from datetime import datetime
@@ -129,6 +133,7 @@ class Candidate(BaseModel):
     objective: str | None = None
     benefit: dict[str, Any] | None = None
     evidence_plot: str | None = None
+    evidence_png: bytes | None = Field(default=None, exclude=True, repr=False)
 
     _clean_magnitude = field_validator("magnitude", mode="before")(
         lambda v: 0.0 if v is None or (isinstance(v, float) and not math.isfinite(v)) else v

@@ -17,6 +17,7 @@ from ._errors import InvalidTriage
 from ._feedback import FeedbackMixin, is_noise
 from ._read import load_entries
 from ._schema import entries
+from ._target_rules import check_target
 from ._triage import edit, read_row
 from ._types import as_utc, iso
 
@@ -35,6 +36,7 @@ class DecisionMixin(FeedbackMixin):
         target_by: datetime | None = None,
         by: str = "cli",
         expected_version: int | None = None,
+        force: bool = False,
     ) -> Entry:
         """Accept an entry: it gets an owner and, optionally, an agreed target value.
 
@@ -56,6 +58,8 @@ class DecisionMixin(FeedbackMixin):
         expected_version : int, optional
             The version the caller saw; if the entry changed since, nothing is
             written and :class:`ConcurrentEditError` is raised.
+        force : bool, default False
+            Agree a target on the wrong side of the current value.
 
         Returns
         -------
@@ -69,7 +73,8 @@ class DecisionMixin(FeedbackMixin):
         InvalidTransition
             If the entry's status does not allow it (the message names from and to).
         InvalidTriage
-            If `owner` is empty.
+            If `owner` is empty, or `target` is outside the KPI's domain or (without
+            `force`) not better than the current value; nothing is written.
         ConcurrentEditError
             If `expected_version` is stale, or another writer won the race.
         """
@@ -81,6 +86,7 @@ class DecisionMixin(FeedbackMixin):
         def after(conn: Connection, row: Any) -> None:
             if target is None:
                 return
+            check_target(entry_id, row.kpi, (row.current or {}).get("value"), target, force)
             suggested_by = (row.suggested_target or {}).get("by")
             when = iso(as_utc(target_by)) if target_by else suggested_by
             agreed = {"value": float(target), "by": when}

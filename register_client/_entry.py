@@ -168,6 +168,12 @@ class Entry(FrozenModel):
     ``version`` counts triage edits (the optimistic lock) and supersession by a
     linked entry; appending evidence does not bump it.
 
+    What was known at first detection is frozen: ``title``, ``description``, ``window``,
+    ``baseline``, ``current``, ``magnitude``, ``score`` and the evidence plot
+    (``evidence_plot``, also stored in the register when ``evidence_plot_stored``).
+    Later detections update ``last_seen``, ``occurrences`` and ``latest`` (their window,
+    value, score and kind); a change of kind is audited as ``reclassified``.
+
     Examples
     --------
     >>> from register_client import Candidate, connect
@@ -206,6 +212,8 @@ class Entry(FrozenModel):
     magnitude: float
     source: dict[str, Any]
     evidence_plot: str | None
+    evidence_plot_stored: bool = False
+    latest: dict[str, Any] | None = None
     fingerprint: str
     generation: int
     first_seen: UtcDatetime
@@ -244,6 +252,14 @@ class Entry(FrozenModel):
         mute = feedback.get("mute")
         if mute:
             notes.append(f"feedback: (KPI, slice) {Mute.model_validate(mute).describe()}")
+        kinds = [e for e in self.history if e.action == "reclassified"]
+        if kinds:
+            first = kinds[0].detail.get("kind_from")
+            notes.append(
+                f"re-detected as {self.kind.replace('_', ' ')} on "
+                f"{kinds[-1].at.date().isoformat()} (first filed as "
+                f"{str(first).replace('_', ' ')}): one episode, one entry"
+            )
         suggestion = (self.progress_detail or {}).get("suggestion")
         if suggestion:
             notes.append(f"suggestion: {suggestion}")

@@ -10,18 +10,26 @@
 3. Otherwise the head entry (after following ``duplicate_of`` to its primary)
    and :func:`~register_client._lifecycle.decide` say create, append, link or
    suppress. Reads happen in bulk up front; writes are batched at the end.
+
+One entry per episode: a fingerprint seen for the first time whose slice and direction
+already have an entry with an overlapping or touching window (within one period) joins
+that entry instead of opening another; the fingerprint's head points there from then
+on, and a change of kind (a spike re-detected as a level shift) is audited as
+``reclassified``. A new entry's evidence plot is stored in ``evidence_plots``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from ._candidate import Candidate
 from ._entry import Mute, format_id
+from ._episodes import Episodes
 from ._lifecycle import OPEN_STATUSES, Head, Policy, decide, snoozed_until
 from ._read import mute_from_row
 from ._report import Outcome
@@ -30,6 +38,7 @@ from ._rows import (
     INSERT_EVIDENCE,
     INSERT_HISTORY,
     SET_HEAD,
+    SET_PLOT_PATH,
     UPDATE_SEEN,
     EntryState,
     chunks,
@@ -38,7 +47,7 @@ from ._rows import (
     history_row,
     seen_params,
 )
-from ._schema import entries, evidence, fingerprints, mutes, upsert
+from ._schema import entries, evidence, evidence_plots, fingerprints, mutes, upsert
 from ._types import as_utc
 
 __all__ = ["file_batch"]
@@ -59,6 +68,9 @@ class _Batch:
         self.history: list[dict[str, Any]] = []
         self.moved: set[str] = set()  # fingerprints whose head is a new entry
         self.superseded: set[int] = set()  # entries a new linked entry now answers for
+        self.episodes = Episodes()
+        self.plots: list[dict[str, Any]] = []
+        self.plot_paths: list[dict[str, Any]] = []
 
     # -- bulk reads ------------------------------------------------------------------------
     def lock_and_load(self, batch: Sequence[Candidate]) -> None:
@@ -88,7 +100,9 @@ class _Batch:
             )
             for row in conn.execute(known):
                 self.seen[(row.fingerprint, as_utc(row.at))] = row.entry_seq
-        self._load_states([h[0] for h in self.heads.values() if h[0] is not None])
+        fresh = sorted({c.slice_key for c in batch if self.heads[c.fingerprint][0] is None})
+        episodes = self.episodes.load(conn, fresh)
+        self._load_states([h[0] for h in self.heads.values() if h[0] is not None] + episodes)
         for chunk in chunks(sorted({c.slice_key for c in batch})):
             for row in conn.execute(select(mutes).where(mutes.c.slice_key.in_(chunk))):
                 self.mutes[row.slice_key] = mute_from_row(row)
@@ -118,6 +132,7 @@ class _Batch:
                     last_seen=as_utc(r.last_seen),
                     last_evidence_at=None if last.get(r.seq) is None else as_utc(last[r.seq]),
                     fingerprint=r.fingerprint,
+                    kind=r.kind,
                 )
 
     def _primary(self, seq: int) -> EntryState:
@@ -142,6 +157,10 @@ class _Batch:
                 reason="detection already filed",
             )
         head_seq, generation = self.heads[fp]
+        if head_seq is None and (joined := self.episodes.match(c)) is not None:
+            # Another kind's detection of the same episode: this fingerprint answers to it.
+            head_seq = self.heads[fp][0] = joined
+            self.moved.add(fp)
         target = None if head_seq is None else self._primary(head_seq)
         mute = self.mutes.get(c.slice_key)
         if mute is not None and not mute.active(self.scan_at):
@@ -204,6 +223,8 @@ class _Batch:
         self.heads[c.fingerprint] = [seq, generation]
         self.moved.add(c.fingerprint)
         self.states[seq] = EntryState.fresh(seq, c, self.scan_at)
+        self.episodes.add(c.slice_key, seq, c.direction or "up", c.window.start, c.window.end)
+        self._keep_plot(seq, c)
         self.seen[c.fingerprint, c.evidence.at] = seq
         self.evidence.append(evidence_row(seq, c, self.scan_at, suppressed=False))
         at, by = self.now, self.by
@@ -231,6 +252,22 @@ class _Batch:
             )
         return seq
 
+    def _keep_plot(self, seq: int, c: Candidate) -> None:
+        """Name the new entry's plot by its id, and keep its bytes with the register."""
+        if c.evidence_plot and "{id}" in c.evidence_plot:
+            path = c.evidence_plot.replace("{id}", format_id(seq))
+            self.plot_paths.append({"b_seq": seq, "b_path": path})
+        if c.evidence_png:
+            self.plots.append(
+                {
+                    "entry_seq": seq,
+                    "media_type": "image/png",
+                    "content": c.evidence_png,
+                    "sha256": hashlib.sha256(c.evidence_png).hexdigest(),
+                    "created_at": self.now,
+                }
+            )
+
     def _record(self, target: EntryState, c: Candidate, *, suppressed: bool) -> None:
         self.seen[c.fingerprint, c.evidence.at] = target.seq
         self.evidence.append(evidence_row(target.seq, c, self.scan_at, suppressed=suppressed))
@@ -241,8 +278,25 @@ class _Batch:
             return
         target.seen_more += 1
         target.last_seen = max(target.last_seen, self.scan_at)
+        self.episodes.extend(c.slice_key, target.seq, c.window.end)
         if newest:
             target.latest = c
+            if c.kind != target.kind:
+                self.history.append(
+                    history_row(
+                        target.seq,
+                        at=self.now,
+                        by=self.by,
+                        action="reclassified",
+                        from_status=target.status,
+                        to_status=target.status,
+                        kind_from=target.kind,
+                        kind_to=c.kind,
+                        fingerprint=c.fingerprint,
+                        window=c.window.model_dump(mode="json"),
+                    )
+                )
+                target.kind = c.kind
 
     # -- batched writes ----------------------------------------------------------------------
     def flush(self) -> None:
@@ -264,20 +318,22 @@ class _Batch:
         seen = [s for s in self.states.values() if s.seen_more]
         if seen:
             rows = conn.execute(
-                select(
-                    entries.c.seq,
-                    entries.c.current,
-                    entries.c.window_start,
-                    entries.c.window_end,
-                    entries.c.score,
-                    entries.c.magnitude,
-                ).where(entries.c.seq.in_([s.seq for s in seen]))
+                select(entries.c.seq, entries.c.latest).where(
+                    entries.c.seq.in_([s.seq for s in seen])
+                )
             ).all()
             old = {r.seq: r for r in rows}
             conn.execute(
                 UPDATE_SEEN,
-                [seen_params(s.seq, s.seen_more, s.last_seen, s.latest, old[s.seq]) for s in seen],
+                [
+                    seen_params(s.seq, s.seen_more, s.last_seen, s.latest, old[s.seq], s.kind)
+                    for s in seen
+                ],
             )
+        if self.plot_paths:
+            conn.execute(SET_PLOT_PATH, self.plot_paths)
+        if self.plots:
+            conn.execute(insert(evidence_plots), self.plots)
         if self.evidence:
             conn.execute(INSERT_EVIDENCE, self.evidence)
         if self.history:

@@ -36,18 +36,31 @@ class _Open(BaseModel):
 
 
 class Kpi(BaseModel):
-    """The KPI a finding is about.
+    """The KPI a finding is about: its name, unit, good direction, measure and domain.
+
+    ``domain`` is ``[low, high]`` (``high`` None for no upper bound): a rate's is
+    ``[0, 1]``, a count's ``[0, None]``. Targets outside it are refused.
 
     Examples
     --------
     >>> Kpi(name="mttr_hours", unit="h", better="lower").better
     'lower'
+    >>> Kpi(name="reopen_rate", unit="share", better="lower", measure="rate",
+    ...     domain=[0, 1]).is_share
+    True
     """
 
     model_config = ConfigDict(frozen=True)
     name: str = Field(min_length=1)
     unit: str = ""
     better: Literal["lower", "higher"]
+    measure: str | None = None
+    domain: tuple[float | None, float | None] | None = None
+
+    @property
+    def is_share(self) -> bool:
+        """Whether values are shares of records in [0, 1], shown as percentages."""
+        return self.measure in ("rate", "linked")
 
 
 class Window(BaseModel):
@@ -112,6 +125,7 @@ class Target(BaseModel):
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     value: float
     by: UtcDatetime | None = None
+    basis: str | None = None
 
 
 class GateInfo(_Open):

@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, Connection, Row, Table, select
 
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
 from ._parts import Window
-from ._schema import entries, evidence, history, measurements
+from ._rows import chunks
+from ._schema import entries, evidence, evidence_plots, history, measurements
 
 __all__ = ["load_entries", "mute_from_row"]
 
@@ -26,6 +27,7 @@ def _entry(
     ev: Sequence[EvidenceRecord],
     hist: Sequence[HistoryEvent],
     meas: Sequence[Measurement],
+    stored: bool,
 ) -> Entry:
     m = row._mapping
     agreed = m["target"]
@@ -56,6 +58,8 @@ def _entry(
         magnitude=m["magnitude"],
         source=m["source"],
         evidence_plot=m["evidence_plot"],
+        evidence_plot_stored=stored,
+        latest=m["latest"],
         fingerprint=m["fingerprint"],
         generation=m["generation"],
         first_seen=m["first_seen"],
@@ -154,7 +158,11 @@ def load_entries(
     ev = _by_entry(conn, evidence, evidence.c.at, wanted, _evidence)
     hist = _by_entry(conn, history, history.c.id, wanted, _event)
     meas = _by_entry(conn, measurements, measurements.c.at, wanted, _measurement)
-    return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq]) for r in rows]
+    stored: set[int] = set()
+    for chunk in chunks(wanted):
+        query = select(evidence_plots.c.entry_seq).where(evidence_plots.c.entry_seq.in_(chunk))
+        stored |= set(conn.execute(query).scalars())
+    return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored) for r in rows]
 
 
 def mute_from_row(row: Row[Any]) -> Mute:

@@ -27,6 +27,7 @@ from ._filing import file_batch
 from ._follow_up import FollowUpMixin
 from ._gate_history import GateHistoryMixin
 from ._lifecycle import STATUSES, Policy
+from ._plots import PlotsMixin
 from ._read import load_entries
 from ._report import FileReport, Outcome
 from ._schema import entries
@@ -48,7 +49,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin, FollowUpMixin, GateHistoryMixin):
+class Register(TriageMixin, FollowUpMixin, GateHistoryMixin, PlotsMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and

@@ -22,12 +22,14 @@ __all__ = [
     "INSERT_EVIDENCE",
     "INSERT_HISTORY",
     "SET_HEAD",
+    "SET_PLOT_PATH",
     "UPDATE_SEEN",
     "EntryState",
     "chunks",
     "entry_row",
     "evidence_row",
     "history_row",
+    "latest_of",
     "seen_params",
 ]
 
@@ -53,6 +55,7 @@ class EntryState:
     last_seen: datetime
     last_evidence_at: datetime | None
     fingerprint: str
+    kind: str = ""
     seen_more: int = 0
     latest: Candidate | None = None
 
@@ -69,6 +72,7 @@ class EntryState:
             last_seen=scan_at,
             last_evidence_at=c.evidence.at,
             fingerprint=c.fingerprint,
+            kind=c.kind,
         )
 
 
@@ -80,17 +84,19 @@ SET_HEAD = (
     .where(fingerprints.c.fingerprint == bindparam("b_fingerprint"))
     .values(head_seq=bindparam("b_head"), generation=bindparam("b_generation"))
 )
+SET_PLOT_PATH = (
+    update(entries)
+    .where(entries.c.seq == bindparam("b_seq"))
+    .values(evidence_plot=bindparam("b_path"))
+)
 UPDATE_SEEN = (
     update(entries)
     .where(entries.c.seq == bindparam("b_seq"))
     .values(
         occurrences=entries.c.occurrences + bindparam("b_more"),
         last_seen=bindparam("b_last_seen"),
-        current=bindparam("b_current", type_=entries.c.current.type),
-        window_start=bindparam("b_window_start", type_=entries.c.window_start.type),
-        window_end=bindparam("b_window_end", type_=entries.c.window_end.type),
-        score=bindparam("b_score"),
-        magnitude=bindparam("b_magnitude"),
+        latest=bindparam("b_latest", type_=entries.c.latest.type),
+        kind=bindparam("b_kind"),
     )
 )
 
@@ -142,6 +148,7 @@ def entry_row(c: Candidate, scan_at: datetime, generation: int) -> dict[str, Any
         "updated_at": scan_at,
         "status_changed_at": scan_at,
         "version": 1,
+        "latest": None,
     }
 
 
@@ -183,21 +190,38 @@ def history_row(
     }
 
 
-def seen_params(
-    seq: int, more: int, last_seen: datetime, latest: Candidate | None, old: Any
-) -> dict[str, Any]:
-    """Return :data:`UPDATE_SEEN` parameters: `more` occurrences, newest state from `latest`.
+def latest_of(c: Candidate, scan_at: datetime) -> dict[str, Any]:
+    """Return what a later detection tells: when, its window, value, score and kind.
 
-    `old` is the entry's current row, kept when no detection in the batch is newer.
+    The entry's own window, current value, baseline, magnitude and plot stay as first
+    detected; this is the living part next to them.
     """
-    c = latest
+    latest: dict[str, Any] = jsonable(
+        {
+            "seen": scan_at,
+            "at": c.evidence.at,
+            "kind": c.kind,
+            "window": c.window.model_dump(mode="json"),
+            "value": c.current.value,
+            "change": c.current.model_dump().get("change"),
+            "score": c.score,
+        }
+    )
+    return latest
+
+
+def seen_params(
+    seq: int, more: int, last_seen: datetime, latest: Candidate | None, old: Any, kind: str
+) -> dict[str, Any]:
+    """Return :data:`UPDATE_SEEN` parameters: `more` occurrences, the newest detection.
+
+    `old` is the entry's row, whose ``latest`` is kept when no detection in the batch
+    is newer.
+    """
     return {
         "b_seq": seq,
         "b_more": more,
         "b_last_seen": last_seen,
-        "b_current": old.current if c is None else jsonable(c.current.model_dump(mode="json")),
-        "b_window_start": old.window_start if c is None else c.window.start,
-        "b_window_end": old.window_end if c is None else c.window.end,
-        "b_score": old.score if c is None else c.score,
-        "b_magnitude": old.magnitude if c is None else c.magnitude,
+        "b_latest": old.latest if latest is None else latest_of(latest, last_seen),
+        "b_kind": kind,
     }

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -43,6 +44,7 @@ from ._types import as_utc
 __all__ = [
     "entries",
     "evidence",
+    "evidence_plots",
     "fingerprints",
     "gate_results",
     "history",
@@ -139,6 +141,7 @@ entries = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("status_changed_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    Column("latest", JSON),
     UniqueConstraint("fingerprint", "generation", name="uq_entries_fingerprint_generation"),
     sqlite_autoincrement=True,
 )
@@ -257,4 +260,16 @@ sync_locks = Table(
     Column("target", String(40), primary_key=True),
     Column("holder", String(200), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# The frozen evidence plot of each entry, kept with the register: on a shared PostgreSQL
+# register a plot must not live only on the disk of the worker that drew it.
+evidence_plots = Table(
+    "evidence_plots",
+    metadata,
+    Column("entry_seq", Integer, ForeignKey(_ENTRY), primary_key=True),
+    Column("media_type", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

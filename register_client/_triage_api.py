@@ -18,6 +18,7 @@ from ._errors import InvalidTransition, InvalidTriage
 from ._lifecycle import CLOSURE_CODES
 from ._read import load_entries
 from ._schema import entries, mutes
+from ._target_rules import check_target
 from ._triage import edit, read_row
 from ._types import as_utc, iso
 
@@ -77,9 +78,20 @@ class TriageMixin(DecisionMixin):
         target_by: datetime | None = None,
         by: str = "cli",
         expected_version: int | None = None,
+        force: bool = False,
     ) -> Entry:
-        """Agree a target value (ServiceNow CIM's target value) and the date to reach it."""
+        """Agree a target value (ServiceNow CIM's target value) and the date to reach it.
+
+        The target is checked against the KPI's domain and direction (see
+        :func:`~register_client._target_rules.check_target`); ``force`` agrees one on the
+        wrong side of the current value. A refused target writes nothing.
+        """
         agreed = {"value": float(value), "by": iso(as_utc(target_by)) if target_by else None}
+
+        def check(conn: Connection, row: Any) -> None:
+            current = (row.current or {}).get("value")
+            check_target(entry_id, row.kpi, current, float(value), force)
+
         return self._edit(
             entry_id,
             action="set_target",
@@ -87,6 +99,7 @@ class TriageMixin(DecisionMixin):
             changes={"target": agreed, "target_value": float(value)},
             detail={"target": agreed},
             expected_version=expected_version,
+            after=check,
         )
 
     def comment(self, entry_id: str, text: str, *, by: str = "cli") -> Entry:

@@ -2,6 +2,11 @@
 
 Baseline snapshot, target, priority with its reason, owner, provenance and the evidence
 plot; data-quality streaks from the gate become ``data_quality`` candidates.
+
+Shared by every entry kind: :mod:`~flows.candidates.baseline` (the snapshot before the
+onset, like weekdays, prediction band), :mod:`~flows.candidates.targets` (the suggested
+target), :mod:`~flows.candidates.domain` (domain clipping, percentages for rates) and
+:mod:`~flows.candidates.evidence` (plots by entry id).
 """
 
 from flows.candidates.build import (
@@ -12,7 +17,13 @@ from flows.candidates.build import (
     series_of,
 )
 from flows.candidates.dq import build_dq_candidate
-from flows.candidates.evidence import entry_plot_path, plot_candidate, save_evidence_plot
+from flows.candidates.evidence import (
+    entry_plot_path,
+    followup_plot_path,
+    plot_candidate,
+    save_evidence_plot,
+    write_filed_plots,
+)
 
 __all__ = [
     "Provenance",
@@ -20,8 +31,10 @@ __all__ = [
     "build_dq_candidate",
     "entry_plot_path",
     "evidence_agrees",
+    "followup_plot_path",
     "plot_candidate",
     "route_owner",
     "save_evidence_plot",
     "series_of",
+    "write_filed_plots",
 ]

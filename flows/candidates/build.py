@@ -1,8 +1,9 @@
 """Turn findings into register candidates: baseline snapshot, target, priority, owner, provenance.
 
 The baseline is frozen here, at detection time: the KPI's values over the periods before
-the event. The suggested target is a return to the baseline median by a stated date, which
-is specific, measurable and dated; owners may tighten it on acceptance.
+the event's onset, like with like (:mod:`flows.candidates.baseline`). The suggested target
+(:mod:`flows.candidates.targets`) is specific, measurable, dated and achievable; owners may
+change it on acceptance.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
 from detectors import Finding
+from flows.candidates.baseline import baseline_snapshot, current_rows, level_of
+from flows.candidates.domain import fmt_value, is_share, kpi_block
+from flows.candidates.targets import suggest_target
 from flows.config.model import KpiSpec, RouteRule, ScanConfig
 from flows.kpis.compute import ALL, dimension_columns
-from flows.select.drilldown import BASELINE_PERIODS
 
 __all__ = [
-    "CURRENT_PERIODS",
     "RATE_ALPHA",
     "Provenance",
     "build_candidate",
@@ -31,8 +32,6 @@ __all__ = [
     "series_of",
 ]
 
-# A long event (a slow trend) is judged by where it stands now, not by its average.
-CURRENT_PERIODS = 7
 RATE_ALPHA = 0.01
 TARGET_HORIZON = timedelta(days=90)
 _RECORD_HOURS = {"hours": 1.0, "minutes": 1 / 60, "days": 24.0}
@@ -94,52 +93,83 @@ def build_candidate(
 ) -> dict[str, Any]:
     """Build the register candidate (as plain data) for one adverse finding.
 
-    ``drivers`` are the slices behind the move (see :mod:`flows.select.drilldown`); they are
-    named in the description and kept in full under ``evidence.drivers``.
+    Title, description, ``current``, ``baseline``, ``target`` and the evidence plot all
+    read the same numbers: the event's level over its latest periods against the baseline
+    level before its onset (:mod:`flows.candidates.baseline`). ``drivers`` are the slices
+    behind the move (see :mod:`flows.select.drilldown`); they are named in the
+    description and kept in full under ``evidence.drivers``.
     """
     series = series_of(kpi_frame, finding.kpi, finding.dimensions)
     during = series[(series["period"] >= finding.start) & (series["period"] <= finding.end)]
-    current = during.dropna(subset=["value"]).tail(CURRENT_PERIODS)
-    # A trend is judged against the weeks just before where it stands now; its start is
-    # fuzzy. Other events are judged against the periods before they began.
-    if finding.kind == "degradation" and not current.empty:
-        reference_end = current["period"].iloc[0]
-    else:
-        reference_end = finding.start
-    before = series[series["period"] < reference_end].dropna(subset=["value"])
-    baseline = _snapshot(before.tail(BASELINE_PERIODS), spec)
-    current_value = float(current["value"].mean())
+    now = current_rows(series, finding.start, finding.end)
+    # Every kind's baseline ends before the event's onset; a trend's onset is where its
+    # fitted line starts, which is the finding's start.
+    baseline = baseline_snapshot(series, finding.start, now, spec)
+    current_value = level_of(now, spec)
+    base_level = baseline["level"] if baseline["clean"] else math.nan
     records = int(during["n"].sum())
-    change = _relative(current_value, baseline["median"])
+    change = _relative(current_value, base_level) if baseline["clean"] else math.nan
     priority, reason = _priority(finding.score, records, len(during), change)
     slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
-    title = (
-        f"{spec.name} {finding.kind.replace('_', ' ')} "
-        f"({_percent(current_value, baseline['median'])}) for {slice_text}"
+    kind_text = finding.kind.replace("_", " ")
+    target = suggest_target(
+        baseline, series[series["period"] < finding.start], spec, as_of + TARGET_HORIZON
     )
+
+    def fmt(value: float | None) -> str:  # one formatter for every number shown
+        return fmt_value(value, spec)
+
+    title = (
+        f"{spec.name} {kind_text}: {fmt(current_value)} against {fmt(base_level)} "
+        f"({_percent(current_value, base_level)}) for {slice_text}"
+        if baseline["clean"]
+        else f"{spec.name} {kind_text}: {fmt(current_value)}, no clean baseline, for {slice_text}"
+    )
+    periods = f"{len(now)} period{'' if len(now) == 1 else 's'}"
+    stood = (
+        f"{spec.name} ({spec.unit}) stood at {fmt(current_value)} "
+        f"({'pooled rate' if is_share(spec) else 'median'} of {periods}, "
+        f"{_day(now['period'].iloc[0]) if len(now) else '-'} to "
+        f"{_day(now['period'].iloc[-1]) if len(now) else '-'}) in the {kind_text} detected "
+        f"from {_day(finding.start)} to {_day(finding.end)} for {slice_text}"
+    )
+    if baseline["clean"]:
+        low, high = baseline["band"] or (math.nan, math.nan)
+        compared = (
+            f", against a baseline {baseline['level_stat']} of {fmt(base_level)} "
+            f"({baseline['comparison']}, {baseline['n']} periods from "
+            f"{_day(baseline['start'])} to {_day(baseline['end'])}, p10-p90 "
+            f"{fmt(baseline['p10'])}-{fmt(baseline['p90'])}"
+            f"{_excluded(baseline['excluded'])}). Had nothing changed, it would lie in "
+            f"{fmt(low)}-{fmt(high)} ({baseline['band_level']:.0%} prediction interval)."
+        )
+    else:
+        compared = f". No clean baseline: {baseline['reason']}; no target is suggested."
     description = (
-        f"{spec.name} ({spec.unit}) was {current_value:.3g} from {finding.start:%Y-%m-%d} to "
-        f"{finding.end:%Y-%m-%d} for {slice_text}, against a baseline median of "
-        f"{baseline['median']:.3g} (p10-p90 {baseline['p10']:.3g}-{baseline['p90']:.3g} over "
-        f"{baseline['n']} periods). {spec.better.capitalize()} is better."
-    ) + _drivers_text(drivers or [])
+        stood + compared + f" {spec.better.capitalize()} is better." + _drivers_text(drivers or [])
+    )
     return {
         "title": title,
         "description": description,
         "kind": finding.kind,
         "direction": finding.direction,
-        "kpi": {"name": spec.name, "unit": spec.unit, "better": spec.better},
+        "kpi": kpi_block(spec),
         "dimensions": dict(finding.dimensions),
         "window": {"start": finding.start, "end": finding.end},
         "baseline": baseline,
         "current": {
             "value": current_value,
-            "expected": finding.expected,
-            "band": [finding.band_low, finding.band_high],
+            "start": now["period"].iloc[0] if len(now) else None,
+            "end": now["period"].iloc[-1] if len(now) else None,
+            "periods": len(now),
+            "expected": None if not baseline["clean"] else base_level,
+            "band": baseline.get("band"),
+            "band_level": baseline.get("band_level"),
+            "change": change if math.isfinite(change) else None,
             "n": records,
-            "periods": len(during),
+            "window_periods": len(during),
         },
-        "target": {"value": baseline["median"], "by": as_of + TARGET_HORIZON},
+        "target": target,
         "priority": priority,
         "priority_reason": reason,
         "owner": route_owner(config.routing, spec.name, finding.dimensions),
@@ -154,44 +184,50 @@ def build_candidate(
             "score": finding.score,
             "window_start": finding.start,
             "window_end": finding.end,
+            "detector_expected": finding.expected,
             "drivers": drivers or [],
         },
         "score": finding.score,
-        "magnitude": finding.magnitude,
+        "magnitude": change if math.isfinite(change) else finding.magnitude,
         "csf": spec.csf,
         "objective": spec.objective,
-        "benefit": _benefit(spec, current_value, baseline["median"], during),
+        "benefit": _benefit(spec, current_value, base_level, during),
     }
 
 
 def evidence_agrees(candidate: dict[str, Any], spec: KpiSpec) -> bool:
     """Whether the candidate's own numbers show the harm its finding claims, beyond noise.
 
-    - The KPI must sit on the bad side of the frozen baseline: a detector can flag a move
+    - Without a clean baseline there is nothing to check against: the entry says so.
+    - The KPI must sit on the bad side of the baseline level: a detector can flag a move
       against its rolling expectation while a backlog is still shrinking, and such an entry
       would ask an owner to make things worse.
-    - A one-off spike or dip must leave the baseline's usual range (p10-p90).
+    - A one-off spike or dip must leave the prediction interval it states.
     - A rate must differ from the baseline rate by more than chance, given the records
       behind it (one-sided binomial test at ``RATE_ALPHA``): one reopen among 38 Sunday
       incidents is not a finding.
     """
     if candidate["kind"] in ("data_quality", "process_change"):
         return True
-    current = candidate["current"]["value"]
     base = candidate["baseline"]
+    if not base.get("clean", True):
+        return True
+    current = candidate["current"]["value"]
+    level = base["level"]
     lower_is_better = spec.better == "lower"
-    if not (math.isfinite(current) and math.isfinite(base["median"])):
+    if not (math.isfinite(current) and level is not None and math.isfinite(level)):
         return False
-    if (current <= base["median"]) if lower_is_better else (current >= base["median"]):
+    if (current <= level) if lower_is_better else (current >= level):
         return False
-    if candidate["kind"] in ("spike", "dip"):
-        edge = base["p90"] if lower_is_better else base["p10"]
+    band = base.get("band")
+    if candidate["kind"] in ("spike", "dip") and band:
+        edge = band[1] if lower_is_better else band[0]
         if (current <= edge) if lower_is_better else (current >= edge):
             return False
-    if spec.measure == "rate":
+    if is_share(spec):
         records = int(candidate["current"]["n"])
         floor = 1.0 / max(int(base.get("records") or 0), 1)  # a zero baseline rate still has noise
-        rate = min(max(base["median"], base["mean"], floor), 1.0 - floor)
+        rate = min(max(level, floor), 1.0 - floor)
         hits = round(current * records)
         p = (
             stats.binom.sf(hits - 1, records, rate)
@@ -202,37 +238,6 @@ def evidence_agrees(candidate: dict[str, Any], spec: KpiSpec) -> bool:
     return True
 
 
-def _snapshot(before: pd.DataFrame, spec: KpiSpec) -> dict[str, Any]:
-    values = before["value"].to_numpy(dtype="float64")
-    if values.size == 0:
-        return {
-            "start": None,
-            "end": None,
-            "n": 0,
-            "records": 0,
-            "median": math.nan,
-            "mean": math.nan,
-            "p10": math.nan,
-            "p90": math.nan,
-            "unit": spec.unit,
-        }
-    p10, median, p90 = np.percentile(values, [10, 50, 90])
-    return {
-        "start": before["period"].iloc[0],
-        "end": before["period"].iloc[-1],
-        "n": int(values.size),
-        "records": int(before["n"].sum()),
-        "median": float(median),
-        "mean": float(values.mean()),
-        "p10": float(p10),
-        "p90": float(p90),
-        "std": float(values.std(ddof=1)) if values.size > 1 else 0.0,
-        "values": [float(v) for v in values],
-        "grain": spec.grain,
-        "unit": spec.unit,
-    }
-
-
 def _priority(score: float, records: int, periods: int, change: float) -> tuple[int, str]:
     """Priority 1 (act now) .. 5 (note): calibrated score x impact x size of the move.
 
@@ -240,12 +245,13 @@ def _priority(score: float, records: int, periods: int, change: float) -> tuple[
     relative change against the baseline, full from +/-50 %.
     """
     impact = min(1.0, math.log10(1 + records) / 3) * min(1.0, 0.5 + periods / 14)
-    size = min(1.0, abs(change) / 0.5) if math.isfinite(change) else 1.0
+    # No clean baseline (NaN): the size of the move is unknown, counted as half.
+    size = 0.5 if math.isnan(change) else min(1.0, abs(change) / 0.5)
     weight = score * (0.4 + 0.6 * impact) * (0.4 + 0.6 * size)
     priority = 1 + sum(weight < cut for cut in (0.8, 0.6, 0.4, 0.2))
     reason = (
         f"score {score:.2f} x impact {impact:.2f} ({records} records over {periods} periods)"
-        f" x size {size:.2f} ({change:+.0%} against baseline) = {weight:.2f}"
+        f" x size {size:.2f} ({_percent_of(change)} against baseline) = {weight:.2f}"
     )
     return priority, reason
 
@@ -290,6 +296,19 @@ def _relative(current: float, baseline: float) -> float:
     return (current - baseline) / abs(baseline)
 
 
-def _percent(current: float, baseline: float) -> str:
-    change = _relative(current, baseline)
+def _percent_of(change: float) -> str:
+    if math.isnan(change):
+        return "unknown"
     return f"{change:+.0%}" if math.isfinite(change) else "new"
+
+
+def _percent(current: float, baseline: float) -> str:
+    return _percent_of(_relative(current, baseline))
+
+
+def _day(stamp: Any) -> str:
+    return f"{pd.Timestamp(stamp):%Y-%m-%d}"
+
+
+def _excluded(count: int) -> str:
+    return f"; {count} holiday, edge or thin periods left out" if count else ""

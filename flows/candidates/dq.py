@@ -48,12 +48,28 @@ def build_dq_candidate(
         "description": description,
         "kind": "data_quality",
         "direction": "up",
-        "kpi": {"name": kpi_name, "unit": "unexpected records", "better": "lower"},
+        "kpi": {
+            "name": kpi_name,
+            "unit": "unexpected records",
+            "better": "lower",
+            "measure": "count",
+            "domain": [0.0, None],
+        },
         "dimensions": dimensions,
         "window": {"start": streak.first_failed_as_of, "end": as_of},
-        "baseline": {"n": 0, "median": 0.0, "mean": 0.0, "p10": 0.0, "p90": 0.0},
+        # A critical check has no history of acceptable failures to compare with: say so
+        # rather than show a made-up baseline of zeros.
+        "baseline": {
+            "clean": False,
+            "reason": "a critical check is expected to pass; its failures have no baseline",
+            "n": 0,
+        },
         "current": {"value": unexpected, "consecutive_failures": streak.count},
-        "target": {"value": 0.0, "by": as_of + DQ_TARGET_HORIZON},
+        "target": {
+            "value": 0.0,
+            "by": as_of + DQ_TARGET_HORIZON,
+            "basis": f"the check passes again within {DQ_TARGET_HORIZON.days} days of filing",
+        },
         "priority": 2,
         "priority_reason": f"critical data-quality check failing {streak.count} scans in a row",
         "owner": route_owner(config.routing, kpi_name, dimensions),

@@ -1,4 +1,9 @@
-"""Render one entry's JSON as text for ``radar entries show``: the case an owner reads."""
+"""Render one entry's JSON as text for ``radar entries show``: the case an owner reads.
+
+Rates read as percentages here (the JSON keeps shares); the frozen snapshot (baseline,
+window, current) and the living status (``latest``) are shown apart, and so is where the
+evidence plot lives.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,65 @@ from typing import Any
 __all__ = ["render_entry"]
 
 
-def _num(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, int | float) else str(value)
+def _num(value: Any, share: bool = False) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-" if value is None else str(value)
+    return f"{100 * value:.3g} %" if share else f"{value:.4g}"
+
+
+def _day(value: Any) -> str:
+    return "-" if value is None else str(value)[:10]
+
+
+def _baseline_line(base: dict[str, Any], share: bool) -> list[str]:
+    if base.get("clean") is False:
+        return [f"Baseline   none: {base.get('reason') or 'no clean baseline'}"]
+    level = base.get("level", base.get("median"))
+    lines = [
+        f"Baseline   {base.get('level_stat', 'median')} {_num(level, share)}  "
+        f"p10 {_num(base.get('p10'), share)}  p90 {_num(base.get('p90'), share)}  "
+        f"(n={base.get('n')}, {_day(base.get('start'))} .. {_day(base.get('end'))})"
+    ]
+    if base.get("comparison"):
+        excluded = base.get("excluded") or 0
+        lines.append(
+            f"           compared on {base['comparison']}"
+            + (f"; {excluded} holiday, edge or thin periods left out" if excluded else "")
+        )
+    return lines
+
+
+def _current_line(current: dict[str, Any], share: bool) -> str:
+    text = f"Current    {_num(current.get('value'), share)}"
+    if current.get("start"):
+        text += f"  ({_day(current['start'])} .. {_day(current['end'])})"
+    band = current.get("band")
+    if band:
+        level = current.get("band_level") or 0.95
+        text += (
+            f"  {level:.0%} interval if unchanged {_num(band[0], share)} .. {_num(band[1], share)}"
+        )
+    return text
+
+
+def _evidence_line(entry: dict[str, Any]) -> str:
+    where = entry.get("evidence_plot")
+    stored = entry.get("evidence_plot_stored")
+    if not where and not stored:
+        return "Evidence   (no plot)"
+    text = f"Evidence   {where or '(no file)'}"
+    if stored:
+        text += f"  (stored in the register: radar entries plot {entry['id']})"
+    return text
 
 
 def render_entry(entry: dict[str, Any]) -> str:
     """Return a readable, sectioned text view of an entry (the JSON contract's fields)."""
     kpi = entry["kpi"]
+    share = kpi.get("measure") in ("rate", "linked")
     dims = ", ".join(f"{k}={v}" for k, v in entry["dimensions"].items()) or "all records"
-    base = entry["baseline"]
     target = entry.get("target")
+    unit = "share, shown in %" if share else kpi["unit"]
     lines = [
         f"{entry['id']}  [{entry['status']}]  priority {entry['priority']}  "
         f"owner {entry.get('owner') or '(unassigned)'}",
@@ -24,14 +78,27 @@ def render_entry(entry: dict[str, Any]) -> str:
         "",
         entry["description"],
         "",
-        f"KPI        {kpi['name']} ({kpi['unit']}, {kpi['better']} is better)  slice: {dims}",
-        f"Window     {entry['window']['start']} .. {entry['window']['end']}",
-        f"Baseline   median {_num(base.get('median'))}  mean {_num(base.get('mean'))}  "
-        f"p10 {_num(base.get('p10'))}  p90 {_num(base.get('p90'))}  "
-        f"(n={base.get('n')}, {base.get('start')} .. {base.get('end')})",
-        f"Current    {_num(entry['current'].get('value'))}",
-        f"Target     {_num(target['value']) + ' by ' + str(target.get('by')) if target else '-'}",
+        f"KPI        {kpi['name']} ({unit}, {kpi['better']} is better)  slice: {dims}",
+        f"Window     {_day(entry['window']['start'])} .. {_day(entry['window']['end'])}  "
+        f"(first detection, frozen)",
+        *_baseline_line(entry["baseline"], share),
+        _current_line(entry["current"], share),
+        "Target     "
+        + (
+            f"{_num(target['value'], share)} by {_day(target.get('by'))}"
+            + (f"  ({target['basis']})" if target.get("basis") else "")
+            if target
+            else "- (none suggested)"
+        ),
     ]
+    latest = entry.get("latest")
+    if latest:
+        window = latest.get("window") or {}
+        lines.append(
+            f"Latest     {_num(latest.get('value'), share)} in "
+            f"{_day(window.get('start'))} .. {_day(window.get('end'))} as "
+            f"{str(latest.get('kind')).replace('_', ' ')}, seen {_day(latest.get('seen'))}"
+        )
     for key in ("csf", "objective", "priority_reason", "benefit", "closure_code", "progress"):
         if entry.get(key):
             lines.append(f"{key.replace('_', ' ').capitalize():<10} {entry[key]}")
@@ -39,6 +106,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     gate = source.get("gate") or {}
     detector = source.get("detector") or {}
     lines += [
+        _evidence_line(entry),
         f"Source     {source.get('dataset')}  data {str(source.get('data_hash'))[:12]}  "
         f"flow run {source.get('flow_run_id')}",
         f"Gate       validation {gate.get('validation_id')}  success {gate.get('success')}  "
@@ -55,8 +123,8 @@ def render_entry(entry: dict[str, Any]) -> str:
             detail = {**m, **(m.get("detail") or {})}
             gap = (detail.get("vs_target") or {}).get("gap")
             lines.append(
-                f"  {m['at']}  {_num(m['value']):>8}  {m.get('verdict') or '-':<17} "
-                f"{'gap to target ' + _num(gap) + '  ' if gap is not None else ''}"
+                f"  {m['at']}  {_num(m['value'], share):>8}  {m.get('verdict') or '-':<17} "
+                f"{'gap to target ' + _num(gap, share) + '  ' if gap is not None else ''}"
                 f"{detail.get('reason') or ''}".rstrip()
             )
     if entry.get("history"):

@@ -169,11 +169,16 @@ def show_entry(
 def accept_entry(
     entry_id: str,
     owner: Annotated[str, typer.Option("--owner", help="Who owns the improvement.")],
-    target: Annotated[float | None, typer.Option("--target", help="Target KPI value.")] = None,
+    target: Annotated[
+        float | None, typer.Option("--target", help="Target KPI value (a share for rates).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Agree a target not better than the current value.")
+    ] = False,
     register: Register = DEFAULT_REGISTER_URL,
 ) -> None:
     """Accept an entry: give it an owner and, optionally, a target."""
-    _triage(register, "accept", entry_id, owner=owner, target=target)
+    _triage(register, "accept", entry_id, owner=owner, target=target, force=force)
 
 
 @entries_app.command("reject")
@@ -256,10 +261,34 @@ def target_entry(
     by_date: Annotated[
         datetime | None, typer.Option("--by", formats=["%Y-%m-%d"], help="Target date.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Agree a target not better than the current value.")
+    ] = False,
     register: Register = DEFAULT_REGISTER_URL,
 ) -> None:
     """Set or change an entry's target."""
-    _triage(register, "set_target", entry_id, value=value, target_by=by_date)
+    _triage(register, "set_target", entry_id, value=value, target_by=by_date, force=force)
+
+
+@entries_app.command("plot")
+def plot_entry(
+    entry_id: str,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the PNG (default: its path).")
+    ] = None,
+    register: Register = DEFAULT_REGISTER_URL,
+) -> None:
+    """Write an entry's frozen evidence plot from the register (never over a file)."""
+    with one_line_errors():
+        reg = _register(register)
+        entry = reg.get(entry_id)
+        where = out or (Path(entry.evidence_plot) if entry.evidence_plot else None)
+        if where is None:
+            fail(f"{entry.id} has no evidence plot path; give --out FILE")
+        written = reg.export_evidence(entry.id, where)
+    if written is None:
+        fail(f"{entry.id}: the register holds no evidence plot for it")
+    typer.echo(str(written))
 
 
 @entries_app.command("close")

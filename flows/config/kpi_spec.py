@@ -7,6 +7,7 @@ catalogue in ``examples/README.md``.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Literal
 
@@ -113,7 +114,10 @@ class KpiSpec(_Strict):
     csf: str
     objective: str
     target_improvement: float = Field(
-        0.2, gt=0, lt=1, description="suggested target: this share better than the baseline median"
+        0.2, gt=0, lt=1, description="suggested target: this share better than the baseline level"
+    )
+    target: float | None = Field(
+        None, description="an absolute target (a share for rates); suggested targets follow it"
     )
 
     @model_validator(mode="after")
@@ -128,6 +132,12 @@ class KpiSpec(_Strict):
         if missing:
             raise ValueError(
                 f"KPI {self.name!r}: measure {self.measure!r} needs {' and '.join(missing)}"
+            )
+        share = self.measure in ("rate", "linked")
+        if self.target is not None and not (0 <= self.target <= (1 if share else math.inf)):
+            raise ValueError(
+                f"KPI {self.name!r}: target {self.target} is outside "
+                f"{'[0, 1] (a share)' if share else '[0, inf)'}"
             )
         return self
 

@@ -24,9 +24,10 @@ from typing import Any
 import pandas as pd
 
 from flows.candidates.build import series_of
-from flows.candidates.evidence import entry_plot_path, save_evidence_plot
+from flows.candidates.evidence import followup_plot_path, save_evidence_plot
 from flows.config.model import ScanConfig
 from flows.followup.verdict import FollowUpSpec, Judgement, judge
+from flows.followup.why import explain_insufficient
 from register_client import Entry, Register
 
 __all__ = ["FollowUp", "accepted_on", "remeasure"]
@@ -73,11 +74,6 @@ def accepted_on(entry: Entry, as_of: date) -> date | None:
         day = min(days)
         return day if as_of >= day else None
     return min([*days, as_of])
-
-
-def _periods(frame: pd.DataFrame, kpi: str, dimensions: dict[str, Any]) -> pd.Series:
-    rows = series_of(frame, kpi, dimensions)
-    return rows.set_index("period")["value"]
 
 
 def _between(series: pd.Series, start: Any, end: Any) -> pd.Series:
@@ -153,6 +149,7 @@ def remeasure(
     ``insufficient_data``, so the gap shows in its history.
     """
     spec = spec or config.followup
+    kpis = {kpi.name: kpi for kpi in config.kpis}
     grains = {kpi.name: kpi.grain for kpi in config.kpis}
     sources = {kpi.name: kpi.source for kpi in config.kpis}
     computed = set(kpi_frame["kpi"].unique()) if not kpi_frame.empty else set()
@@ -165,11 +162,21 @@ def remeasure(
         if accepted is None:
             continue
         if name in computed:
-            series = _periods(kpi_frame, name, entry.dimensions)
+            rows = series_of(kpi_frame, name, entry.dimensions)
+            series = rows.set_index("period")["value"]
             judged = _judge_entry(entry, series, accepted, as_of, grains[name], spec)
+            if judged.verdict == "insufficient_data":
+                why = explain_insufficient(
+                    rows, accepted, as_of, kpis[name], spec, int(judged.detail["baseline_n"])
+                )
+                judged = Judgement(judged.verdict, judged.level, {**judged.detail, **why})
         else:
             series = pd.Series(dtype="float64")
-            judged = Judgement("insufficient_data", None, {"reason": "KPI not computed tonight"})
+            judged = Judgement(
+                "insufficient_data",
+                None,
+                {"why": "blocked", "reason": "KPI not computed tonight (its source was blocked)"},
+            )
         out.append(
             _record(
                 register, entry, judged, series, accepted, as_of, grains[name], spec, evidence_dir
@@ -203,7 +210,7 @@ def _record(
         start = _naive(entry.baseline.get("start") or series.index.min()) - timedelta(days=7)
         plot = str(
             save_evidence_plot(
-                entry_plot_path(evidence_dir, entry.id),
+                followup_plot_path(evidence_dir, entry.id),
                 series[series.index >= start],
                 title=f"{entry.id} [{judged.verdict}] {entry.title}",
                 unit=entry.kpi.unit,

@@ -10,6 +10,7 @@ creates nothing twice.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -39,6 +40,11 @@ class Outbox:
         data = {
             "as_of": as_of.isoformat(),
             "candidates": [c.model_dump(mode="json") for c in candidates],
+            # The frozen plots travel too, so entries filed after an outage keep theirs.
+            "plots": [
+                base64.b64encode(c.evidence_png).decode() if c.evidence_png else None
+                for c in candidates
+            ],
         }
         handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".put-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -54,7 +60,13 @@ class Outbox:
         out = []
         for path in sorted(self.folder.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
-            candidates = [Candidate.model_validate(c) for c in data["candidates"]]
+            plots = data.get("plots") or [None] * len(data["candidates"])
+            candidates = [
+                Candidate.model_validate(c).model_copy(
+                    update={"evidence_png": base64.b64decode(png) if png else None}
+                )
+                for c, png in zip(data["candidates"], plots, strict=True)
+            ]
             out.append((date.fromisoformat(data["as_of"]), candidates))
         return out
 

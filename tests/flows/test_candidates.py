@@ -64,7 +64,14 @@ def test_candidate_freezes_baseline_before_the_event(config: ScanConfig) -> None
     assert base["n"] == 28 and base["end"] == pd.Timestamp("2024-02-02")
     assert base["median"] == pytest.approx(4.5) and base["p10"] == 4.0 and base["p90"] == 5.0
     assert data["current"]["value"] == pytest.approx(9.0)
-    assert data["target"] == {"value": pytest.approx(4.5), "by": date(2024, 5, 9)}
+    # 20 % better than 4.5 would be 3.6, but no four weeks of history ever held better
+    # than 4.5: the target stops at the best level the slice sustained.
+    assert data["target"]["value"] == pytest.approx(4.5)
+    assert data["target"]["by"] == date(2024, 5, 9)
+    assert "best level this slice sustained" in data["target"]["basis"]
+    assert base["comparison"] == "whole weeks (all weekdays)" and base["clean"]
+    low, high = data["current"]["band"]
+    assert 0 <= low <= 4.5 <= high < 9.0 and data["current"]["band_level"] == 0.95
     assert data["owner"] == "team-managers"
     assert data["benefit"]["hours_per_week"] == pytest.approx(4.5 * 70)
     assert data["source"]["detector"] == {"name": "d", "params": {"window": 14}, "version": "1"}
@@ -101,13 +108,22 @@ def _judged(kind: str, current: float, n: int, measure: str = "duration") -> boo
     candidate = {
         "kind": kind,
         "current": {"value": current, "n": n},
-        "baseline": {"median": 0.01, "mean": 0.01, "p10": 0.0, "p90": 0.03, "records": 3000},
+        "baseline": {
+            "clean": True,
+            "level": 0.01,
+            "median": 0.01,
+            "mean": 0.01,
+            "p10": 0.0,
+            "p90": 0.03,
+            "band": [0.0, 0.03],
+            "records": 3000,
+        },
     }
     return evidence_agrees(candidate, spec)
 
 
 def test_a_spike_inside_the_usual_range_is_not_filed() -> None:
-    assert not _judged("spike", 0.025, 1000)  # above the median, below p90
+    assert not _judged("spike", 0.025, 1000)  # above the level, inside the 95 % band
     assert _judged("spike", 0.05, 1000)
     assert _judged("level_shift", 0.025, 1000)  # a sustained shift may stay inside it
 

@@ -1,7 +1,9 @@
-"""Evidence plots: a PNG per candidate (by fingerprint) and per followed-up entry."""
+"""Evidence plots: a frozen PNG per entry (by entry id) and a follow-up plot per entry."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,11 +11,13 @@ import pandas as pd
 
 from flows.candidates.evidence import (
     candidate_plot_path,
-    entry_plot_path,
+    followup_plot_path,
     plot_candidate,
+    plot_numbers,
     save_evidence_plot,
+    write_filed_plots,
 )
-from register_client import Candidate
+from register_client import Candidate, connect
 
 PNG = b"\x89PNG\r\n\x1a\n"
 DAYS = pd.date_range("2024-01-01", periods=70, freq="D")
@@ -26,14 +30,46 @@ def _frame() -> pd.DataFrame:
     )
 
 
-def test_candidate_plot_is_saved_by_fingerprint_and_recorded(tmp_path: Path) -> None:
+def _png_text(png: bytes) -> dict[str, str]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return dict(image.text)
+
+
+def test_candidate_plot_is_named_by_entry_id_kept_in_the_register_never_overwritten(
+    tmp_path: Path,
+) -> None:
     candidate = Candidate.example()
     plotted = plot_candidate(candidate, _frame(), tmp_path)
-    path = candidate_plot_path(tmp_path, candidate.fingerprint)
-    assert plotted.evidence_plot == str(path)
-    assert path.read_bytes()[:8] == PNG
-    # everything but the plot path is the candidate as it was
-    assert plotted.model_copy(update={"evidence_plot": None}) == candidate
+    assert plotted.evidence_plot == candidate_plot_path(tmp_path) == str(tmp_path / "{id}.png")
+    assert plotted.evidence_png is not None and plotted.evidence_png[:8] == PNG
+    # the plot carries the candidate's own title and numbers
+    text = _png_text(plotted.evidence_png)
+    assert text["Title"] == candidate.title
+    assert json.loads(text["radar:numbers"]) == json.loads(
+        json.dumps(plot_numbers(candidate), default=str)
+    )
+    # everything but the plot is the candidate as it was
+    assert plotted.model_copy(update={"evidence_plot": None, "evidence_png": None}) == candidate
+
+    reg = connect("sqlite://")
+    report = reg.file([plotted])
+    assert write_filed_plots(report, [plotted]) == [tmp_path / "CIR-0001.png"]
+    entry = reg.get("CIR-0001")
+    assert entry.evidence_plot == str(tmp_path / "CIR-0001.png") and entry.evidence_plot_stored
+    assert reg.evidence_png("CIR-0001") == plotted.evidence_png
+    # a later night re-detecting it neither redraws nor rewrites the frozen plot
+    later = Candidate.example(evidence={"at": "2024-03-08", "value": 20.0, "score": 0.99})
+    redrawn = plot_candidate(later, _frame(), tmp_path)
+    again = reg.file([redrawn])
+    assert write_filed_plots(again, [redrawn]) == []
+    assert (tmp_path / "CIR-0001.png").read_bytes() == plotted.evidence_png
+    assert reg.evidence_png("CIR-0001") == plotted.evidence_png
+    # a worker without the file exports it from the register
+    (tmp_path / "CIR-0001.png").unlink()
+    assert reg.export_evidence("CIR-0001", tmp_path / "CIR-0001.png") is not None
+    assert (tmp_path / "CIR-0001.png").read_bytes() == plotted.evidence_png
 
 
 def test_entry_plot_shows_measurements_of_every_verdict(tmp_path: Path) -> None:
@@ -47,7 +83,7 @@ def test_entry_plot_shows_measurements_of_every_verdict(tmp_path: Path) -> None:
         (DAYS[69], 14.0, "regressed"),
     ]
     path = save_evidence_plot(
-        entry_plot_path(tmp_path / "nested", "CIR-0001"),
+        followup_plot_path(tmp_path / "nested", "CIR-0001"),
         series,
         title="CIR-0001",
         unit="h",
@@ -57,7 +93,7 @@ def test_entry_plot_shows_measurements_of_every_verdict(tmp_path: Path) -> None:
         accepted=DAYS[35].date(),
         measurements=measurements,
     )
-    assert path == tmp_path / "nested" / "CIR-0001.png"
+    assert path == tmp_path / "nested" / "CIR-0001-followup.png"
     assert path.read_bytes()[:8] == PNG
 
 

@@ -200,7 +200,14 @@ def test_remeasure_records_measurements_progress_and_a_closing_suggestion(
     shown = entry.to_json()
     assert shown["measurements"][-1]["vs_target"]["met"] is True
     assert shown["measurements"][-1]["vs_baseline"]["test"] == "van-elteren"
-    assert (tmp_path / f"{entry_id}.png").stat().st_size > 0
+    assert (tmp_path / f"{entry_id}-followup.png").stat().st_size > 0
+    # insufficient data says why, and resolves once the periods are there
+    whys = [m.detail.get("why") for m in entry.measurements[:3]]
+    assert whys == ["no_periods", "too_few", "too_few"]
+    assert "no periods since acceptance" in entry.measurements[0].detail["reason"]
+    assert "1 of 1 periods since acceptance have a value; 3 needed" in str(
+        entry.measurements[1].detail["reason"]
+    )
     # re-running an older night keeps the newest progress
     remeasure(register, _frame(kpi[:33]), demo_config, DAYS[32].date(), evidence_dir=tmp_path)
     assert register.get(entry_id).progress == "target_met"
@@ -236,7 +243,8 @@ def test_a_kpi_missing_tonight_is_measured_as_insufficient_data(
     register = connect(sqlite_url)
     empty = _frame(pd.Series(dtype="float64", index=pd.DatetimeIndex([])))
     (done,) = remeasure(register, empty, demo_config, DAYS[40].date(), evidence_dir=tmp_path)
-    assert (done.verdict, done.reason) == ("insufficient_data", "KPI not computed tonight")
+    assert done.verdict == "insufficient_data"
+    assert done.reason == "KPI not computed tonight (its source was blocked)"
     assert register.get(entry_id).progress == "insufficient_data"
 
 

@@ -34,7 +34,11 @@ def test_demo_scan_files_entries_with_the_entry_contract(demo_scan: tuple) -> No
         assert entry["status"] == "new"
         assert entry["kpi"]["better"] in ("lower", "higher")
         base = entry["baseline"]
-        assert base["n"] >= 14 and base["p10"] <= base["median"] <= base["p90"]
+        if base["clean"]:
+            assert base["n"] >= 4 and base["p10"] <= base["median"] <= base["p90"]
+            assert base["end"] < entry["window"]["start"]
+        else:  # too little history before the onset: said so, nothing invented
+            assert base["reason"] and base["median"] is None and entry["target"] is None
         source = entry["source"]
         assert source["dataset"] == "uci_incidents"
         assert len(source["data_hash"]) == 64

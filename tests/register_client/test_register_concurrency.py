@@ -167,12 +167,15 @@ def test_racing_first_connects_migrate_once(pg_url: str) -> None:
 
 
 def test_noise_rejections_in_one_slice_stack_across_processes(backend_url: str) -> None:
-    # Two entries of one (KPI, slice), differing by kind: two fingerprints, one mute.
+    # Two entries of one (KPI, slice), differing by kind and episode: two fingerprints,
+    # one mute. (Windows that met would be one episode, one entry.)
     slice_ = {"group": "G0001"}
     evidence = {"at": w.START, "value": 10.0, "score": 0.9}
     found = [
-        Candidate.example(kind=kind, dimensions=slice_, evidence=evidence)
-        for kind in ("spike", "level_shift")
+        Candidate.example(
+            kind=kind, dimensions=slice_, evidence=evidence, window={"start": day, "end": day}
+        )
+        for kind, day in (("spike", "2024-03-01"), ("level_shift", "2024-04-15"))
     ]
     report = connect(backend_url).file(found, scan_at=w.START)
     ids = [o.entry_id for o in report.created]

@@ -56,10 +56,16 @@ def test_first_filing_creates_a_new_entry_with_the_contract_fields(reg: Register
     ):
         assert key in entry, key
     assert entry["status"] == "new" and entry["occurrences"] == 1
-    assert entry["kpi"] == {"name": "mttr_hours", "unit": "h", "better": "lower"}
+    assert entry["kpi"] | {"measure": None, "domain": None} == {
+        "name": "mttr_hours",
+        "unit": "h",
+        "better": "lower",
+        "measure": None,
+        "domain": None,
+    }
     assert entry["source"]["gate"] == {"validation_id": "v1", "success": True}
     assert entry["baseline"]["median"] == 8.0 and entry["base_value"] == 8.0
-    assert entry["target"] == {"value": 8.0, "by": "2024-06-30T00:00:00+00:00"}
+    assert entry["target"]["value"] == 8.0 and entry["target"]["by"] == "2024-06-30T00:00:00+00:00"
     assert entry["first_seen"] == "2024-03-07T06:00:00+00:00"
     assert entry["history"][0]["action"] == "filed" and entry["history"][0]["to"] == "new"
 
@@ -82,8 +88,11 @@ def test_redetection_of_an_open_entry_appends_evidence(reg: Register) -> None:
     entry = reg.get("CIR-0001")
     assert entry.occurrences == 2 and [e.value for e in entry.evidence] == [14.0, 15.0]
     assert entry.last_seen == D + timedelta(days=1, hours=6)
-    assert entry.current["value"] == 15.0 and entry.magnitude == 7.0
-    assert entry.baseline["median"] == 8.0  # frozen at detection
+    # The first detection's snapshot is frozen; the newest one is under ``latest``.
+    assert entry.current["value"] == 14.0 and entry.magnitude == 6.0
+    assert entry.baseline["median"] == 8.0
+    assert entry.latest is not None and entry.latest["value"] == 15.0
+    assert entry.latest["seen"] == "2024-03-08T06:00:00+00:00"
     assert len(reg.list()) == 1
 
 
