@@ -32,7 +32,9 @@ from detectors.calibrator import ScoreCalibrator
 from detectors.ensemble import EnsembleDetector
 from detectors.features import RollingFeatures
 from detectors.finding import Finding, is_adverse
+from detectors.labels import LabelledEvent, event_rows, parse_events
 from detectors.multivariate import IsolationForestDetector
+from detectors.scorers import nab_scorer, score_events, window_scorer, window_scoring
 from detectors.params import DEFAULT_PARAMS, resolve_params
 from detectors.seasonal import SeasonalZScoreDetector
 from detectors.shift import LevelShiftDetector
@@ -44,6 +46,7 @@ __all__ = [
     "EnsembleDetector",
     "Finding",
     "IsolationForestDetector",
+    "LabelledEvent",
     "LevelShiftDetector",
     "RollingFeatures",
     "ScoreCalibrator",
@@ -51,6 +54,12 @@ __all__ = [
     "TrendDetector",
     "__version__",
     "detect_findings",
+    "event_rows",
     "is_adverse",
+    "nab_scorer",
+    "parse_events",
     "resolve_params",
+    "score_events",
+    "window_scorer",
+    "window_scoring",
 ]
