@@ -34,8 +34,8 @@ from detectors.features import RollingFeatures
 from detectors.finding import Finding, is_adverse
 from detectors.labels import LabelledEvent, event_rows, parse_events
 from detectors.multivariate import IsolationForestDetector
-from detectors.scorers import nab_scorer, score_events, window_scorer, window_scoring
 from detectors.params import DEFAULT_PARAMS, resolve_params
+from detectors.scorers import nab_scorer, score_events, window_scorer, window_scoring
 from detectors.seasonal import SeasonalZScoreDetector
 from detectors.shift import LevelShiftDetector
 from detectors.trend import TrendDetector

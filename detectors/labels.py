@@ -117,7 +117,7 @@ def _event(i: int, row: Mapping[str, Any]) -> LabelledEvent:
         raise LabelError(f"{where} ({kpi}): window must be [start, end], got {window!r}")
     start, end = (_day(where, kpi, value) for value in window)
     if start > end:
-        raise LabelError(f"{where} ({kpi}): window starts {start.date()} after it ends {end.date()}")
+        raise LabelError(f"{where} ({kpi}): window starts {start.date()} after {end.date()}")
     note = row.get("note")
     return LabelledEvent(
         kpi=kpi,

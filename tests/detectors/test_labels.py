@@ -9,8 +9,16 @@ from detectors.labels import LabelError, event_rows, parse_events
 
 
 def test_yaml_and_csv_rows_give_the_same_event() -> None:
-    from_yaml = parse_events([{"kpi": "backlog_open", "slice": {"assignment_group": "Group 39"},
-                               "window": ["2016-04-24", "2016-05-07"], "kind": "level_shift"}])
+    from_yaml = parse_events(
+        [
+            {
+                "kpi": "backlog_open",
+                "slice": {"assignment_group": "Group 39"},
+                "window": ["2016-04-24", "2016-05-07"],
+                "kind": "level_shift",
+            }
+        ]
+    )
     from_csv = parse_events([{"kpi": "backlog_open", "slice": "assignment_group=Group 39",
                               "start": "2016-04-24", "end": "2016-05-07", "kind": "level_shift",
                               "note": float("nan")}])  # fmt: skip
@@ -24,14 +32,18 @@ def test_yaml_and_csv_rows_give_the_same_event() -> None:
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"kpi": "k", "window": ["2016-01-02", "2016-01-01"], "kind": "spike"}, "after it ends"),
+        ({"kpi": "k", "window": ["2016-01-02", "2016-01-01"], "kind": "spike"}, "starts"),
         ({"kpi": "k", "window": ["2016-01-01"], "kind": "spike"}, "window must be"),
         ({"kpi": "k", "window": ["soon", "2016-01-01"], "kind": "spike"}, "must be a date"),
         ({"kpi": "k", "window": ["2016-01-01", "2016-01-01"], "kind": "blip"}, "kind must be"),
-        ({"kpi": "k", "window": ["2016-01-01", "2016-01-01"], "kind": "spike", "slise": {}},
-         "unknown field"),
-        ({"kpi": "k", "window": ["2016-01-01", "2016-01-01"], "kind": "spike", "slice": "g"},
-         "name=value"),
+        (
+            {"kpi": "k", "window": ["2016-01-01", "2016-01-01"], "kind": "spike", "slise": {}},
+            "unknown field",
+        ),
+        (
+            {"kpi": "k", "window": ["2016-01-01", "2016-01-01"], "kind": "spike", "slice": "g"},
+            "name=value",
+        ),
     ],
 )
 def test_a_bad_event_is_one_clear_error(row: dict[str, object], message: str) -> None:

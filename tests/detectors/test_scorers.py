@@ -81,7 +81,8 @@ def test_window_precision_recall_and_delay_by_hand() -> None:
     assert window_scorer("recall")(est, X, y) == 1.0
     assert window_scorer("recall", max_delay=2)(est, X, y) == 0.5
     assert window_scorer("recall", max_delay=5)(est, X, y) == 1.0
-    assert window_scorer("f1", max_delay=2)(est, X, y) == pytest.approx(2 * (2 / 3 * 0.5) / (2 / 3 + 0.5))
+    f1 = 2 * (2 / 3 * 0.5) / (2 / 3 + 0.5)
+    assert window_scorer("f1", max_delay=2)(est, X, y) == pytest.approx(f1)
     with pytest.raises(ValueError, match="metric must be one of"):
         window_scorer("accuracy")
     with pytest.raises(ValueError, match="profile must be one of"):
