@@ -133,8 +133,8 @@ def _day(where: str, kpi: str, value: Any) -> pd.Timestamp:
     try:
         day = pd.Timestamp(value)
     except (TypeError, ValueError):
-        day = pd.NaT
-    if pd.isna(day):
+        day = None
+    if day is None or pd.isna(day):
         raise LabelError(f"{where} ({kpi}): window bound must be a date, got {value!r}")
     return pd.Timestamp(day.date())
 
@@ -163,7 +163,7 @@ def event_rows(
     This is the ``y`` a scorer receives from ``GridSearchCV`` when ``X`` is the slice's
     series, one row per period. A weekly period covers an event that touches its week.
     """
-    index = pd.DatetimeIndex(periods)
+    index = pd.DatetimeIndex(np.asarray(periods, dtype="datetime64[ns]"))
     step = index[1:] - index[:-1]
     last = (step.min() if len(step) else pd.Timedelta(days=1)) - pd.Timedelta(days=1)
     ends = index + last

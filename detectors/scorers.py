@@ -62,7 +62,8 @@ _METRICS = ("precision", "recall", "f1")
 
 
 def _alarms(estimator: Any, X: ArrayLike) -> NDArray[np.bool_]:
-    return np.asarray(estimator.predict(X)) == -1
+    alarms: NDArray[np.bool_] = np.asarray(estimator.predict(X)) == -1
+    return alarms
 
 
 def _windows(y: ArrayLike) -> list[tuple[int, int]]:

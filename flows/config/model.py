@@ -131,6 +131,9 @@ class ScanConfig(_Strict):
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
+    labels: str | None = Field(
+        None, description="labelled events (YAML or CSV, relative to this file) for backtests"
+    )
     config_path: Path | None = None
 
     @field_validator("sources")
