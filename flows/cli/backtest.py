@@ -173,6 +173,7 @@ def render_comparison(data: dict[str, Any]) -> str:
         lines += [
             "",
             f"against {labels['file']} ({labels['events']} events in these nights):",
+            *([f"  note: {labels['note']}"] if labels["note"] else []),
             f"  A: {_score(labels['a'])}",
             f"  B: {_score(labels['b'])}",
         ]

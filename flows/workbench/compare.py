@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from detectors.labels import LabelledEvent
+from detectors.labels import LabelError, LabelledEvent
 from detectors.scorers import Detection, EventScore, score_events
 from flows.config.model import ScanConfig, load_config
 from flows.gate import GateResult
@@ -143,6 +143,7 @@ class Comparison:
     labels: Path | None = None
     events: list[LabelledEvent] = field(default_factory=list)
     max_delay: int | None = None
+    note: str | None = None
 
     def split(
         self,
@@ -188,6 +189,7 @@ class Comparison:
                       "id_b": y.entry_id} for x, y in both],
             "labels": None if scores is None else {
                 "file": str(self.labels),
+                "note": self.note,
                 "events": sum(e.start.date() <= self.a.end and e.end.date() >= self.a.start
                               for e in self.events),
                 "max_delay_days": self.max_delay,
@@ -212,11 +214,13 @@ def compare(
 ) -> Comparison:
     """Backtest two configs over the same nights from the same start; compare their entries.
 
-    The labels are config A's (the one being tried), else config B's.
+    The labels are config A's (the one being tried), else config B's: a copy of a config
+    made in another folder often names a labels file that is not there, and then both
+    are scored on B's labels, with a note that says so.
     """
     a = config_a if isinstance(config_a, ScanConfig) else load_config(config_a)
     b = config_b if isinstance(config_b, ScanConfig) else load_config(config_b)
-    labelled = config_labels(a) or config_labels(b)
+    labelled, note = _labels(a, b)
     frames_a = load_sources(a)
     same = _sources(a) == _sources(b)
     frames_b = frames_a if same else load_sources(b)
@@ -229,7 +233,20 @@ def compare(
         labels=labelled[0] if labelled else None,
         events=labelled[1] if labelled else [],
         max_delay=max_delay,
+        note=note,
     )
+
+
+def _labels(
+    a: ScanConfig, b: ScanConfig
+) -> tuple[tuple[Path, list[LabelledEvent]] | None, str | None]:
+    """Return the labels to score on (A's, else B's) and a note when A's were skipped."""
+    try:
+        return config_labels(a) or config_labels(b), None
+    except LabelError as exc:
+        if a.labels is None or b.labels is None or "not found" not in str(exc):
+            raise
+        return config_labels(b), f"{exc}; A is scored on B's labels"
 
 
 def _sources(config: ScanConfig) -> list[Any]:
