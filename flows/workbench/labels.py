@@ -1,8 +1,8 @@
 """Read labelled-event files (YAML or CSV) named by a config's ``labels:`` key.
 
-The format is :mod:`detectors.labels`'; this module only reads files, names the file in
-every error, and checks the events against the config that names them (a label on a KPI
-the config does not have is a typo, not an event nobody found).
+The format is :mod:`detectors.labels`'; this module only reads files and names the file in
+every error. An event on a KPI the config does not compute stays an event: a config that
+drops the KPI misses it, and its recall says so.
 """
 
 from __future__ import annotations
@@ -53,18 +53,11 @@ def config_labels(config: ScanConfig) -> tuple[Path, list[LabelledEvent]] | None
     Raises
     ------
     LabelError
-        If the file is bad or an event names a KPI the config does not define.
+        If the file is missing or bad.
     """
     if config.labels is None:
         return None
     path = Path(config.labels)
     if not path.is_absolute() and config.config_path is not None:
         path = config.config_path.parent / path
-    events = read_labels(path)
-    kpis = {kpi.name for kpi in config.kpis}
-    for i, event in enumerate(events, start=1):
-        if event.kpi not in kpis:
-            raise LabelError(
-                f"{path}: event {i} names KPI {event.kpi!r}, not in {config.config_path}"
-            )
-    return path, events
+    return path, read_labels(path)
