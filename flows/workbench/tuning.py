@@ -3,8 +3,9 @@
 An analyst tunes in a notebook, then writes the chosen values into a *copy* of the config
 (``detector.params``, and optionally ``min_score`` and ``lookback_days``). The copy is a
 reviewed, versioned file like any other config: ``radar scan --config`` or
-``radar backtest --config`` run it as is. Source paths relative to the original config are
-rewritten so that they still point at the same files from the copy's folder.
+``radar backtest --config`` run it as is. Source paths relative to the original config,
+and its labels file, are rewritten so that they still point at the same files from the
+copy's folder.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def export_params(
     raw["detector"] = detector
     for spec in raw.get("sources", []):
         spec["path"] = _rebase(spec["path"], source.parent, target.parent)
+    if raw.get("labels"):
+        raw["labels"] = _rebase(raw["labels"], source.parent, target.parent)
     shown = source if Path(os.path.commonpath([source, target])) == Path("/") else source.name
     if shown == source.name and source.parent != target.parent:
         shown = Path(os.path.relpath(source, target.parent))
