@@ -66,7 +66,7 @@ NEW_KPI = {
     "unit": "critical and high incidents/day",
     "better": "lower",
     "dimensions": ["assignment_group"],
-    "min_slice_records": 60,
+    "min_slice_records": 30,
     "target_improvement": 0.3,
     "csf": "Stable services",
     "objective": "Fewer major incidents",
@@ -99,7 +99,7 @@ except ConfigError as exc:
 # %% [markdown]
 # ## 2. What the series looks like
 #
-# The filtered total against all incidents, and the teams with at least 60 critical or high
+# The filtered total against all incidents, and the teams with at least 30 critical or high
 # incidents (`min_slice_records`), which get their own series.
 
 # %%
