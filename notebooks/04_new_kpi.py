@@ -154,12 +154,16 @@ added
 
 # %%
 mine = [e for e in only_new if e.kpi == "p1_p2_opened"]
-print(f"The new KPI adds {len(mine)} entries in {len(preview.a.nights)} nights "
-      f"and pushes out {len(dropped)} of the nightly config's.")  # fmt: skip
+later = [(x, y) for x, y in both if x.first_night > y.first_night]
+print(f"The new KPI adds {len(mine)} entries in {len(preview.a.nights)} nights, pushes out "
+      f"{len(dropped)} of the nightly config's, and files {len(later)} of them later.")  # fmt: skip
+for x, y in later:
+    print(f"  {x.name}: first filed {x.first_night} instead of {y.first_night}")
 if len(mine) > len(preview.a.nights):
     print("More than one new entry a night: raise min_slice_records or min_rel_change "
           "before it goes into the nightly config, or the inbox fills with small teams' noise.")
-elif dropped:
-    print("It crowds out existing entries: raise drilldown.max_findings, or accept the trade.")
+elif dropped or later:
+    print(f"It competes for the {config.drilldown.max_findings} findings filed a night: raise "
+          "drilldown.max_findings, or accept that existing entries wait a night.")
 else:
     print("A handful of entries and nothing pushed out: ready for review as a config change.")

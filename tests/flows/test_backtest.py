@@ -72,7 +72,7 @@ def test_the_table_has_a_line_per_night_and_totals(first_run: tuple[BacktestRepo
     from flows.cli.backtest import render_table
 
     lines = render_table(first_run[0].to_json()).splitlines()
-    assert "starting from empty register" in lines[0]
+    assert "starting from an empty register" in lines[0]
     assert [line[:10] for line in lines[2:]] == ["2016-04-25", "2016-04-26", "total     "]
 
 
