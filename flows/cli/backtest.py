@@ -54,7 +54,8 @@ def backtest(
         fail(f"--plot {plot}: give a .png file")
     quiet_prefect_defaults()
     with one_line_errors():
-        from flows.workbench import compare as cmp
+        from flows.workbench.compare import compare as run_compare
+        from flows.workbench.compare import filed_entries, label_score, per_night
         from flows.workbench.plots import plot_entries_per_night
 
         if compare is None:
@@ -67,19 +68,19 @@ def backtest(
             report = run(loaded, start, end, seed_from)
             data = {
                 **report.to_json(),
-                "entries": [e.to_json() for e in cmp.filed_entries(report)],
+                "entries": [e.to_json() for e in filed_entries(report)],
                 "labels": None
                 if labelled is None
                 else {
                     "file": str(labelled[0]),
-                    **cmp.label_score(report, labelled[1], max_delay).to_json(),
+                    **label_score(report, labelled[1], max_delay).to_json(),
                 },
             }
             text = render_table(data)
             if plot is not None:
-                plot_entries_per_night(cmp.per_night({"a": report}), {"a": config.name}, plot)
+                plot_entries_per_night(per_night({"a": report}), {"a": config.name}, plot)
         else:
-            comparison = cmp.compare(config, compare, start, end, seed_from, max_delay=max_delay)
+            comparison = run_compare(config, compare, start, end, seed_from, max_delay=max_delay)
             data = comparison.to_json()
             text = render_comparison(data)
             if plot is not None:
