@@ -35,7 +35,7 @@ from detectors.finding import Finding, is_adverse
 from detectors.labels import LabelledEvent, event_rows, parse_events
 from detectors.multivariate import IsolationForestDetector
 from detectors.params import DEFAULT_PARAMS, resolve_params
-from detectors.scorers import nab_scorer, score_events, window_scorer, window_scoring
+from detectors.scorers import make_nab_scorer, make_window_scorer, score_events, window_scoring
 from detectors.seasonal import SeasonalZScoreDetector
 from detectors.shift import LevelShiftDetector
 from detectors.trend import TrendDetector
@@ -56,10 +56,10 @@ __all__ = [
     "detect_findings",
     "event_rows",
     "is_adverse",
-    "nab_scorer",
+    "make_nab_scorer",
+    "make_window_scorer",
     "parse_events",
     "resolve_params",
     "score_events",
-    "window_scorer",
     "window_scoring",
 ]

@@ -6,8 +6,8 @@ Two levels, one set of rules:
   and ``y`` marks the rows inside labelled events (:func:`detectors.labels.event_rows`).
   An alarm is a row the fitted estimator predicts as an outlier (``predict == -1``), at the
   estimator's own threshold: the scorer never picks a threshold on the data it scores.
-  :func:`nab_scorer` weighs alarms the NAB way (:mod:`detectors.nab_scorer`: early in a
-  window is worth most, a false alarm costs ``A_fp``); :func:`window_scorer` gives window
+  :func:`make_nab_scorer` weighs alarms the NAB way (:mod:`detectors.nab_scorer`: early in a
+  window is worth most, a false alarm costs ``A_fp``); :func:`make_window_scorer` gives window
   precision, recall or F1 (:mod:`detectors.window_metrics`) with a detection delay.
 - **Detections** (backtests): :func:`score_events` matches findings or register entries
   (KPI, slice, window, and when they were raised) to :class:`~detectors.labels.LabelledEvent`.
@@ -25,9 +25,9 @@ Examples
 ...         return np.where(np.asarray(X)[:, 0] > 0, -1, 1)
 >>> y = np.zeros(100, dtype=bool); y[40:50] = True
 >>> X = np.zeros((100, 1)); X[40] = 1.0
->>> nab_scorer()(Oracle(), X, y), window_scorer("f1")(Oracle(), X, y)
+>>> make_nab_scorer()(Oracle(), X, y), make_window_scorer("f1")(Oracle(), X, y)
 (100.0, 1.0)
->>> nab_scorer()(Oracle(), np.zeros((100, 1)), y)
+>>> make_nab_scorer()(Oracle(), np.zeros((100, 1)), y)
 0.0
 """
 
@@ -50,10 +50,10 @@ __all__ = [
     "Detection",
     "EventScore",
     "Scorer",
+    "make_nab_scorer",
+    "make_window_scorer",
     "nab_score_alarms",
-    "nab_scorer",
     "score_events",
-    "window_scorer",
     "window_scoring",
 ]
 
@@ -106,7 +106,7 @@ def nab_score_alarms(alarms: ArrayLike, y: ArrayLike, profile: str = "standard")
     return float(100.0 * (total - null) / (perfect - null))
 
 
-def nab_scorer(profile: str = "standard") -> Scorer:
+def make_nab_scorer(profile: str = "standard") -> Scorer:
     """Return a scorer ``(estimator, X, y) -> NAB score`` for ``GridSearchCV``.
 
     ``y`` marks the labelled rows; the estimator's ``predict`` gives the alarms.
@@ -121,7 +121,7 @@ def nab_scorer(profile: str = "standard") -> Scorer:
     return score
 
 
-def window_scorer(metric: str = "f1", max_delay: int | None = None) -> Scorer:
+def make_window_scorer(metric: str = "f1", max_delay: int | None = None) -> Scorer:
     """Return a scorer ``(estimator, X, y) -> precision, recall or F1`` of windows.
 
     Parameters
@@ -155,7 +155,7 @@ def window_scorer(metric: str = "f1", max_delay: int | None = None) -> Scorer:
 
 def window_scoring(max_delay: int | None = None) -> dict[str, Scorer]:
     """Return ``{"precision", "recall", "f1"}`` scorers, for ``cross_validate(scoring=...)``."""
-    return {metric: window_scorer(metric, max_delay) for metric in _METRICS}
+    return {metric: make_window_scorer(metric, max_delay) for metric in _METRICS}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from detectors import SeasonalZScoreDetector, detect_findings, nab_scorer
+from detectors import SeasonalZScoreDetector, detect_findings, make_nab_scorer
 from detectors.scorers import Detection, nab_score_alarms, score_events
 from flows import pipeline
 from flows.config.model import load_config
@@ -155,7 +155,7 @@ plt.show()
 #
 # The same split idea at the estimator level: `TimeSeriesSplit` trains on the past and
 # scores on the future, with a gap so the test never starts where the training ended.
-# `detectors.nab_scorer()` scores the estimator's own alarms (`predict == -1`) with NAB's
+# `detectors.make_nab_scorer()` scores the estimator's own alarms (`predict == -1`) with NAB's
 # weights; it never picks a threshold on the data it scores. The winner is then scored on
 # a second NAB file. Without the NAB subset under `RADAR_DATA_DIR`, a synthetic labelled
 # series stands in.
@@ -194,7 +194,7 @@ source = "NAB " + " and ".join(NAB_FILES) if have_nab else "synthetic series (no
 search = GridSearchCV(
     SeasonalZScoreDetector(period=1, min_periods=12),
     {"window": [12, 48, 144], "alpha": [0.02, 0.1], "contamination": ["auto", 0.01]},
-    scoring=nab_scorer(),
+    scoring=make_nab_scorer(),
     cv=TimeSeriesSplit(n_splits=2, test_size=len(X_tune) // 3, gap=12),
 )
 search.fit(X_tune, y_tune)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_validate
 
-from detectors import SeasonalZScoreDetector, nab_scorer, window_scorer, window_scoring
+from detectors import SeasonalZScoreDetector, make_nab_scorer, make_window_scorer, window_scoring
 from detectors.labels import LabelledEvent
 from detectors.nab_scorer import scaled_sigmoid
 from detectors.scorers import Detection, nab_score_alarms, score_events
@@ -30,8 +30,8 @@ def test_a_real_detector_that_fires_on_each_window_start_scores_perfectly() -> N
     X, y = _labelled()
     detector = SeasonalZScoreDetector(period=1, min_periods=12).fit(X)
     assert np.flatnonzero(detector.predict(X) == -1).tolist() == list(SPIKES)
-    assert nab_scorer()(detector, X, y) == pytest.approx(100.0)
-    assert window_scorer("f1", max_delay=0)(detector, X, y) == 1.0
+    assert make_nab_scorer()(detector, X, y) == pytest.approx(100.0)
+    assert make_window_scorer("f1", max_delay=0)(detector, X, y) == 1.0
 
 
 def test_a_detector_that_never_fires_scores_zero() -> None:
@@ -40,7 +40,7 @@ def test_a_detector_that_never_fires_scores_zero() -> None:
     flat = np.full((N, 1), 50.0)
     assert not (silent.predict(flat) == -1).any()
     for profile in ("standard", "reward_low_FP_rate", "reward_low_FN_rate"):
-        assert nab_scorer(profile)(silent, flat, y) == 0.0
+        assert make_nab_scorer(profile)(silent, flat, y) == 0.0
     assert all(s(silent, flat, y) == 0.0 for s in window_scoring().values())
 
 
@@ -77,16 +77,16 @@ def test_window_precision_recall_and_delay_by_hand() -> None:
 
     X = np.zeros((60, 1))
     est = Fixed([12, 35, 50])  # 2 of 3 alarms in windows; found 2 and 5 rows late
-    assert window_scorer("precision")(est, X, y) == pytest.approx(2 / 3)
-    assert window_scorer("recall")(est, X, y) == 1.0
-    assert window_scorer("recall", max_delay=2)(est, X, y) == 0.5
-    assert window_scorer("recall", max_delay=5)(est, X, y) == 1.0
+    assert make_window_scorer("precision")(est, X, y) == pytest.approx(2 / 3)
+    assert make_window_scorer("recall")(est, X, y) == 1.0
+    assert make_window_scorer("recall", max_delay=2)(est, X, y) == 0.5
+    assert make_window_scorer("recall", max_delay=5)(est, X, y) == 1.0
     f1 = 2 * (2 / 3 * 0.5) / (2 / 3 + 0.5)
-    assert window_scorer("f1", max_delay=2)(est, X, y) == pytest.approx(f1)
+    assert make_window_scorer("f1", max_delay=2)(est, X, y) == pytest.approx(f1)
     with pytest.raises(ValueError, match="metric must be one of"):
-        window_scorer("accuracy")
+        make_window_scorer("accuracy")
     with pytest.raises(ValueError, match="profile must be one of"):
-        nab_scorer("strict")
+        make_nab_scorer("strict")
 
 
 def test_grid_search_and_cross_validate_take_the_scorers() -> None:
@@ -99,7 +99,7 @@ def test_grid_search_and_cross_validate_take_the_scorers() -> None:
     search = GridSearchCV(
         SeasonalZScoreDetector(period=1, min_periods=12),
         {"window": [12, 48], "alpha": [0.02, 0.2]},
-        scoring=nab_scorer(),
+        scoring=make_nab_scorer(),
         cv=TimeSeriesSplit(n_splits=3, test_size=200, gap=12),
     ).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
