@@ -47,7 +47,11 @@ def backtest(
         typer.Option("--max-delay", min=0, help="Days after a labelled event's start to find it."),
     ] = None,
 ) -> None:
-    """Replay a config night by night into a throwaway register; report what it would file."""
+    """Replay a config night by night into an empty throwaway register; report what it files.
+
+    With --compare B, both configs replay the same nights, and the output lists the entries
+    only A files, only B files, and both, with the first night each was filed.
+    """
     if start > end:
         fail(f"--from {start} is after --to {end}")
     if plot is not None and plot.suffix.lower() != ".png":
