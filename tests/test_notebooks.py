@@ -18,6 +18,8 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RADAR_REGISTER_URL", f"sqlite:///{tmp_path / 'absent' / 'register.db'}")
     monkeypatch.setenv("RADAR_HOME", str(tmp_path / ".radar"))
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    # The suite's Agg backend would keep figures out of the saved copies; Jupyter's is inline.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     return tmp_path
 
 
