@@ -1,7 +1,7 @@
 # Improvement Radar: one entry point for people and CI.
 #   make demo       create/refresh .venv, install, replay the bundled demo, print the entries
 #   make test       lint, type-check and run the whole suite (creates .venv if missing)
-#   make notebooks  execute every analyst notebook from a clean kernel
+#   make notebooks  execute every analyst notebook from a clean kernel; outputs in .radar/notebooks/
 #   make bench      run the benchmarks (NAB quality, detector and gate speed)
 
 PYTHON ?= python3
@@ -36,7 +36,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 notebooks: $(STAMP)
-	$(BIN)/python -m flows.workbench.notebooks notebooks
+	$(BIN)/python -m flows.workbench.notebooks notebooks --output .radar/notebooks
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

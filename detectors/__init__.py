@@ -37,7 +37,9 @@ from detectors.ensemble import EnsembleDetector
 from detectors.factory import make_detector
 from detectors.features import RollingFeatures
 from detectors.finding import Finding, is_adverse
+from detectors.labels import LabelledEvent, event_rows, parse_events
 from detectors.multivariate import IsolationForestDetector
+from detectors.scorers import make_nab_scorer, make_window_scorer, score_events, window_scoring
 from detectors.seasonal import SeasonalZScoreDetector
 from detectors.shift import LevelShiftDetector
 from detectors.trend import TrendDetector
@@ -48,6 +50,7 @@ __all__ = [
     "EnsembleDetector",
     "Finding",
     "IsolationForestDetector",
+    "LabelledEvent",
     "LevelShiftDetector",
     "RollingFeatures",
     "ScoreCalibrator",
@@ -55,7 +58,13 @@ __all__ = [
     "TrendDetector",
     "__version__",
     "detect_findings",
+    "event_rows",
     "is_adverse",
     "make_detector",
+    "make_nab_scorer",
+    "make_window_scorer",
     "parse_config",
+    "parse_events",
+    "score_events",
+    "window_scoring",
 ]

@@ -19,15 +19,16 @@
 # how many existing ones it would have **updated** with new evidence, and how many
 # detections the register's lifecycle and triage feedback would have **suppressed**.
 #
-# `flows.backtest.backtest` replays the whole pipeline (quality gate, KPIs, detection,
-# candidates, filing) into a *throwaway* SQLite register. If a real register exists it is
-# copied first, read-only, so that past triage decisions (rejections, duplicates, noise
-# mutes) count. The real register is never written. `radar backtest` is the same thing on
-# the command line.
+# `flows.workbench.backtest.backtest` replays the whole pipeline (quality gate, KPIs,
+# detection, candidates, filing) into a *throwaway* SQLite register that starts empty, so
+# it shows what the configuration alone would file. `register_url=` (`--seed-from` on the
+# command line) starts it as a read-only copy of a real register instead, so that past
+# triage decisions (rejections, duplicates, noise mutes) count. The real register is never
+# written. `radar backtest` is the same thing on the command line; notebook 4 compares two
+# configurations.
 
 # %%
 import logging
-import os
 import warnings
 from datetime import date
 from pathlib import Path
@@ -45,7 +46,6 @@ from flows.config.model import load_config
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())
 CONFIG = ROOT / "examples" / "demo.yaml"
-REGISTER = os.environ.get("RADAR_REGISTER_URL", f"sqlite:///{ROOT / '.radar' / 'register.db'}")
 
 # The bundled demo is a frozen 2016 extract. Four nights keep this notebook quick;
 # `radar backtest --from ... --to ...` replays months the same way.
@@ -58,11 +58,8 @@ config = load_config(CONFIG)
 # Each night sees only the data known at its end, exactly as the nightly scan would have.
 
 # %%
-report = backtest(config, START, END, register_url=REGISTER)
-seeded = report.to_json()["register"]
-start = (f"a copy of the real register ({seeded['seeded_entries']} entries)" if seeded["found"]
-         else f"an empty register (no register at {REGISTER})")  # fmt: skip
-print(f"{len(report.nights)} nights replayed, starting from {start}")
+report = backtest(config, START, END)
+print(f"{len(report.nights)} nights replayed, starting from an empty register")
 nights = report.to_frame().set_index("night")
 nights
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = ["CalendarSpec", "DrilldownSpec", "ExtractSpec", "KpiSpec", "LinkSpec", "Measure"]
 
 Measure = Literal["count", "duration", "rate", "backlog", "linked"]
+Scalar = str | int | float | bool
 
 
 class _Strict(BaseModel):
@@ -84,6 +85,9 @@ class KpiSpec(_Strict):
       a date ``flag`` (e.g. a reopen time) counts once it is set;
     - ``backlog``: records open (``start`` set, ``end`` not yet) at the end of each period;
     - ``linked``: share of records linked to another source, see :class:`LinkSpec`.
+
+    ``where`` keeps only the records whose columns hold the given value, or one of the
+    listed values (``priority: ["1 - Critical", "2 - High"]``), before anything is counted.
     """
 
     name: str
@@ -101,6 +105,9 @@ class KpiSpec(_Strict):
     better: Literal["lower", "higher"]
     grain: Literal["D", "W"] = "D"
     dimensions: list[str] = []
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        default={}, description="column -> value or list of values the records must hold"
+    )
     min_records: int = Field(5, ge=1, description="periods with fewer records are left empty")
     min_slice_records: int = Field(
         200, ge=1, description="dimension values with fewer records in all are not tracked"
@@ -139,6 +146,9 @@ class KpiSpec(_Strict):
                 f"KPI {self.name!r}: target {self.target} is outside "
                 f"{'[0, 1] (a share)' if share else '[0, inf)'}"
             )
+        empty = [column for column, values in self.where.items() if values == []]
+        if empty:
+            raise ValueError(f"KPI {self.name!r}: where.{empty[0]} is an empty list")
         return self
 
     def inputs(self) -> list[str]:
@@ -147,6 +157,10 @@ class KpiSpec(_Strict):
         columns = [self.date, self.start, self.end, self.flag, self.complete_when]
         columns += [link.key, link.related] if link else []
         return [c for c in dict.fromkeys(columns) if c] + list(self.dimensions)
+
+    def kept(self) -> dict[str, list[Scalar]]:
+        """Return the ``where`` filter with every condition as a list of allowed values."""
+        return {col: v if isinstance(v, list) else [v] for col, v in self.where.items()}
 
 
 class DrilldownSpec(_Strict):

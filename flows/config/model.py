@@ -180,6 +180,9 @@ class ScanConfig(_Strict):
     )
     sync: SyncSpec | None = None
     web: WebSpec | None = None
+    labels: str | None = Field(
+        None, description="labelled events (YAML or CSV, relative to this file) for backtests"
+    )
     config_path: Path | None = None
 
     @field_validator("sources")
@@ -202,6 +205,12 @@ class ScanConfig(_Strict):
             source = by_name.get(kpi.source)
             if source is None:
                 raise ValueError(f"KPI {kpi.name!r} names unknown source {kpi.source!r}")
+            for column in kpi.where:
+                if column not in source.columns:
+                    raise ValueError(
+                        f"KPI {kpi.name!r}: where names column {column!r}, not mapped in "
+                        f"source {source.name!r} (mapped: {', '.join(source.columns)})"
+                    )
             _require(kpi.name, source, kpi.inputs())
             if kpi.link is not None:
                 other = by_name.get(kpi.link.source)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from flows.config.model import KpiSpec, ScanConfig
-from flows.kpis.catalogue import backlog_values, check_inputs, record_values
+from flows.kpis.catalogue import KpiError, backlog_values, check_inputs, record_values
 from flows.load.as_of import visible_records
 from flows.load.records import RecordFrame
 
@@ -55,7 +55,7 @@ def compute_kpis(
         if key not in visible:
             prepared = _prepared(frames[kpi.source], config)
             visible[key] = visible_records(prepared, source.dates, kpi.date, as_of)
-        records = visible[key]
+        records = _where(visible[key], kpi)
         first = source.extract.start if source.extract else None
         parts.append(_one_kpi(records, kpi, dimensions, as_of, frames, first))
     if not parts:
@@ -78,6 +78,18 @@ def _prepared(frame: RecordFrame, config: ScanConfig) -> pd.DataFrame:
         _PREPARED.clear()
     _PREPARED[id(frame.records)] = (frame.records, records)
     return records
+
+
+def _where(records: pd.DataFrame, kpi: KpiSpec) -> pd.DataFrame:
+    """Keep the records that pass the KPI's ``where`` filter (all of them without one)."""
+    if not kpi.where:
+        return records
+    keep = np.ones(len(records), dtype=bool)
+    for column, values in kpi.kept().items():
+        keep &= records[column].isin(values).to_numpy()
+    if not keep.any():
+        raise KpiError(f"KPI {kpi.name!r}: where {kpi.where} matches no records")
+    return records[keep]
 
 
 def _one_kpi(

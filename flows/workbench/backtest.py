@@ -1,10 +1,11 @@
 """Backtest a config: what it would have filed, night by night, without touching the register.
 
 A backtest replays the scan stages (gate, KPIs, detection, candidates, filing) for every
-night from ``start`` to ``end`` into a throwaway SQLite register. When a real register is
-given, the throwaway one starts as a copy of it, so the real triage decisions (rejections,
-duplicates, noise mutes, snoozes) shape what the config would file. The real register is
-only ever read, through a read-only connection.
+night from ``start`` to ``end`` into a throwaway SQLite register, empty by default: it shows
+what the config alone would have filed. When a real register is given to seed from, the
+throwaway one starts as a copy of it, so the real triage decisions (rejections, duplicates,
+noise mutes, snoozes) shape what the config would file. The real register is only ever
+read, through a read-only connection.
 
 It calls the pipeline core (:mod:`flows.pipeline`) directly: a what-if leaves no flow run
 history, and it does not pay the temporary Prefect server's start-up (10-20 s).
@@ -24,7 +25,7 @@ from flows.config.model import ScanConfig, load_config
 from flows.config.settings import RadarSettings
 from flows.errors import BacktestError
 from flows.load.records import RecordFrame
-from flows.pipeline import load_sources, run_night
+from flows.pipeline import PLAIN, Stages, load_sources, run_night
 from flows.workbench.seed import seed_register, shown_url
 from register_client import Register, connect
 
@@ -53,11 +54,19 @@ class Decision:
     title: str
     reason: str
     linked_to: str | None = None
+    fingerprint: str = ""
+    kpi: str = ""
+    dimensions: dict[str, str] = field(default_factory=dict)
+    kind: str = ""
+    window: tuple[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the decision as plain data."""
+        window = {"start": self.window[0], "end": self.window[1]} if self.window else None
         return {"action": self.action, "id": self.entry_id, "title": self.title,
-                "reason": self.reason, "linked_to": self.linked_to}  # fmt: skip
+                "reason": self.reason, "linked_to": self.linked_to,
+                "fingerprint": self.fingerprint, "kpi": self.kpi,
+                "dimensions": self.dimensions, "kind": self.kind, "window": window}  # fmt: skip
 
 
 @dataclass
@@ -141,6 +150,8 @@ def backtest(
     register_url: str | None = None,
     *,
     keep_register: Path | None = None,
+    frames: dict[str, RecordFrame] | None = None,
+    stages: Stages = PLAIN,
 ) -> BacktestReport:
     """Replay a config night by night into a throwaway register and report its decisions.
 
@@ -151,12 +162,17 @@ def backtest(
     start, end : date
         The first and last night, inclusive.
     register_url : str, optional
-        The real register whose entries seed the throwaway one. It is opened read-only;
-        a SQLite file that does not exist counts as an empty register.
+        A real register whose entries seed the throwaway one (``--seed-from``); by default
+        the throwaway register starts empty. It is opened read-only; a SQLite file that does
+        not exist counts as an empty register.
     keep_register : Path, optional
         Write the throwaway register to this new SQLite file and keep it, e.g. to read its
         entries afterwards, with evidence plots in ``<stem>.radar/evidence`` next to it; by
         default it lives in a temporary directory that is removed, and no plots are drawn.
+    frames : dict, optional
+        The config's sources, already loaded (a comparison loads them once for both).
+    stages : Stages, default PLAIN
+        The stage functions (a comparison shares one gate run per night).
 
     Returns
     -------
@@ -179,7 +195,8 @@ def backtest(
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
         seeded = seed_register(register_url, url) if register_url else None
-        frames = load_sources(config)
+        if frames is None:
+            frames = load_sources(config)
         report = BacktestReport(
             config=str(config.config_path or ""),
             start=start,
@@ -194,7 +211,9 @@ def backtest(
         register = connect(url)
         for night in pd.date_range(start, end, freq="D").date:
             try:
-                report.nights.append(_replay_night(config, frames, register, night, settings, kept))
+                report.nights.append(
+                    _replay_night(config, frames, register, night, settings, kept, stages)
+                )
             except Exception as exc:
                 raise BacktestError(f"night {night}: {_one_line(exc)}") from exc
     return report
@@ -207,18 +226,29 @@ def _replay_night(
     as_of: date,
     settings: RadarSettings,
     plots: bool,
+    stages: Stages,
 ) -> BacktestNight:
-    night = run_night(config, frames, register, as_of, settings, plots=plots)
-    decisions = [
-        Decision(
-            action="created" if o.action == "linked" else o.action,
-            entry_id=o.entry_id,
-            title=o.title,
-            reason=o.reason,
-            linked_to=o.linked_to,
+    night = run_night(config, frames, register, as_of, settings, stages=stages, plots=plots)
+    candidates = {c.fingerprint: c for c in night.candidates}
+    decisions = []
+    for o in night.filed.outcomes:
+        c = candidates.get(o.fingerprint)
+        decisions.append(
+            Decision(
+                action="created" if o.action == "linked" else o.action,
+                entry_id=o.entry_id,
+                title=o.title,
+                reason=o.reason,
+                linked_to=o.linked_to,
+                fingerprint=o.fingerprint,
+                kpi=c.kpi.name if c else "",
+                dimensions={k: str(v) for k, v in c.dimensions.items()} if c else {},
+                kind=c.kind if c else "",
+                window=(c.window.start.date().isoformat(), c.window.end.date().isoformat())
+                if c
+                else None,
+            )
         )
-        for o in night.filed.outcomes
-    ]
     verdicts = {}
     for name, result in night.gate.items():
         gate = result.to_json()

@@ -3,8 +3,9 @@
 An analyst tunes in a notebook, then writes the chosen values into a *copy* of the config
 (``detector.params``, and optionally ``min_score`` and ``lookback_days``). The copy is a
 reviewed, versioned file like any other config: ``radar scan --config`` or
-``radar backtest --config`` run it as is. Source paths relative to the original config are
-rewritten so that they still point at the same files from the copy's folder.
+``radar backtest --config`` run it as is. Source paths relative to the original config,
+and its labels file, are rewritten so that they still point at the same files from the
+copy's folder.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from detectors import parse_config as resolve_params
+from detectors import parse_config
 from flows.config.model import ConfigError, ScanConfig, load_config
 
 __all__ = ["export_params"]
@@ -38,7 +39,7 @@ def export_params(
     config_path : str or Path
         The config the parameters were tuned for.
     params : dict
-        Detector hyperparameters (see :data:`detectors.DEFAULT_PARAMS`); they replace
+        Detector hyperparameters (keys of :class:`detectors.DetectorConfig`); they replace
         ``detector.params``. Unknown names or values out of range raise ``ValueError``.
     out : str or Path
         The config file to write (its folder is created); never the input file.
@@ -64,7 +65,7 @@ def export_params(
     if source == target:
         raise ValueError(f"out must be a new file, not the config itself: {out}")
     params = _plain(params)
-    resolve_params(params)  # reject bad names and values before writing anything
+    parse_config(params)  # reject bad names and values before writing anything
     load_config(source)  # the input must be valid too
     raw: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
     detector = dict(raw.get("detector") or {})
@@ -76,6 +77,8 @@ def export_params(
     raw["detector"] = detector
     for spec in raw.get("sources", []):
         spec["path"] = _rebase(spec["path"], source.parent, target.parent)
+    if raw.get("labels"):
+        raw["labels"] = _rebase(raw["labels"], source.parent, target.parent)
     shown = source if Path(os.path.commonpath([source, target])) == Path("/") else source.name
     if shown == source.name and source.parent != target.parent:
         shown = Path(os.path.relpath(source, target.parent))

@@ -72,7 +72,7 @@ def test_the_table_has_a_line_per_night_and_totals(first_run: tuple[BacktestRepo
     from flows.cli.backtest import render_table
 
     lines = render_table(first_run[0].to_json()).splitlines()
-    assert "starting from empty register" in lines[0]
+    assert "starting from an empty register" in lines[0]
     assert [line[:10] for line in lines[2:]] == ["2016-04-25", "2016-04-26", "total     "]
 
 
@@ -192,20 +192,52 @@ def test_cli_json_is_alone_on_stdout(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         _app(),  # type: ignore[arg-type]
         ["backtest", "--config", str(DEMO_CONFIG), "--from", "2016-04-25", "--to", "2016-04-25",
-         "--register", f"sqlite:///{tmp_path / 'none.db'}", "--format", "json"],
+         "--seed-from", f"sqlite:///{tmp_path / 'none.db'}", "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [row["night"] for row in data["nights"]] == ["2016-04-25"]
     assert data["register"]["found"] is False
     assert not (tmp_path / "none.db").exists()
+    # The demo names its labels: two events (backlogs of Groups 39 and 70) overlap the night.
+    labels = data["labels"]
+    assert labels["file"].endswith("uci_incidents.yaml") and labels["events"] == 2
+    assert {e["name"] for e in data["entries"]} >= {
+        "backlog_open level_shift for assignment_group=Group 39"
+    }
+
+
+def test_cli_starts_from_an_empty_register_whatever_the_environment(
+    first_run: tuple[BacktestReport, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, kept = first_run
+    real = tmp_path / "real.db"
+    with sqlite3.connect(kept) as src, sqlite3.connect(real) as dst:
+        src.backup(dst)
+    monkeypatch.setenv("RADAR_REGISTER_URL", f"sqlite:///{real}")
+    plot = tmp_path / "nights.png"
+    result = CliRunner().invoke(
+        _app(),  # type: ignore[arg-type]
+        ["backtest", "--config", str(DEMO_CONFIG), "--from", "2016-04-25", "--to", "2016-04-25",
+         "--plot", str(plot)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "starting from an empty register" in result.stdout
+    assert " 0 distinct entries" not in result.stdout  # the real register's entries are not there
+    assert "against " in result.stdout and "recall" in result.stdout
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--from", "2016-05-31", "--to", "2016-05-30"], "is after --to"),
-        (["--from", "2016-05-30", "--to", "2016-05-31", "--register", "mysql://x/y"], "mysql"),
+        (["--from", "2016-05-30", "--to", "2016-05-31", "--seed-from", "mysql://x/y"], "mysql"),
+        (["--from", "2016-05-30", "--to", "2016-05-31", "--plot", "x.svg"], "give a .png"),
+        (
+            ["--from", "2016-05-30", "--to", "2016-05-31", "--compare", "nowhere.yaml"],
+            "config file not found: nowhere.yaml",
+        ),
     ],
 )
 def test_cli_errors_are_one_line_on_stderr(args: list[str], message: str) -> None:

@@ -46,6 +46,12 @@ def test_export_round_trips_into_the_scan(tmp_path: Path) -> None:
     assert [config.resolve_path(s).resolve() for s in config.sources] == [
         original.resolve_path(s).resolve() for s in original.sources
     ]
+    # ... and so does the labels file.
+    from flows.workbench.labels import config_labels
+
+    ours, theirs = config_labels(config), config_labels(original)
+    assert ours is not None and theirs is not None
+    assert ours[0].resolve() == theirs[0].resolve() and ours[1] == theirs[1]
     findings = detect(_frame(), config, date(2016, 4, 29))
     assert findings and all(f.params["seasonal__threshold"] == 0.8 for f in findings)
     assert all(f.params["seasonal__n_seasons"] == 4 for f in findings)
