@@ -129,7 +129,12 @@ def build_candidate(
         "description": description,
         "kind": finding.kind,
         "direction": finding.direction,
-        "kpi": {"name": spec.name, "unit": spec.unit, "better": spec.better},
+        "kpi": {
+            "name": spec.name,
+            "unit": spec.unit,
+            "better": spec.better,
+            "domain": spec.domain,
+        },
         "dimensions": dict(finding.dimensions),
         "window": {"start": finding.start, "end": finding.end},
         "baseline": baseline,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.gate_spec import GateSpec
 from flows.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
 from flows.verdict import FollowUpSpec
+from flows.web.spec import NotifySpec, WebSpec
 
 __all__ = [
     "AuditLogSpec",
@@ -128,6 +129,8 @@ class ScanConfig(_Strict):
     routing: list[RouteRule] = []
     followup: FollowUpSpec = FollowUpSpec()
     drilldown: DrilldownSpec = DrilldownSpec()
+    web: WebSpec = WebSpec()
+    notify: NotifySpec | None = None
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )

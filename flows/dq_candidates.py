@@ -48,7 +48,12 @@ def build_dq_candidate(
         "description": description,
         "kind": "data_quality",
         "direction": "up",
-        "kpi": {"name": kpi_name, "unit": "unexpected records", "better": "lower"},
+        "kpi": {
+            "name": kpi_name,
+            "unit": "unexpected records",
+            "better": "lower",
+            "domain": (0.0, None),
+        },
         "dimensions": dimensions,
         "window": {"start": streak.first_failed_as_of, "end": as_of},
         "baseline": {"n": 0, "median": 0.0, "mean": 0.0, "p10": 0.0, "p90": 0.0},

@@ -35,6 +35,7 @@ from flows.kpis import compute_kpis
 from flows.selection import select_findings
 from flows.settings import RadarSettings
 from flows.sources import RecordFrame, load_records
+from flows.web.notify import notify_filed
 from register_client import Candidate, FileReport, RegisterError, connect
 
 __all__ = ["NightOutcome", "NightReport", "replay_flow", "run_night", "scan_flow", "scan_night"]
@@ -276,6 +277,15 @@ def publish_artifacts(reports: list[NightReport], register_url: str) -> None:
     )
 
 
+@task(cache_policy=NO_CACHE, task_run_name="notify-webhook-{as_of}")
+def notify_webhook(
+    config: ScanConfig, register_url: str, created: list[str], as_of: date
+) -> bool | None:
+    """Post the night's new and regressed entries to the webhook; never fails the scan."""
+    register = connect(register_url)
+    return notify_filed(config.notify, config.web.base_url, register, created, str(as_of))
+
+
 @dataclass
 class NightOutcome:
     """Everything one night produced, before it is summarised."""
@@ -340,6 +350,9 @@ def scan_night(
 ) -> NightReport:
     """Run one tracked night and summarise it for the CLI and the artifacts."""
     night = run_night(config, frames, register_url, as_of, settings)
+    created = [o.entry_id for o in night.filed.created if o.entry_id]
+    if config.notify is not None and created:
+        notify_webhook(config, register_url, created, as_of)
     return NightReport(
         as_of=as_of,
         gate={name: result.to_json() for name, result in night.gate.items()},

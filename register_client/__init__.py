@@ -11,6 +11,8 @@ Contract
 * Triage methods move entries through new, accepted, in_progress, monitoring,
   rejected, duplicate and closed, refusing invalid transitions and auditing
   every change; :meth:`Entry.to_json` is the DESIGN.md "Entry JSON" contract.
+* Local users (:meth:`Register.add_user`, :meth:`Register.authenticate`) carry a
+  role (viewer, owner, admin) that says which entries they may act on.
 * Every failure is a :class:`RegisterError` with a one-line message.
 
 It imports nothing from Prefect, Great Expectations or scikit-learn.
@@ -54,10 +56,12 @@ from ._parts import (
 )
 from ._register import Register, connect
 from ._report import FileReport, Outcome
+from ._users import ROLES, SignInPolicy, SignInRefused, User, UserError
 
 __all__ = [
     "CLOSURE_CODES",
     "FOLLOW_UP_STATUSES",
+    "ROLES",
     "STATUSES",
     "TRANSITIONS",
     "VERDICTS",
@@ -87,8 +91,12 @@ __all__ = [
     "Register",
     "RegisterError",
     "RegisterUnavailable",
+    "SignInPolicy",
+    "SignInRefused",
     "Source",
     "Target",
+    "User",
+    "UserError",
     "Window",
     "connect",
     "fingerprint",

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select, update
 from ._entry import Entry, format_id, parse_id
 from ._errors import InvalidTriage
 from ._feedback import FeedbackMixin, is_noise
+from ._parts import check_target
 from ._read import load_entries
 from ._schema import entries
 from ._triage import edit, read_row
@@ -69,7 +70,7 @@ class DecisionMixin(FeedbackMixin):
         InvalidTransition
             If the entry's status does not allow it (the message names from and to).
         InvalidTriage
-            If `owner` is empty.
+            If `owner` is empty or `target` is outside the KPI's domain.
         ConcurrentEditError
             If `expected_version` is stale, or another writer won the race.
         """
@@ -81,6 +82,7 @@ class DecisionMixin(FeedbackMixin):
         def after(conn: Connection, row: Any) -> None:
             if target is None:
                 return
+            check_target(format_id(row.seq), row.kpi, target)
             suggested_by = (row.suggested_target or {}).get("by")
             when = iso(as_utc(target_by)) if target_by else suggested_by
             agreed = {"value": float(target), "by": when}

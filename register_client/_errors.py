@@ -7,6 +7,8 @@
     ├── RegisterUnavailable   the database cannot be reached           .url .host
     ├── MigrationError        the schema cannot be brought up to date  .url
     ├── FilingError           a candidate cannot be filed              .candidate
+    ├── UserError             a user cannot be created                 .name
+    ├── SignInRefused         wrong name or password, or throttled     .retry_after
     └── EntryError            an operation on one entry failed         .entry_id
         ├── EntryNotFound        no entry has that id
         ├── InvalidTransition    the lifecycle forbids it          .from_status .to_status

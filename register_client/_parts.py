@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ._errors import InvalidTriage
 from ._types import UtcDatetime
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Source",
     "Target",
     "Window",
+    "check_target",
     "nan_to_none",
 ]
 
@@ -48,6 +50,26 @@ class Kpi(BaseModel):
     name: str = Field(min_length=1)
     unit: str = ""
     better: Literal["lower", "higher"]
+    domain: tuple[float | None, float | None] | None = None
+    """The values the KPI can take, (low, high), ``None`` for unbounded: (0, 1) for a share."""
+
+    def target_problem(self, value: float) -> str | None:
+        """Say why `value` cannot be a target for this KPI, or return ``None``.
+
+        Examples
+        --------
+        >>> share = Kpi(name="reassigned", unit="share", better="lower", domain=(0, 1))
+        >>> share.target_problem(0.2) is None, share.target_problem(1.5)
+        (True, 'reassigned takes values in [0, 1]')
+        """
+        if not math.isfinite(value):
+            return "a target must be a finite number"
+        low, high = self.domain or (None, None)
+        if (low is not None and value < low) or (high is not None and value > high):
+            lo = "-inf" if low is None else f"{low:g}"
+            hi = "inf" if high is None else f"{high:g}"
+            return f"{self.name} takes values in [{lo}, {hi}]"
+        return None
 
 
 class Window(BaseModel):
@@ -188,3 +210,10 @@ class Evidence(_Open):
     score: float | None = None
 
     _clean = field_validator("value", "score", mode="before")(nan_to_none)
+
+
+def check_target(entry_id: str, kpi: dict[str, Any], value: float) -> None:
+    """Raise :class:`InvalidTriage` if `value` cannot be a target of the entry's KPI."""
+    problem = Kpi.model_validate(kpi).target_problem(float(value))
+    if problem:
+        raise InvalidTriage(entry_id, "target", value, problem)

@@ -16,6 +16,7 @@ from ._decisions import DecisionMixin
 from ._entry import Entry, format_id
 from ._errors import InvalidTransition, InvalidTriage
 from ._lifecycle import CLOSURE_CODES
+from ._parts import check_target
 from ._read import load_entries
 from ._schema import entries, mutes
 from ._triage import edit, read_row
@@ -78,7 +79,11 @@ class TriageMixin(DecisionMixin):
         by: str = "cli",
         expected_version: int | None = None,
     ) -> Entry:
-        """Agree a target value (ServiceNow CIM's target value) and the date to reach it."""
+        """Agree a target value (ServiceNow CIM's target value) and the date to reach it.
+
+        A value outside the KPI's domain (a share above 1, a negative duration) raises
+        :class:`InvalidTriage` and writes nothing.
+        """
         agreed = {"value": float(value), "by": iso(as_utc(target_by)) if target_by else None}
         return self._edit(
             entry_id,
@@ -87,6 +92,7 @@ class TriageMixin(DecisionMixin):
             changes={"target": agreed, "target_value": float(value)},
             detail={"target": agreed},
             expected_version=expected_version,
+            after=lambda _conn, row: check_target(format_id(row.seq), row.kpi, value),
         )
 
     def comment(self, entry_id: str, text: str, *, by: str = "cli") -> Entry:
