@@ -33,10 +33,14 @@ def _mount_optional() -> None:
     from flows.backtest_cli import backtest
     from flows.nab import nab_app
     from flows.quality_cli import quality_app
+    from flows.web.commands import report, users_app, web
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
     app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
     app.command("backtest")(backtest)
+    app.add_typer(users_app, name="users", help="Manage the web app's local users.")
+    app.command("web")(web)
+    app.command("report")(report)
 
 
 Register = Annotated[

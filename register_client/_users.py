@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import Field
 from sqlalchemy import JSON, Column, Connection, Integer, String, Table, delete, insert, select
 from sqlalchemy import update as sql_update
 
@@ -127,7 +128,7 @@ class User(FrozenModel):
 
     name: str
     role: Role
-    groups: list[str] = []
+    groups: list[str] = Field(default_factory=list)
     created_at: UtcDatetime | None = None
 
     @property
@@ -162,9 +163,7 @@ def _check_new(name: str, role: str, password: str, groups: Sequence[str]) -> No
 class UsersMixin(Plumbing):
     """Users and sign-in for :class:`~register_client.Register`."""
 
-    def add_user(
-        self, name: str, *, role: str, password: str, groups: Sequence[str] = ()
-    ) -> User:
+    def add_user(self, name: str, *, role: str, password: str, groups: Sequence[str] = ()) -> User:
         """Create a local user with an argon2-hashed password.
 
         Raises
@@ -176,20 +175,15 @@ class UsersMixin(Plumbing):
         digest = _hasher.hash(password)
         now = self.now()
 
+        values = {"name": name, "role": role, "groups": [g.strip() for g in groups]}
+
         def work(conn: Connection) -> User:
             if conn.execute(select(users.c.name).where(users.c.name == name)).first():
                 raise UserError(name, "already exists")
             conn.execute(
-                insert(users).values(
-                    name=name,
-                    role=role,
-                    groups=[g.strip() for g in groups],
-                    password_hash=digest,
-                    created_at=now,
-                    updated_at=now,
-                )
+                insert(users).values(**values, password_hash=digest, created_at=now, updated_at=now)
             )
-            return _user(conn, name)
+            return User.model_validate({**values, "created_at": now})
 
         return self._run(work)
 

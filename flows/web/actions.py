@@ -189,4 +189,3 @@ def error_status(exc: Exception) -> int:
         (ConcurrentEditError, 409),
     ]
     return next((code for cls, code in statuses if isinstance(exc, cls)), 400)
-

@@ -34,7 +34,7 @@ def me(request: Request, user: CurrentUser) -> dict[str, Any]:
 def list_entries(
     _user: CurrentUser, register: RegisterDep, status: str | None = None
 ) -> JSONResponse:
-    """The entries, as ``radar entries list --format json`` prints them."""
+    """Return the entries, as ``radar entries list --format json`` prints them."""
     try:
         return JSONResponse([e.to_json() for e in register.list(status=status)])
     except RegisterError as exc:
@@ -72,7 +72,7 @@ async def act(
 
 @router.get("/overview")
 def overview_json(_user: CurrentUser, register: RegisterDep) -> dict[str, Any]:
-    """Counts by status and kind, overdue entry ids and the latest verdicts."""
+    """Return counts by status and kind, overdue entry ids and the latest verdicts."""
     view = overview(register.list(), register.now())
     return {
         "as_of": view.as_of.isoformat() if view.as_of else None,

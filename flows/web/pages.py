@@ -46,7 +46,7 @@ def inbox_page(
     slice: str = "",
     q: str = "",
 ) -> HTMLResponse:
-    """The inbox: entries by priority and expected benefit, filtered."""
+    """Show the inbox: entries by priority and expected benefit, filtered."""
     everything = register.list()
     filters = Filters(status=status, kind=kind, owner=owner, kpi=kpi, slice=slice, q=q)
     choices = {
@@ -118,7 +118,7 @@ def _plot(request: Request, register: Register, entry_id: str, follow_up: bool) 
 def evidence_plot(
     request: Request, entry_id: str, _user: CurrentUser, register: RegisterDep
 ) -> Response:
-    """The entry's frozen evidence plot."""
+    """Serve the entry's frozen evidence plot."""
     return _plot(request, register, entry_id, follow_up=False)
 
 
@@ -126,7 +126,7 @@ def evidence_plot(
 def follow_up_plot(
     request: Request, entry_id: str, _user: CurrentUser, register: RegisterDep
 ) -> Response:
-    """The entry's latest follow-up plot: baseline band, target and measurements."""
+    """Serve the entry's latest follow-up plot: baseline band, target and measurements."""
     return _plot(request, register, entry_id, follow_up=True)
 
 
@@ -155,21 +155,21 @@ async def act(
             error=str(exc),
             **_entry_context(request, current),
         )
-    request.session["flash"] = f"{entry.id}: {ACTIONS[action].label.lower()} done, now {entry.status}"
+    request.session["flash"] = (
+        f"{entry.id}: {ACTIONS[action].label.lower()} done, now {entry.status}"
+    )
     return RedirectResponse(f"/entries/{entry.id}", status_code=303)
 
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview_page(request: Request, user: CurrentUser, register: RegisterDep) -> HTMLResponse:
-    """Counts by status and kind, overdue entries, follow-up verdicts."""
-    return page(
-        request, "overview.html", user=user, view=overview(register.list(), register.now())
-    )
+    """Show counts by status and kind, overdue entries, follow-up verdicts."""
+    return page(request, "overview.html", user=user, view=overview(register.list(), register.now()))
 
 
 @router.get("/data-docs/{path:path}")
 def data_docs(request: Request, path: str, _user: CurrentUser) -> Response:
-    """The gate's Data Docs site, behind the same sign-in."""
+    """Serve the gate's Data Docs site, behind the same sign-in."""
     project: Path = request.app.state.project_dir
     docs: Path = request.app.state.docs_dir
     root = (docs if docs.is_absolute() else project / docs).resolve()
