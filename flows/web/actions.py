@@ -129,7 +129,7 @@ def _close(reg: Register, eid: str, f: Fields, by: str, version: int | None) -> 
 ACTIONS: dict[str, Action] = {
     "accept": Action("Accept", ("owner", "target", "target_by"), _accept),
     "reject": Action("Reject", ("reason", "noise"), _reject),
-    "duplicate": Action("Duplicate of", ("of",), _duplicate),
+    "duplicate": Action("Mark duplicate", ("of",), _duplicate),
     "assign": Action("Assign", ("owner",), _assign),
     "target": Action("Set target", ("target", "target_by"), _target),
     "priority": Action("Set priority", ("priority", "reason"), _priority),

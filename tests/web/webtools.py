@@ -14,7 +14,7 @@ OWNER_GROUP = "resolver-group-manager"
 
 
 def make_client(register: Register, **options: Any) -> Any:
-    warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*httpx.*")
     from fastapi.testclient import TestClient
 
     from flows.web.app import create_app
