@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from register_client import connect
+from register_client._engine import _head
 from register_client._schema import metadata
 
 
@@ -19,6 +20,8 @@ def test_migrated_schema_matches_the_models(backend_url: str) -> None:
         names = set(inspect(conn).get_table_names())
     assert {
         "entries",
+        "users",
+        "sign_in_failures",
         "fingerprints",
         "evidence",
         "history",
@@ -36,7 +39,7 @@ def test_connect_and_migrate_are_idempotent(backend_url: str) -> None:
     second.migrate()
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    assert versions == ["0001"]
+    assert versions == [_head()]
     first.dispose()
     second.dispose()
 

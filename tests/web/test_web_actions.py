@@ -33,7 +33,14 @@ def test_each_action_lands_in_the_audit_trail_under_the_signed_in_user(
         assert response.headers["location"] == f"/entries/{entry_id}"
     first, second = register.get("CIR-0001"), register.get("CIR-0002")
     assert [h.action for h in first.history[1:]] == [
-        "assign", "set_target", "set_priority", "comment", "accept", "start", "monitor", "close"
+        "assign",
+        "set_target",
+        "set_priority",
+        "comment",
+        "accept",
+        "start",
+        "monitor",
+        "close",
     ]
     assert [h.action for h in second.history[1:]] == ["reject", "reopen", "mark_duplicate"]
     assert {h.by for h in first.history[1:] + second.history[1:]} == {"olga"}
