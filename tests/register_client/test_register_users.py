@@ -54,7 +54,7 @@ def test_failures_lock_the_name_and_the_client_for_a_while() -> None:
         max_failures=3, window=timedelta(minutes=5), lockout=timedelta(minutes=10)
     )
     for _ in range(3):
-        with pytest.raises(SignInRefused, match="^wrong name or password$"):
+        with pytest.raises(SignInRefused, match=r"^wrong name or password$"):
             reg.authenticate("olga", "nope", client="10.0.0.1", policy=policy)
     with pytest.raises(SignInRefused, match="too many failed sign-ins") as locked:
         reg.authenticate("olga", PASSWORD, client="10.0.0.2", policy=policy)
@@ -70,7 +70,7 @@ def test_unknown_names_count_like_wrong_passwords() -> None:
     reg = connect("sqlite://")
     policy = SignInPolicy(max_failures=2)
     for _ in range(2):
-        with pytest.raises(SignInRefused, match="^wrong name or password$"):
+        with pytest.raises(SignInRefused, match=r"^wrong name or password$"):
             reg.authenticate("ghost", PASSWORD, policy=policy)
     with pytest.raises(SignInRefused, match="too many"):
         reg.authenticate("ghost", PASSWORD, policy=policy)

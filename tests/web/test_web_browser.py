@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webtools import OWNER_GROUP, PASSWORD
+import yaml
+from webtools import OWNER_GROUP, PASSWORD, Receiver
 
 from register_client import connect
 from tests.conftest import DEMO_CONFIG, ROOT
@@ -27,6 +28,7 @@ from tests.conftest import DEMO_CONFIG, ROOT
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SHOTS = ROOT / ".radar" / "screenshots"
 RADAR = str(Path(sys.executable).with_name("radar"))
+BASE_URL = "https://radar.example.org"
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,19 +46,50 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def demo(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A register filed by the real flow on the bundled demo (one night), with its plots."""
+def hook() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 that the scan posts its new entries to."""
+    found = Receiver()
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="module")
+def demo(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory, hook: Receiver
+) -> tuple[str, Path]:
+    """A register filed by the real flow on the bundled demo (one night), with its plots.
+
+    The config is the demo's plus ``web``/``notify``; the webhook URL comes from the env.
+    """
     from flows.scan import scan_flow
 
     home = tmp_path_factory.mktemp("radar-web") / ".radar"
+    config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    for source in config["sources"]:
+        source["path"] = str((DEMO_CONFIG.parent / source["path"]).resolve())
+    config |= {"web": {"base_url": BASE_URL}, "notify": {"format": "generic"}}
+    path = home.parent / "demo-notify.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
     url = f"sqlite:///{home / 'register.db'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RADAR_HOME", str(home))
-        scan_flow(str(DEMO_CONFIG), url)
+        patch.setenv("RADAR_WEBHOOK_URL", hook.url)
+        scan_flow(str(path), url)
     reg = connect(url)
     reg.add_user("vic", role="viewer", password=PASSWORD)
     reg.dispose()
     return url, home
+
+
+def test_the_scan_posted_its_new_entries_to_the_webhook(
+    demo: tuple[str, Path], hook: Receiver
+) -> None:
+    url, _ = demo
+    filed = [e.id for e in connect(url).list()]
+    assert len(hook.bodies) == 1
+    posted = hook.bodies[0]["entries"]
+    assert [e["id"] for e in posted] == filed
+    assert posted[0]["link"] == f"{BASE_URL}/entries/{filed[0]}"
 
 
 @pytest.fixture(scope="module")

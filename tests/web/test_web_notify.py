@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from webtools import Receiver
 
 from flows.config import ConfigError, load_config
 from flows.web.notify import notify_filed, post_webhook
 from flows.web.spec import NotifySpec
 from register_client import Register
 from tests.conftest import DEMO_CONFIG
-
-
-class Receiver:
-    """A local webhook endpoint that answers with a scripted list of statuses, then 200."""
-
-    def __init__(self) -> None:
-        self.bodies: list[Any] = []
-        self.statuses: list[int] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", "0"))
-                outer.bodies.append(json.loads(self.rfile.read(length)))
-                status = outer.statuses.pop(0) if outer.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?token=s3cret"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -142,3 +111,15 @@ def test_the_config_takes_web_and_notify_but_never_a_url(tmp_path: Any) -> None:
     clear.write_text(text + "\nnotify: {url: 'https://hooks.example/x'}\n")
     with pytest.raises(ConfigError, match=r"notify\.url: Extra inputs are not permitted"):
         load_config(clear)
+
+
+def test_the_url_can_come_from_a_prefect_secret_block(
+    prefect_harness: None, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.blocks.system import Secret
+
+    from flows.web.notify import webhook_url
+
+    Secret(value=receiver.url).save("radar-webhook-test", overwrite=True)
+    monkeypatch.delenv("RADAR_WEBHOOK_URL", raising=False)
+    assert webhook_url(NotifySpec(secret_block="radar-webhook-test")) == receiver.url

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from register_client import Register
@@ -51,3 +54,32 @@ def post_action(client: Any, entry_id: str, action: str, **fields: str) -> Any:
     page = client.get(f"/entries/{entry_id}")
     data = {"csrf_token": token(page.text), **fields}
     return client.post(f"/entries/{entry_id}/{action}", data=data, follow_redirects=False)
+
+
+class Receiver:
+    """A local webhook endpoint that answers with a scripted list of statuses, then 200."""
+
+    def __init__(self) -> None:
+        self.bodies: list[Any] = []
+        self.statuses: list[int] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                outer.bodies.append(json.loads(self.rfile.read(length)))
+                status = outer.statuses.pop(0) if outer.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?token=s3cret"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
