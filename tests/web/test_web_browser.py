@@ -213,6 +213,11 @@ def test_owner_signs_in_opens_an_entry_and_accepts_it(
     assert (saved.status, saved.history[-1].by) == ("accepted", "alice")
     assert saved.target is not None and saved.target.value == target
 
+    browser.get(f"{server}/overview")
+    chart = _find(browser, By.ID, "by-status")
+    assert "accepted" in chart.text
+    browser.save_screenshot(str(SHOTS / "5-overview.png"))
+
 
 def test_a_viewers_attempt_to_act_is_refused(
     server: str, browser: Any, demo: tuple[str, Path]
@@ -239,4 +244,5 @@ def test_a_viewers_attempt_to_act_is_refused(
 def test_screenshots_are_kept() -> None:
     assert shutil.which("chromium") or Path(CHROMIUM).exists()
     names = sorted(p.name for p in SHOTS.glob("*.png"))
-    assert {"1-inbox.png", "2-entry.png", "3-accepted.png", "4-viewer-refused.png"} <= set(names)
+    expected = {"1-inbox.png", "2-entry.png", "3-accepted.png", "4-viewer-refused.png"}
+    assert expected | {"5-overview.png"} <= set(names)
