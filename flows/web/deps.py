@@ -23,6 +23,7 @@ __all__ = [
     "CsrfError",
     "CurrentUser",
     "SignInRequired",
+    "check_csrf",
     "csrf_token",
     "get_register",
     "open_existing",
