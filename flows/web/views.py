@@ -105,7 +105,9 @@ def overview(entries: Sequence[Entry], now: datetime) -> Overview:
     "Overdue" is measured against the latest scan, not the wall clock, as the
     register's snoozes are: a replay of 2016 makes 2016 targets due, not all of them.
     """
-    as_of = min([now, max(e.last_seen for e in entries)]) if entries else None
+    # Scans leave their time on detections and on follow-up measurements.
+    seen = [e.last_seen for e in entries] + [m.at for e in entries for m in e.measurements]
+    as_of = min(now, max(seen)) if seen else None
     statuses = Counter(e.status for e in entries)
     kinds = Counter(e.kind for e in entries)
     overdue = [

@@ -218,6 +218,11 @@ def test_owner_signs_in_opens_an_entry_and_accepts_it(
     assert "accepted" in chart.text
     browser.save_screenshot(str(SHOTS / "5-overview.png"))
 
+    browser.get(f"{server}/entries/{entry.id}")
+    _find(browser, By.ID, "data-docs").click()
+    assert "/data-docs/validations/" in browser.current_url
+    assert "uci_incidents" in browser.page_source  # the gate's validation page, served
+
 
 def test_a_viewers_attempt_to_act_is_refused(
     server: str, browser: Any, demo: tuple[str, Path]
