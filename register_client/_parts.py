@@ -50,7 +50,9 @@ class Kpi(BaseModel):
     name: str = Field(min_length=1)
     unit: str = ""
     better: Literal["lower", "higher"]
-    domain: tuple[float | None, float | None] | None = None
+    domain: tuple[float | None, float | None] | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
     """The values the KPI can take, (low, high), ``None`` for unbounded: (0, 1) for a share."""
 
     def target_problem(self, value: float) -> str | None:
