@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from webtools import Receiver
 
 from flows.config import ConfigError, load_config
 from flows.web.notify import notify_filed, post_webhook
 from flows.web.spec import NotifySpec
 from register_client import Register
 from tests.conftest import DEMO_CONFIG
+from web.webtools import Receiver
 
 
 @pytest.fixture
