@@ -14,6 +14,8 @@ Contract
 * :class:`SyncOutbox` is the ledger side of external syncs (Jira, ServiceNow):
   intents recorded before each external call, links to the external records,
   one lock per target.
+* Local users (:meth:`Register.add_user`, :meth:`Register.authenticate`) carry a
+  role (viewer, owner, admin) that says which entries they may act on.
 * Every failure is a :class:`RegisterError` with a one-line message.
 
 It imports nothing from Prefect, Great Expectations or scikit-learn.
@@ -60,11 +62,13 @@ from ._parts import (
 )
 from ._register import Register, connect
 from ._report import FileReport, Outcome
+from ._users import ROLES, SignInPolicy, SignInRefused, User, UserError
 
 __all__ = [
     "CLOSURE_CODES",
     "FOLLOW_UP_STATUSES",
     "KINDS",
+    "ROLES",
     "STATUSES",
     "TRANSITIONS",
     "VERDICTS",
@@ -96,12 +100,16 @@ __all__ = [
     "RegisterError",
     "RegisterNotFound",
     "RegisterUnavailable",
+    "SignInPolicy",
+    "SignInRefused",
     "Source",
     "SyncBusy",
     "SyncIntent",
     "SyncLink",
     "SyncOutbox",
     "Target",
+    "User",
+    "UserError",
     "Window",
     "connect",
     "fingerprint",

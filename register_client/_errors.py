@@ -8,6 +8,8 @@
     ├── RegisterNotFound      no register there, and none may be made  .url .location
     ├── MigrationError        the schema cannot be brought up to date  .url
     ├── FilingError           a candidate cannot be filed              .candidate
+    ├── UserError             a user cannot be created                 .name
+    ├── SignInRefused         wrong name or password, or throttled     .retry_after
     └── EntryError            an operation on one entry failed         .entry_id
         ├── EntryNotFound        no entry has that id
         ├── InvalidTransition    the lifecycle forbids it          .from_status .to_status

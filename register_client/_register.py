@@ -34,6 +34,7 @@ from ._schema import entries
 from ._triage import read_row
 from ._triage_api import TriageMixin
 from ._types import as_utc
+from ._users import UsersMixin
 
 __all__ = ["Register", "connect"]
 
@@ -49,7 +50,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
-class Register(TriageMixin, FollowUpMixin, GateHistoryMixin, PlotsMixin):
+class Register(TriageMixin, FollowUpMixin, GateHistoryMixin, PlotsMixin, UsersMixin):
     """A Continual Improvement Register on SQLite or PostgreSQL.
 
     Build it with :func:`connect`. Every method runs in one transaction and

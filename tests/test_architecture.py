@@ -29,6 +29,7 @@ STAGE_ORDER = (
     "pipeline",
     "sync",
     "runs",
+    "web",
     "orchestrate",
     "workbench",
     "cli",

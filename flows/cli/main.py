@@ -36,12 +36,16 @@ def _mount_optional() -> None:
     from flows.cli.quality import quality_app
     from flows.cli.register import register_app
     from flows.cli.sync import sync_app
+    from flows.cli.web import report, users_app, web
 
     app.add_typer(quality_app, name="quality", help="Run the data-quality gate alone.")
     app.add_typer(nab_app, name="nab", help="Run and score detectors on NAB-format data.")
     app.command("backtest")(backtest)
     app.add_typer(sync_app, name="sync", help="Mirror the register into Jira or ServiceNow.")
     app.add_typer(register_app, name="register", help="Create or check a register.")
+    app.add_typer(users_app, name="users", help="Manage the web app's local users.")
+    app.command("web")(web)
+    app.command("report")(report)
 
 
 Register = Annotated[

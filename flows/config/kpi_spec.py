@@ -151,6 +151,11 @@ class KpiSpec(_Strict):
             raise ValueError(f"KPI {self.name!r}: where.{empty[0]} is an empty list")
         return self
 
+    @property
+    def domain(self) -> tuple[float, float | None]:
+        """The values the KPI can take: a share is in [0, 1], anything else is >= 0."""
+        return (0.0, 1.0) if self.measure in ("rate", "linked") else (0.0, None)
+
     def inputs(self) -> list[str]:
         """Return the canonical columns of its own source this KPI reads."""
         link = self.link

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import GateSpec
 from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
-from flows.config.sync_spec import SyncSpec, WebSpec
+from flows.config.sync_spec import SyncSpec
+from flows.config.web_spec import NotifySpec, WebSpec
 from flows.errors import ConfigError
 
 __all__ = [
@@ -175,11 +176,12 @@ class ScanConfig(_Strict):
     routing: list[RouteRule] = []
     followup: FollowUpSpec = FollowUpSpec()
     drilldown: DrilldownSpec = DrilldownSpec()
+    web: WebSpec = WebSpec()
+    notify: NotifySpec | None = None
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
     sync: SyncSpec | None = None
-    web: WebSpec | None = None
     labels: str | None = Field(
         None, description="labelled events (YAML or CSV, relative to this file) for backtests"
     )

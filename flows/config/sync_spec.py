@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["JiraSpec", "ServiceNowSpec", "SyncSpec", "WebSpec"]
+__all__ = ["JiraSpec", "ServiceNowSpec", "SyncSpec"]
 
 
 class _Strict(BaseModel):
@@ -58,9 +58,3 @@ class SyncSpec(_Strict):
 
     jira: JiraSpec | None = None
     servicenow: ServiceNowSpec | None = None
-
-
-class WebSpec(_Strict):
-    """The triage web app, for links from external records to entry pages."""
-
-    base_url: str | None = None

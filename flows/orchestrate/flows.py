@@ -16,9 +16,12 @@ from prefect.runtime import flow_run
 
 from flows.config import RadarSettings, load_config
 from flows.orchestrate.artifacts import publish_artifacts
+from flows.orchestrate.notify import notify_webhook
 from flows.orchestrate.sync import sync_after_scan
 from flows.orchestrate.tasks import load_sources, patient_stages
+from flows.pipeline import NightOutcome
 from flows.runs import run_scan
+from register_client import Register
 
 __all__ = ["replay_flow", "scan_flow"]
 
@@ -46,6 +49,14 @@ def _replay(
     config_path: str, register_url: str | None, start: date | None, end: date | None
 ) -> list[dict[str, Any]]:
     key = _slug(Path(config_path).stem)
+    config = load_config(Path(config_path))
+
+    def publish(done: list[NightOutcome], register: Register) -> None:
+        publish_artifacts(done, register, key)
+        created = [o.entry_id for night in done for o in night.filed.created if o.entry_id]
+        if config.notify is not None and created:
+            notify_webhook(config, register, created, f"{done[0].as_of}..{done[-1].as_of}")
+
     nights = run_scan(
         Path(config_path),
         register_url,
@@ -54,10 +65,10 @@ def _replay(
         stages_for=patient_stages,
         load=load_sources,
         run_id=str(flow_run.id) if flow_run.id else None,
-        publish=lambda done, register: publish_artifacts(done, register, key),
+        publish=publish,
     )
     # The register is the ledger: a sync that fails warns and leaves the scan filed.
-    sync_after_scan(load_config(Path(config_path)), register_url or RadarSettings().register_url)
+    sync_after_scan(config, register_url or RadarSettings().register_url)
     return [night.to_json() for night in nights]
 
 

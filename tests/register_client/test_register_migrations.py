@@ -20,6 +20,8 @@ def test_migrated_schema_matches_the_models(backend_url: str) -> None:
         names = set(inspect(conn).get_table_names())
     assert {
         "entries",
+        "users",
+        "sign_in_failures",
         "fingerprints",
         "evidence",
         "history",

@@ -1,0 +1,43 @@
+"""The Jinja2 templates, autoescaped, shared by the app's pages and ``radar report``."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+__all__ = ["environment", "number", "render_page"]
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+def number(value: Any, digits: int = 4) -> str:
+    """Format a number for people: ``4`` significant digits, ``-`` for missing.
+
+    Examples
+    --------
+    >>> number(59.857142857142854), number(None), number(0.9166)
+    ('59.86', '-', '0.9166')
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-" if value is None else str(value)
+    return f"{value:.{digits}g}"
+
+
+@functools.cache
+def environment() -> Environment:
+    """Return the template environment; every ``{{ }}`` is HTML-escaped."""
+    env = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    env.filters["num"] = number
+    env.filters["day"] = lambda v: "-" if v is None else str(v)[:10]
+    return env
+
+
+def render_page(name: str, **context: Any) -> str:
+    """Render template `name` with `context`."""
+    return environment().get_template(name).render(**context)

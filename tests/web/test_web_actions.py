@@ -1,0 +1,138 @@
+"""Each triage action from its form and the API: audited under the user, refusals write nothing."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from web.webtools import SCRIPT, error_line, post_action, sign_in
+
+from register_client import Register
+
+
+def test_each_action_lands_in_the_audit_trail_under_the_signed_in_user(
+    client: Any, register: Register
+) -> None:
+    sign_in(client, "olga")
+    steps: list[tuple[str, str, dict[str, str]]] = [
+        ("CIR-0001", "assign", {"owner": "resolver-group-manager"}),
+        ("CIR-0001", "target", {"target": "7", "target_by": "2024-06-01"}),
+        ("CIR-0001", "priority", {"priority": "2", "reason": "fewer P1 now"}),
+        ("CIR-0001", "comment", {"text": "checked with the team"}),
+        ("CIR-0001", "accept", {"owner": "olga", "target": "6.5"}),
+        ("CIR-0001", "start", {"note": "runbook change"}),
+        ("CIR-0001", "monitor", {}),
+        ("CIR-0001", "close", {"code": "successful", "note": "done"}),
+        ("CIR-0002", "reject", {"reason": "batch jobs", "noise": "on"}),
+        ("CIR-0002", "reopen", {"reason": "not noise after all"}),
+        ("CIR-0002", "duplicate", {"of": "CIR-0001"}),
+    ]
+    for entry_id, action, fields in steps:
+        response = post_action(client, entry_id, action, **fields)
+        assert response.status_code == 303, (action, response.text[-400:])
+        assert response.headers["location"] == f"/entries/{entry_id}"
+    first, second = register.get("CIR-0001"), register.get("CIR-0002")
+    assert [h.action for h in first.history[1:]] == [
+        "assign",
+        "set_target",
+        "set_priority",
+        "comment",
+        "accept",
+        "start",
+        "monitor",
+        "close",
+    ]
+    assert [h.action for h in second.history[1:]] == ["reject", "reopen", "mark_duplicate"]
+    assert {h.by for h in first.history[1:] + second.history[1:]} == {"olga"}
+    assert (first.status, first.closure_code, first.owner) == ("closed", "successful", "olga")
+    assert first.target is not None and first.target.value == 6.5
+    assert second.history[1].detail == {"reason": "noise: batch jobs", "noise": True}
+    assert (second.status, second.duplicate_of) == ("duplicate", "CIR-0001")
+    page = client.get("/entries/CIR-0002")  # the last action's flash, shown once
+    assert "CIR-0002: mark duplicate done, now duplicate" in page.text
+    assert "now duplicate" not in client.get("/entries/CIR-0002").text
+
+
+def test_an_invalid_transition_shows_the_registers_error(client: Any, register: Register) -> None:
+    sign_in(client, "olga")
+    response = post_action(client, "CIR-0001", "start")
+    assert response.status_code == 409
+    assert error_line(response.text) == (
+        "entry CIR-0001: cannot go from 'new' to 'in_progress' "
+        "(from 'new' it may go to accepted, closed, duplicate, rejected)"
+    )
+    assert len(register.get("CIR-0001").history) == 1
+
+
+def test_a_target_outside_the_kpis_domain_writes_nothing(client: Any, register: Register) -> None:
+    sign_in(client, "olga")
+    share = post_action(client, "CIR-0002", "accept", owner="olga", target="1.5")
+    assert share.status_code == 400
+    assert error_line(share.text) == (
+        "entry CIR-0002: target=1.5 is invalid; reassignment_rate takes values in [0, 1]"
+    )
+    hours = post_action(client, "CIR-0001", "target", target="-3")
+    assert "mttr_hours takes values in [0, inf]" in error_line(hours.text)
+    text = post_action(client, "CIR-0001", "accept", owner="olga", target="soon")
+    assert error_line(text.text) == "entry CIR-0001: target='soon' is invalid; expected a number"
+    for entry_id in ("CIR-0001", "CIR-0002"):
+        entry = register.get(entry_id)
+        assert entry.status == "new" and len(entry.history) == 1
+
+
+def test_a_stale_form_is_refused(client: Any, register: Register) -> None:
+    sign_in(client, "olga")
+    seen = register.get("CIR-0001").version
+    register.assign("CIR-0001", owner="resolver-group-manager", by="someone-else")
+    response = post_action(client, "CIR-0001", "reject", reason="x", version=str(seen))
+    assert response.status_code == 409
+    assert "was changed concurrently" in error_line(response.text)
+    assert register.get("CIR-0001").status == "new"
+
+
+def test_an_unknown_entry_is_a_clear_404(client: Any) -> None:
+    sign_in(client, "olga")
+    page = client.get("/entries/CIR-9999")
+    assert page.status_code == 404
+    assert error_line(page.text) == "no register entry with id 'CIR-9999'"
+    assert client.get("/entries/CIR-9999/plot.png").status_code == 404
+    assert post_action(client, "CIR-0001", "accept", owner="o").status_code == 303
+    assert client.get("/api/entries/nope").status_code == 404
+
+
+def test_script_in_a_reason_or_a_slice_is_escaped(client: Any, register: Register) -> None:
+    sign_in(client, "ada")
+    assert post_action(client, "CIR-0003", "reject", reason=SCRIPT).status_code == 303
+    assert register.get("CIR-0003").history[-1].detail["reason"] == SCRIPT
+    for path in ("/", "/?status=all", "/entries/CIR-0003", "/overview"):
+        page = client.get(path).text
+        assert SCRIPT not in page, path
+    page = client.get("/entries/CIR-0003").text
+    assert html.escape(SCRIPT) in page  # shown, as text, in the slice and the audit trail
+    assert page.count("&lt;script&gt;") >= 2
+
+
+def test_the_plot_is_served_by_the_app(client: Any) -> None:
+    sign_in(client, "olga")
+    page = client.get("/entries/CIR-0001").text
+    assert '<img class="plot" id="evidence-plot" src="/entries/CIR-0001/plot.png"' in page
+    plot = client.get("/entries/CIR-0001/plot.png")
+    assert plot.status_code == 200 and plot.headers["content-type"] == "image/png"
+    assert plot.content.startswith(b"\x89PNG")
+    assert "No evidence plot on disk" in client.get("/entries/CIR-0003").text
+
+
+def test_the_api_acts_with_the_csrf_header(client: Any, register: Register) -> None:
+    sign_in(client, "olga")
+    me = client.get("/api/me").json()
+    assert (me["name"], me["role"]) == ("olga", "owner")
+    headers = {"X-CSRF-Token": me["csrf_token"]}
+    ok = client.post("/api/entries/CIR-0001/accept", json={"owner": "olga"}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["status"] == "accepted"
+    again = client.post("/api/entries/CIR-0001/accept", json={"owner": "olga"}, headers=headers)
+    assert again.status_code == 409 and "cannot go from 'accepted'" in again.json()["error"]
+    bad = client.post("/api/entries/CIR-0001/accept", content=b"[1]", headers=headers)
+    assert bad.status_code == 400
+    assert register.get("CIR-0001").history[-1].by == "olga"
+    overview = client.get("/api/overview").json()
+    assert overview["by_status"]["accepted"] == 1 and overview["by_status"]["new"] == 2
