@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import GateSpec
+from flows.config.kinds_spec import KindsSpec, check_kinds
 from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
 
 __all__ = [
@@ -128,6 +129,7 @@ class ScanConfig(_Strict):
     routing: list[RouteRule] = []
     followup: FollowUpSpec = FollowUpSpec()
     drilldown: DrilldownSpec = DrilldownSpec()
+    kinds: KindsSpec = KindsSpec()
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
@@ -161,6 +163,7 @@ class ScanConfig(_Strict):
                         f"KPI {kpi.name!r}: link names unknown source {kpi.link.source!r}"
                     )
                 _require(kpi.name, other, [kpi.link.other_key, kpi.link.date])
+        check_kinds(self.kinds, {s.name: set(s.columns) for s in self.sources}, names)
         return self
 
     def source(self, name: str) -> SourceSpec:
