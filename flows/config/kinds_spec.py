@@ -32,12 +32,12 @@ class _Strict(BaseModel):
 class CountSpec(_Strict):
     """Records of one source counted per key value: "incidents by CI", "interactions by CI".
 
-    ``keys`` lists the columns holding the key; a record counts once per distinct value
+    ``key_columns`` hold the key; a record counts once per distinct value
     among them (an incident caused by one CI and affecting another counts for both).
     """
 
     source: str
-    keys: list[str] = Field(min_length=1)
+    key_columns: list[str] = Field(min_length=1)
     date: str
     label: str = Field(description="what is counted, plural: 'incidents', 'interactions'")
 
@@ -177,7 +177,9 @@ def check_kinds(kinds: KindsSpec, columns: dict[str, set[str]], kpis: list[str])
     wanted: list[tuple[str, str, list[str]]] = []
     for i, hot in enumerate(kinds.hotspots):
         for j, count in enumerate(hot.counts):
-            wanted.append((f"hotspots.{i}.counts.{j}", count.source, [*count.keys, count.date]))
+            wanted.append(
+                (f"hotspots.{i}.counts.{j}", count.source, [*count.key_columns, count.date])
+            )
     for i, hand in enumerate(kinds.handovers):
         needed = [hand.key, hand.team, hand.at, *hand.order]
         needed += [hand.context] if hand.context else []
@@ -187,7 +189,7 @@ def check_kinds(kinds: KindsSpec, columns: dict[str, set[str]], kpis: list[str])
         wanted.append((f"change_impact.{i}", change.source, [*own, change.change_type or ""]))
         for j, count in enumerate(change.counts):
             wanted.append(
-                (f"change_impact.{i}.counts.{j}", count.source, [*count.keys, count.date])
+                (f"change_impact.{i}.counts.{j}", count.source, [*count.key_columns, count.date])
             )
     for where, source, needed in wanted:
         if source not in columns:

@@ -37,7 +37,7 @@ def record_keys(frame: RecordFrame, count: CountSpec, id_column: str) -> pd.Data
     records = frame.records
     parts = [
         pd.DataFrame({"id": records[id_column], "ci": records[k], "at": records[count.date]})
-        for k in count.keys
+        for k in count.key_columns
     ]
     pairs = pd.concat(parts, ignore_index=True).dropna()
     return pairs[pairs["ci"] != MISSING].drop_duplicates(["id", "ci"])

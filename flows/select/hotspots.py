@@ -58,7 +58,7 @@ def weekly_shares(
     >>> records = pd.DataFrame({"id": ["1", "2", "3"], "ci": ["a", "a", "b"],
     ...                         "at": pd.to_datetime(["2024-01-30", "2024-01-31", "2024-01-31"])})
     >>> frame = RecordFrame("s", Path("x"), "h", records, 3, {})
-    >>> spec = CountSpec(source="s", keys=["ci"], date="at", label="incidents")
+    >>> spec = CountSpec(source="s", key_columns=["ci"], date="at", label="incidents")
     >>> s = weekly_shares(frame, spec, "id", date(2024, 1, 31), [0])
     >>> int(s.by_key.loc[("a", 0)]), int(s.per_week.loc[0]), round(float(s.share["a"]), 2)
     (2, 3, 0.67)
@@ -68,7 +68,7 @@ def weekly_shares(
     inside = week.isin(weeks)
     ids = pd.DataFrame({"id": records.loc[inside, id_column], "week": week[inside]})
     pairs = pd.concat(
-        [ids.assign(key=records.loc[inside, key]) for key in count.keys], ignore_index=True
+        [ids.assign(key=records.loc[inside, key]) for key in count.key_columns], ignore_index=True
     ).dropna()
     pairs = pairs[pairs["key"] != MISSING]
     total = ids.drop_duplicates().groupby("week").size()
