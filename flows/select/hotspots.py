@@ -97,6 +97,7 @@ def find_hotspots(
     found: list[Opportunity] = []
     for rank, (value, share) in enumerate(shares.head(spec.top).items()):
         peer = float(shares.iloc[rank + 1]) if len(shares) > rank + 1 else 0.0
+        peer_name = str(shares.index[rank + 1]) if len(shares) > rank + 1 else "none"
         weekly = (by_key.xs(value, level="key") / total).reindex(total.index, fill_value=0.0)
         held = int((weekly >= spec.min_share).sum())
         if share < spec.min_share or share < spec.min_ratio * peer:
@@ -111,7 +112,7 @@ def find_hotspots(
                 as_of,
                 str(value),
                 float(share),
-                peer,
+                (peer_name, peer),
                 weekly,
                 everyone,
                 held,
@@ -127,12 +128,13 @@ def _opportunity(
     as_of: date,
     value: str,
     share: float,
-    peer: float,
+    next_one: tuple[str, float],
     weekly: pd.Series,
     everyone: int,
     held: int,
 ) -> Opportunity:
     lead = spec.counts[0]
+    peer_name, peer = next_one
     series = pd.Series(
         weekly.to_numpy(), index=[week_start(int(w), as_of) for w in weekly.index]
     ).sort_index()
@@ -172,8 +174,8 @@ def _opportunity(
         detail=(
             f"{spec.dimension} {value} has {shares_text} from {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d}, {share / peer if peer else float('inf'):.1f} times the next "
-            f"{spec.dimension} ({peer:.1%}); it held {spec.min_share:.0%} or more in {held} "
-            f"of {len(weekly)} weeks. Bringing it down to the next one's share would remove "
+            f"{spec.dimension} ({peer_name}, {peer:.1%}); it held {spec.min_share:.0%} or more "
+            f"in {held} of {len(weekly)} weeks. Bringing it down to the next one's share would remove "
             f"about {excess:.0f} {lead.label} a week."
         ),
         series=series,
