@@ -175,8 +175,8 @@ def _opportunity(
             f"{spec.dimension} {value} has {shares_text} from {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d}, {share / peer if peer else float('inf'):.1f} times the next "
             f"{spec.dimension} ({peer_name}, {peer:.1%}); it held {spec.min_share:.0%} or more "
-            f"in {held} of {len(weekly)} weeks. Bringing it down to the next one's share would remove "
-            f"about {excess:.0f} {lead.label} a week."
+            f"in {held} of {len(weekly)} weeks. Bringing it down to the next one's share would "
+            f"remove about {excess:.0f} {lead.label} a week."
         ),
         series=series,
         detector="ParetoHotspot",
