@@ -64,7 +64,12 @@ def judge_series(
 def find_target_gaps(
     kpi_frame: pd.DataFrame, target: TargetSpec, config: ScanConfig, as_of: date
 ) -> list[Opportunity]:
-    """Return the worst gaps to ``target`` (the total and, if asked, its slices)."""
+    """Return the worst gaps to ``target``: the total's, else its slices' (if asked).
+
+    A total that misses its target is the one entry (its slices are the same story told
+    again); slices are judged only under a total that meets it. A window the total cannot
+    judge (too few complete records yet) is not judged at all.
+    """
     specs = {k.name: k for k in config.kpis}
     kpi = specs.get(target.kpi)
     if kpi is None or kpi_frame.empty:
@@ -75,6 +80,14 @@ def find_target_gaps(
     dims = dimension_columns(kpi_frame)
     if not target.slices:
         rows = rows[(rows[dims] == ALL).all(axis=1)] if dims else rows
+    total = rows[(rows[dims] == ALL).all(axis=1)] if dims else rows
+    in_window = total[(total["period"] >= start) & (total["period"] < end)]
+    if int(in_window["n"].sum()) < target.min_records:
+        return []
+    if target.slices:
+        total_gap = judge_series(in_window["value"], in_window["n"], kpi, target)
+        if total_gap[1] < target.alpha and total_gap[2] > 0:
+            rows = total
     found: list[tuple[float, Opportunity]] = []
     for key, series in rows.groupby(dims, sort=False) if dims else [((), rows)]:
         series = series.sort_values("period")
@@ -116,7 +129,11 @@ def _opportunity(
     per_week = excess * (7 if kpi.grain == "D" else 1)
     # A duration's excess is hours per record times records: hours already.
     hours = per_week if kpi.measure == "duration" else per_week * config.kinds.hours(kpi.source)
-    start, end = window["period"].iloc[0], window["period"].iloc[-1]
+    # The baseline is the current level (the window's first weeks), the detected window its
+    # last week: a standing gap has no "before".
+    last_week = window["period"] > window["period"].iloc[-1] - pd.Timedelta(days=7)
+    start, end = window.loc[last_week, "period"].iloc[0], window["period"].iloc[-1]
+    reference = window.loc[~last_week].set_index("period")["value"]
     slice_text = ", ".join(f"{k}={v}" for k, v in dimensions.items()) or "all records"
     records = int(window["n"].sum())
     held = float(
@@ -137,14 +154,15 @@ def _opportunity(
         end=pd.Timestamp(end),
         current=current,
         records=records,
-        reference=series.set_index("period")["value"].loc[: start - pd.Timedelta(seconds=1)],
+        reference=reference,
         target=target.value,
         excess_per_week=per_week,
         hours_per_week=hours,
         score=float(min(1.0, max(0.0, 1.0 - p))),
         headline=f"{kpi.name} {current:.3g} against a target of {target.value:.3g}",
         detail=(
-            f"{kpi.name} ({kpi.unit}) was {current:.3g} over the last {days} days for "
+            f"{kpi.name} ({kpi.unit}) was {current:.3g} over the last {days} days "
+            f"({window['period'].iloc[0]:%Y-%m-%d} to {end:%Y-%m-%d}, complete periods) for "
             f"{slice_text} ({records} records), against a target of {target.value:.3g}; "
             f"{held:.0%} of the periods missed it (p = {p:.2g} that it is met). "
             f"{kpi.better.capitalize()} is better. Meeting it would save about "

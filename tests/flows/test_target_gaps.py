@@ -74,3 +74,17 @@ def test_a_rate_within_noise_of_its_target_is_no_gap() -> None:
 def test_a_kpi_meeting_its_target_is_no_gap() -> None:
     config = _config(0.5)
     assert find_target_gaps(_kpi_frame({ALL: 0.2}), config.kinds.targets[0], config, AS_OF) == []
+
+
+def test_a_slice_is_judged_only_under_a_total_that_meets_the_target() -> None:
+    config = _config(0.1)
+    met = find_target_gaps(
+        _kpi_frame({ALL: 0.05, "G1": 0.4}), config.kinds.targets[0], config, AS_OF
+    )
+    assert [g.dimensions for g in met] == [{"group": "G1"}]
+    (total,) = find_target_gaps(
+        _kpi_frame({ALL: 0.3, "G1": 0.4}), config.kinds.targets[0], config, AS_OF
+    )
+    assert total.dimensions == {}
+    # Its baseline is the current level (the first three weeks), the window its last week.
+    assert total.reference.size == 21 and total.start == pd.Timestamp("2024-03-25")
