@@ -25,7 +25,10 @@ from flows.config.model import KpiSpec, ScanConfig
 from flows.kpis.compute import ALL, dimension_columns
 from flows.select.opportunities import MISSING, Opportunity, week_index, week_start
 
-__all__ = ["find_improvements", "weekly_values"]
+__all__ = ["CENSORED_WEEKS", "find_improvements", "weekly_values"]
+
+#: The latest weeks may be blank (records not yet closed): judge the weeks before them.
+CENSORED_WEEKS = 4
 
 
 def weekly_values(series: pd.DataFrame, as_of: date, weeks: int) -> pd.DataFrame:
@@ -65,7 +68,11 @@ def find_improvements(
     for kpi in config.kpis:
         own = rows[rows["kpi"] == kpi.name]
         for key, series in own.groupby(dims, sort=False) if dims else [((), own)]:
-            weekly = weekly_values(series, as_of, total_weeks)
+            folded = weekly_values(series, as_of, total_weeks + CENSORED_WEEKS)
+            weekly = _complete(folded, spec.min_records)
+            weekly = weekly.iloc[-total_weeks:]
+            if len(weekly) < total_weeks:
+                continue
             recent, base = weekly.iloc[-spec.weeks :], weekly.iloc[: spec.baseline_weeks]
             if weekly["n"].isna().any() or (weekly["n"] < spec.min_records).any():
                 continue
@@ -93,6 +100,13 @@ def find_improvements(
     return [opportunity for _, opportunity in found[: spec.top]]
 
 
+def _complete(weekly: pd.DataFrame, min_records: int) -> pd.DataFrame:
+    """Drop the latest weeks without a value on enough records yet (censored)."""
+    valued = (weekly["value"].notna() & (weekly["n"] >= min_records)).to_numpy()
+    last = len(valued) - int(np.argmax(valued[::-1])) if valued.any() else 0
+    return weekly.iloc[:last]
+
+
 def _opportunity(
     kpi: KpiSpec,
     spec: ImprovementSpec,
@@ -109,7 +123,7 @@ def _opportunity(
     )
     recent = weekly.iloc[-spec.weeks :]
     start = week_start(int(recent.index[0]), as_of)
-    end = week_start(0, as_of) + pd.Timedelta(days=6)
+    end = week_start(int(recent.index[-1]), as_of) + pd.Timedelta(days=6)
     per_week = float(recent["n"].mean())
     gain = abs(base_median - now)
     if kpi.measure == "duration":
