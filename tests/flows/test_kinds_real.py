@@ -145,3 +145,30 @@ def test_uci_sla_gap_is_the_total_and_matches_the_audit_log(shared_data: Path) -
     final_share = (window["made_sla"].str.lower() == "false").mean()
     assert breached.mean() - 0.01 <= gap.current <= final_share
     assert gap.current > 0.1 and gap.score > 0.99
+
+
+def test_uci_lasting_fall_of_resolution_times_is_a_lesson(shared_data: Path) -> None:
+    config = load_config(ROOT / "examples" / "uci_servicenow.yaml")
+    frames = load_sources(config)
+    night = date(2016, 5, 31)
+    kpis = compute_kpi_series(frames, config, night)
+    found = find_opportunities(frames, kpis, config, night)
+    (lesson,) = [o for o in found if o.kind == "improvement"]
+    assert lesson.kpi == "ttr_median_hours" and lesson.dimensions == {}
+    raw = pd.read_csv(
+        shared_data / "itsm" / "uci_incident_event_log" / "incident_event_log.csv.gz",
+        dtype="string",
+        na_values=["?"],
+        keep_default_na=False,
+    )
+    raw["mods"] = pd.to_numeric(raw["sys_mod_count"])
+    final = raw.sort_values(["number", "mods"]).groupby("number").tail(1)
+    opened = pd.to_datetime(final["opened_at"], format="%d/%m/%Y %H:%M")
+    resolved = pd.to_datetime(final["resolved_at"], format="%d/%m/%Y %H:%M")
+    hours = (resolved - opened).dt.total_seconds() / 3600
+    known = resolved < pd.Timestamp(night) + pd.Timedelta(days=1)
+    recent = (opened >= lesson.start) & (opened <= lesson.end) & known
+    before = (opened < lesson.start) & (opened >= lesson.start - pd.Timedelta(weeks=6)) & known
+    # The raw medians tell the same story: resolution times fell by more than half.
+    assert hours[recent].median() < 0.5 * hours[before].median()
+    assert lesson.current < 0.5 * float(lesson.reference.median())
