@@ -24,7 +24,11 @@ from flows.config.model import KpiSpec, ScanConfig
 from flows.kpis.compute import ALL, dimension_columns
 from flows.select.opportunities import MISSING, Opportunity, day_end
 
-__all__ = ["find_target_gaps", "judge_series"]
+__all__ = ["MIN_SPAN", "find_target_gaps", "judge_series"]
+
+#: The complete periods judged must span at least two weeks (before the extract has them,
+#: e.g. while the first weeks' records are still open, nothing is judged).
+MIN_SPAN = pd.Timedelta(days=13)
 
 
 def judge_series(
@@ -94,6 +98,8 @@ def find_target_gaps(
         window = series[(series["period"] >= start) & (series["period"] < end)]
         if window.empty or int(window["n"].sum()) < target.min_records:
             continue
+        if window["period"].iloc[-1] - window["period"].iloc[0] < MIN_SPAN:
+            continue  # a standing gap is one that sat there for weeks, not days
         current, p, excess = judge_series(window["value"], window["n"], kpi, target)
         if not (p < target.alpha and excess > 0):
             continue
