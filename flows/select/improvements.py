@@ -43,7 +43,9 @@ def weekly_values(series: pd.DataFrame, as_of: date, weeks: int) -> pd.DataFrame
     >>> weekly_values(s, date(2024, 1, 14), 2)["value"].tolist()
     [1.0, 2.0]
     """
-    week = week_index(series["period"], as_of)
+    # A period is labelled by its first instant; place it by its middle (a day ending the
+    # night belongs to week 0, not to the week before).
+    week = week_index(series["period"] + pd.Timedelta(hours=12), as_of)
     kept = series.assign(week=week)[week.notna() & (week < weeks)].dropna(subset=["value"])
     weights = kept["n"].clip(lower=1)
     folded = (
