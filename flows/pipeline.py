@@ -27,18 +27,22 @@ from flows.candidates import (
     write_filed_plots,
 )
 from flows.candidates.build import evidence_agrees
+from flows.candidates.ranking import rank_and_cap
+from flows.candidates.standing import opportunity_candidate
 from flows.config import RadarSettings, ScanConfig
 from flows.followup import FollowUp, remeasure
 from flows.gate import GateResult, apply_gate, due_dq_streaks, run_gate, save_result
 from flows.kpis import compute_kpis
 from flows.load import RecordFrame, exclude_periods, load_records, summarise
 from flows.select import Drilled, select_findings
-from register_client import Candidate, FileReport, Register
+from flows.select.kinds import find_opportunities
+from register_client import FOLLOW_UP_STATUSES, Candidate, FileReport, Register
 
 __all__ = [
     "PLAIN",
     "NightOutcome",
     "Stages",
+    "add_opportunities",
     "build_candidates",
     "build_dq_candidates",
     "compute_kpi_series",
@@ -124,6 +128,29 @@ def build_candidates(
     return candidates
 
 
+def add_opportunities(
+    candidates: list[Candidate],
+    frames: dict[str, RecordFrame],
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    provenance: dict[str, Provenance],
+    as_of: date,
+    register: Register,
+    evidence_dir: Path | None,
+) -> list[Candidate]:
+    """Add hotspots, target gaps, handovers, change waves and improvements; cap all kinds.
+
+    New entries of every kind compete for ``kinds.max_entries`` by expected benefit in
+    hours; re-detections of open entries (a hotspot still open) only add evidence.
+    """
+    found = [
+        opportunity_candidate(o, config, provenance[o.dataset], as_of, evidence_dir)
+        for o in find_opportunities(frames, kpi_frame, config, as_of)
+    ]
+    open_now = {e.fingerprint for e in register.list(status=("new", *FOLLOW_UP_STATUSES))}
+    return rank_and_cap(candidates + found, open_now, config)
+
+
 def build_dq_candidates(
     config: ScanConfig,
     gate: dict[str, GateResult],
@@ -187,6 +214,19 @@ class Stages:
         [list[Drilled], pd.DataFrame, ScanConfig, dict[str, Provenance], date], list[Candidate]
     ]
     plot_evidence: Callable[[list[Candidate], pd.DataFrame, Path], list[Candidate]]
+    add_opportunities: Callable[
+        [
+            list[Candidate],
+            dict[str, RecordFrame],
+            pd.DataFrame,
+            ScanConfig,
+            dict[str, Provenance],
+            date,
+            Register,
+            Path | None,
+        ],
+        list[Candidate],
+    ]
     build_dq_candidates: Callable[
         [ScanConfig, dict[str, GateResult], dict[str, Provenance], date, Register], list[Candidate]
     ]
@@ -203,6 +243,7 @@ PLAIN = Stages(
     select=select_findings,
     build_candidates=build_candidates,
     plot_evidence=plot_evidence,
+    add_opportunities=add_opportunities,
     build_dq_candidates=build_dq_candidates,
     file_entries=file_entries,
     remeasure=remeasure_entries,
@@ -292,6 +333,10 @@ def run_night(
     candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
     if plots:
         candidates = stages.plot_evidence(candidates, kpi_frame, settings.evidence_dir)
+    evidence_dir = settings.evidence_dir if plots else None
+    candidates = stages.add_opportunities(
+        candidates, usable, kpi_frame, config, provenance, as_of, register, evidence_dir
+    )
     candidates += stages.build_dq_candidates(config, gate, provenance, as_of, register)
     filed = stages.file_entries(register, candidates, as_of)
     followed = stages.remeasure(register, kpi_frame, config, as_of, settings.evidence_dir)

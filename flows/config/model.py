@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import GateSpec
+from flows.config.kinds_spec import KindsSpec, check_kinds
 from flows.config.kpi_spec import CalendarSpec, DrilldownSpec, ExtractSpec, KpiSpec, LinkSpec
 from flows.config.sync_spec import SyncSpec
 from flows.config.web_spec import NotifySpec, WebSpec
@@ -178,6 +179,7 @@ class ScanConfig(_Strict):
     drilldown: DrilldownSpec = DrilldownSpec()
     web: WebSpec = WebSpec()
     notify: NotifySpec | None = None
+    kinds: KindsSpec = KindsSpec()
     as_of: date | None = Field(
         None, description="default scan date, for frozen historical extracts"
     )
@@ -221,6 +223,7 @@ class ScanConfig(_Strict):
                         f"KPI {kpi.name!r}: link names unknown source {kpi.link.source!r}"
                     )
                 _require(kpi.name, other, [kpi.link.other_key, kpi.link.date])
+        check_kinds(self.kinds, {s.name: set(s.columns) for s in self.sources}, names)
         return self
 
     def source(self, name: str) -> SourceSpec:

@@ -70,6 +70,7 @@ TRACKED = pipeline.Stages(
     select=_stage(select_findings, "select-findings"),
     build_candidates=_stage(pipeline.build_candidates, "build-candidates"),
     plot_evidence=_stage(pipeline.plot_evidence, "plot-evidence", io=True),
+    add_opportunities=_stage(pipeline.add_opportunities, "add-opportunities", io=True),
     build_dq_candidates=_stage(pipeline.build_dq_candidates, "build-dq-candidates"),
     file_entries=_stage(pipeline.file_entries, "file-entries", io=True),
     remeasure=_stage(pipeline.remeasure_entries, "remeasure-entries", io=True),

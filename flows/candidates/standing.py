@@ -1,0 +1,152 @@
+"""Opportunities beyond anomalies become register candidates, with the same evidence as any.
+
+Hotspots, gaps to target, handovers, change impact and improvements each carry a baseline
+snapshot (the reference periods), a current value, a target, provenance, a priority with
+its reason, an owner (the kind's default, else routing), CSF and objective, an estimated
+benefit in the KPI's unit and in hours, and an evidence plot of their own series.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flows.candidates.build import Provenance, route_owner
+from flows.candidates.evidence import candidate_plot_path, render_evidence_plot
+from flows.config.model import ScanConfig
+from flows.select.opportunities import Opportunity
+from register_client import Candidate
+
+__all__ = ["TARGET_HORIZON", "opportunity_candidate", "priority_for"]
+
+TARGET_HORIZON = timedelta(days=90)
+# Hours a week an opportunity costs, from priority 1 down: a team-week, a day, an hour ...
+_PRIORITY_HOURS = (40.0, 8.0, 2.0, 0.5)
+
+
+def priority_for(opportunity: Opportunity) -> tuple[int, str]:
+    """Priority 1 (act now) .. 5 (note) from the hours a week at stake; lessons are 5.
+
+    Examples
+    --------
+    >>> from flows.select.opportunities import Opportunity
+    >>> o = Opportunity("hotspot", "s", "k", "u", "lower", {}, pd.Timestamp(0), pd.Timestamp(0),
+    ...                 0.3, 10, pd.Series(dtype=float), 0.1, 20.0, 50.0, 0.9, "h", "d",
+    ...                 pd.Series(dtype=float), "x", {})
+    >>> priority_for(o)[0]
+    1
+    """
+    hours = opportunity.hours_per_week
+    if opportunity.kind == "improvement":
+        return 5, f"a lesson to keep ({hours:.0f} h/week saved), not an action item"
+    priority = 1 + sum(hours < cut for cut in _PRIORITY_HOURS)
+    reason = (
+        f"expected benefit {opportunity.excess_per_week:.3g} {_per_week_unit(opportunity)} "
+        f"= {hours:.1f} h/week (cuts {', '.join(f'{c:g}' for c in _PRIORITY_HOURS)} h/week)"
+        f" x confidence {opportunity.score:.2f}"
+    )
+    return priority, reason
+
+
+def opportunity_candidate(
+    opportunity: Opportunity,
+    config: ScanConfig,
+    provenance: Provenance,
+    as_of: date,
+    evidence_dir: Path | None,
+) -> Candidate:
+    """Build the register candidate of one opportunity; draw its plot under ``evidence_dir``."""
+    o = opportunity
+    baseline = _snapshot(o.reference, o.unit)
+    priority, reason = priority_for(o)
+    adverse_up = o.better == "lower"
+    direction = (
+        ("down" if adverse_up else "up")
+        if o.kind == "improvement"
+        else ("up" if adverse_up else "down")
+    )
+    candidate = Candidate.model_validate(
+        {
+            "title": f"{o.kind.replace('_', ' ')}: {o.headline}",
+            "description": o.detail,
+            "kind": o.kind,
+            "direction": direction,
+            "kpi": {"name": o.kpi, "unit": o.unit, "better": o.better},
+            "dimensions": dict(o.dimensions),
+            "window": {"start": o.start, "end": o.end},
+            "baseline": baseline,
+            "current": {"value": o.current, "n": o.records},
+            "target": {"value": o.target, "by": as_of + TARGET_HORIZON},
+            "priority": priority,
+            "priority_reason": reason,
+            "owner": o.owner or route_owner(config.routing, o.kpi, o.dimensions),
+            "source": provenance.source({"name": o.detector, "params": o.params, "version": "1"}),
+            "evidence": {
+                # The judged window's end: a re-detection of the same week is the same evidence.
+                "at": o.end,
+                "value": o.current,
+                "score": o.score,
+                "window_start": o.start,
+                "window_end": o.end,
+                "culprits": [
+                    {"name": c.name, "value": c.value, "unit": c.unit, "note": c.note}
+                    for c in o.culprits
+                ],
+            },
+            "score": o.score,
+            "magnitude": o.excess_per_week,
+            "csf": o.csf or None,
+            "objective": o.objective or None,
+            "benefit": {
+                "per_week": round(o.excess_per_week, 2),
+                "unit": _per_week_unit(o),
+                "hours_per_week": round(o.hours_per_week, 1),
+            },
+        }
+    )
+    if evidence_dir is None or o.series.empty:
+        return candidate
+    # Frozen with the entry: filing stores the PNG and writes it by the entry's id.
+    png = render_evidence_plot(
+        o.series,
+        title=candidate.title,
+        unit=o.unit,
+        baseline=baseline,
+        window=(o.start, o.end),
+        target=o.target,
+    )
+    return candidate.model_copy(
+        update={"evidence_plot": candidate_plot_path(evidence_dir), "evidence_png": png}
+    )
+
+
+def _per_week_unit(o: Opportunity) -> str:
+    if o.kind == "handover":
+        return "ping-pongs/week"
+    if o.unit.startswith("share of "):
+        return f"{o.unit.removeprefix('share of ')}/week"
+    if o.unit == "hours":
+        return "hours/week"
+    return "records/week"
+
+
+def _snapshot(reference: pd.Series, unit: str) -> dict[str, Any]:
+    values = reference.dropna()
+    if values.empty:
+        return {"n": 0, "unit": unit}
+    p10, median, p90 = np.percentile(values.to_numpy(float), [10, 50, 90])
+    return {
+        "start": values.index[0],
+        "end": values.index[-1],
+        "n": int(values.size),
+        "median": float(median),
+        "mean": float(values.mean()),
+        "p10": float(p10),
+        "p90": float(p90),
+        "values": [float(v) for v in values],
+        "unit": unit,
+    }
