@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_REGISTER_URL", "RadarSettings", "quiet_prefect_defaults"]
@@ -27,12 +28,16 @@ _PREFECT_DEFAULTS = {
 
 
 class RadarSettings(BaseSettings):
-    """Settings read from the environment: ``RADAR_REGISTER_URL``, ``RADAR_HOME``."""
+    """Settings read from the environment (``RADAR_REGISTER_URL``, ``RADAR_HOME`` and more)."""
 
     model_config = SettingsConfigDict(env_prefix="RADAR_", extra="ignore")
 
     register_url: str = DEFAULT_REGISTER_URL
     home: Path = Path(".radar")
+    #: Retries of a register write (filing, follow-up) that failed on an outage, with
+    #: exponential backoff from ``register_retry_delay`` seconds: 7 and 2 s wait ~4 minutes.
+    register_retries: int = Field(7, ge=0, le=30)
+    register_retry_delay: float = Field(2.0, gt=0, le=600)
 
     @property
     def docs_dir(self) -> Path:

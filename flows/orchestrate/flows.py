@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.config import RadarSettings, load_config
+from flows.observe import night_done, summary_line
 from flows.orchestrate.artifacts import publish_artifacts
 from flows.orchestrate.tasks import TRACKED, load_sources
 from flows.pipeline import NightOutcome, run_night
@@ -55,10 +56,15 @@ def _replay(
     last = end or first
     frames = load_sources(config)
     run_id = str(flow_run.id) if flow_run.id else None
-    nights: list[NightOutcome] = [
-        run_night(config, frames, register, night, settings, stages=TRACKED, run_id=run_id)
-        for night in pd.date_range(first, last, freq="D").date
-    ]
+    logger = get_run_logger()
+    nights: list[NightOutcome] = []
+    for night in pd.date_range(first, last, freq="D").date:
+        outcome = run_night(
+            config, frames, register, night, settings, stages=TRACKED, run_id=run_id
+        )
+        logger.info(summary_line(outcome.to_json()))
+        night_done(outcome)
+        nights.append(outcome)
     publish_artifacts(nights, register, _slug(Path(config_path).stem))
     return [night.to_json() for night in nights]
 

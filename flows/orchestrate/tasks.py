@@ -16,12 +16,17 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task, exponential_backoff
 
 from flows import pipeline
+from flows.config import RadarSettings
 from flows.select import select_findings
 from register_client import RegisterError
 
 __all__ = ["TRACKED", "load_sources"]
 
-_BACKOFF = exponential_backoff(backoff_factor=2)
+# A register that goes away mid-run (a failover, a restart) is waited for minutes, not
+# seconds: RADAR_REGISTER_RETRIES and RADAR_REGISTER_RETRY_DELAY set how long.
+_SETTINGS = RadarSettings()
+_RETRIES = _SETTINGS.register_retries
+_BACKOFF = exponential_backoff(backoff_factor=_SETTINGS.register_retry_delay)
 
 
 def _transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -45,8 +50,9 @@ def _stage(fn: Callable[..., Any], name: str, *, io: bool = False) -> Any:
             name=name,
             task_run_name=run_name,
             cache_policy=NO_CACHE,
-            retries=2,
+            retries=_RETRIES,
             retry_delay_seconds=_BACKOFF,
+            retry_jitter_factor=0.2,
             retry_condition_fn=_transient,
         )(fn)
     return task(name=name, task_run_name=run_name, cache_policy=NO_CACHE)(fn)
