@@ -81,4 +81,6 @@ class NightProgress:
         self.updated += len(report["updated"])
         self._progress.update(self._task, advance=1, entries=self._entries())
         if not self.quiet:
-            self._progress.console.print(summary_line(report), highlight=False, markup=False)
+            self._progress.console.print(
+                summary_line(report), highlight=False, markup=False, soft_wrap=True
+            )
