@@ -67,6 +67,9 @@ class SourceSpec(_Strict):
     name: str
     path: str
     format: Literal["csv", "parquet"] = "csv"
+    engine: Literal["pandas", "dask"] = Field(
+        "pandas", description="dask: read in partitions, keeping only the mapped columns"
+    )
     encoding: str = "utf-8"
     separator: str = ","
     decimal: str = "."

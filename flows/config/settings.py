@@ -38,6 +38,10 @@ class RadarSettings(BaseSettings):
     #: exponential backoff from ``register_retry_delay`` seconds: 7 and 2 s wait ~4 minutes.
     register_retries: int = Field(7, ge=0, le=30)
     register_retry_delay: float = Field(2.0, gt=0, le=600)
+    #: Shard replays over Dask: a scheduler address (``tcp://host:8786``), or ``local`` for a
+    #: LocalCluster of ``dask_workers`` processes on this machine; unset runs in-process.
+    dask_address: str | None = None
+    dask_workers: int = Field(2, ge=1, le=256)
 
     @property
     def docs_dir(self) -> Path:

@@ -7,6 +7,7 @@ can tell the nights apart in the UI; artifact keys carry the config name too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,11 @@ import pandas as pd
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from flows.config import RadarSettings, load_config
+from flows.config import RadarSettings, ScanConfig, load_config
 from flows.observe import night_done, summary_line
 from flows.orchestrate.artifacts import publish_artifacts
 from flows.orchestrate.tasks import TRACKED, load_sources
-from flows.pipeline import NightOutcome, run_night
+from flows.pipeline import NightOutcome, NightWork, compute_night, finish_night
 from register_client import connect
 
 __all__ = ["replay_flow", "scan_flow"]
@@ -54,19 +55,39 @@ def _replay(
     register = connect(register_url or settings.register_url)
     first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
     last = end or first
-    frames = load_sources(config)
     run_id = str(flow_run.id) if flow_run.id else None
     logger = get_run_logger()
     nights: list[NightOutcome] = []
-    for night in pd.date_range(first, last, freq="D").date:
-        outcome = run_night(
-            config, frames, register, night, settings, stages=TRACKED, run_id=run_id
-        )
+    for work in _computed(config_path, config, settings, first, last, run_id):
+        outcome = finish_night(config, work, register, settings, stages=TRACKED)
         logger.info(summary_line(outcome.to_json()))
         night_done(outcome)
         nights.append(outcome)
-    publish_artifacts(nights, register, _slug(Path(config_path).stem))
+    # ``web:`` is the web app's config section; configs without it get no links.
+    base_url = getattr(getattr(config, "web", None), "base_url", None)
+    publish_artifacts(nights, register, _slug(Path(config_path).stem), base_url)
     return [night.to_json() for night in nights]
+
+
+def _computed(
+    config_path: str,
+    config: ScanConfig,
+    settings: RadarSettings,
+    first: date,
+    last: date,
+    run_id: str | None,
+) -> Iterator[NightWork]:
+    """Each night's computed part, in order: in-process, or sharded over Dask when set."""
+    if settings.dask_address and last > first:
+        from flows.orchestrate.sharded import compute_sharded, dask_runner
+
+        name = f"{_slug(Path(config_path).stem)}/{first}..{last}"
+        sharded = compute_sharded.with_options(task_runner=dask_runner(settings))
+        yield from sharded(config_path, first, last, name, run_id)
+        return
+    frames = load_sources(config)
+    for night in pd.date_range(first, last, freq="D").date:
+        yield compute_night(config, frames, night, settings, stages=TRACKED, run_id=run_id)
 
 
 @flow(name="radar-scan", flow_run_name=_scan_run_name)
