@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect_dask import DaskTaskRunner
+from prefect.task_runners import TaskRunner
+from prefect_dask.task_runners import DaskTaskRunner
 
 from flows import pipeline
 from flows.config import RadarSettings, ScanConfig, load_config
@@ -43,7 +45,7 @@ def shards(nights: list[date], count: int) -> list[list[date]]:
     return out
 
 
-def dask_runner(settings: RadarSettings) -> DaskTaskRunner:
+def dask_runner(settings: RadarSettings) -> TaskRunner[Any]:
     """Return the task runner for ``settings.dask_address``: a scheduler or a LocalCluster."""
     if settings.dask_address and settings.dask_address != "local":
         return DaskTaskRunner(address=settings.dask_address)
