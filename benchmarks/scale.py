@@ -33,8 +33,8 @@ AS_OF = "2025-12-31"
 PURE = ("kpis", "detect", "select", "candidates")
 
 
-def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``argv``; return wall seconds, peak RSS in MB and stdout."""
+def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run ``argv``; return wall seconds, CPU seconds, peak RSS in MB and stdout."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.PIPE, text=True)
@@ -46,7 +46,7 @@ def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         text = out.read().decode()
     if proc.returncode:
         raise SystemExit(f"{argv[1:3]} failed ({proc.returncode}): {err.strip()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, text
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
 
 
 def _stages(data: Path, pyod: bool) -> dict[str, Any]:
@@ -115,7 +115,8 @@ def _pyod_loop(kpis: Any) -> float:
     from pyod.models.pca import PCA
 
     dims = [c for c in kpis.columns if c not in ("kpi", "period", "value", "n")]
-    wide = kpis.pivot_table(index="period", columns=["kpi", *dims], values="value", dropna=False)
+    series = kpis.groupby(["kpi", *dims], sort=False).ngroup()
+    wide = kpis.assign(series=series).pivot(index="period", columns="series", values="value")
     matrix = wide.ffill().fillna(0.0).to_numpy()
     t = time.perf_counter()
     for j in range(matrix.shape[1]):
@@ -132,6 +133,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "radar-scale")
     ap.add_argument("--no-pyod", action="store_true")
     ap.add_argument("--no-scan", action="store_true")
+    ap.add_argument("--json", type=Path, help="also write the raw measurements here")
     ap.add_argument("--stages-of", type=Path, help=argparse.SUPPRESS)  # the child's entry
     args = ap.parse_args()
     if args.stages_of:
@@ -145,7 +147,7 @@ def main() -> None:
         data = write(scale, args.out)
         env = {**os.environ, "RADAR_SCALE_DATA": str(data), "OMP_NUM_THREADS": "1"}
         argv = [sys.executable, __file__, "--stages-of", str(data)]
-        _, stage_rss, text = _child(argv + (["--no-pyod"] if args.no_pyod else []), env)
+        _, _, stage_rss, text = _child(argv + (["--no-pyod"] if args.no_pyod else []), env)
         row = {"scale": scale, **json.loads(text.strip().splitlines()[-1]), "stage_rss": stage_rss}
         if not args.no_scan:
             home = tempfile.mkdtemp(prefix="radar-scan-")
@@ -153,41 +155,45 @@ def main() -> None:
             radar = str(Path(sys.executable).with_name("radar"))
             argv = [radar, "scan", "--config", str(CONFIG), "--as-of", AS_OF, "--quiet"]
             argv += ["--register", f"sqlite:///{home}/register.db", "--format", "json"]
-            row["scan"], row["scan_rss"], _ = _child(argv, scan_env)
+            row["scan"], row["scan_cpu"], row["scan_rss"], _ = _child(argv, scan_env)
         rows.append(row)
         _report(row)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1))
     _table(rows)
 
 
 def _report(row: dict[str, Any]) -> None:
-    stages = ", ".join(f"{k} {v:.2f}" for k, v in row["stages"].items())
+    stages = ", ".join(f"{k} {v:.2f}/{row['cpu'][k]:.2f}" for k, v in row["stages"].items())
     print(
         f"{row['scale']}x: {row['rows']:,} incidents, {row['series']:,} series, "
         f"{row['findings']} findings, {row['selected']} selected, {row['filed']} filed; "
-        f"stages (s): {stages}",
+        f"stages (wall/CPU s): {stages}",
         flush=True,
     )
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
+    """Print the README table: CPU seconds first (the machine is shared), wall in brackets."""
     print()
     print(
         "| scale | incidents | KPI series | findings / filed | load + gate | pure stages "
-        "| plots + file + follow-up | stages peak RSS | `radar scan` end to end "
-        "| scan peak RSS | PyOD loop |"
+        "| plots + filing + follow-up | peak RSS (stages) | `radar scan` end to end "
+        "| peak RSS (scan) | PyOD loop |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        s = r["stages"]
-        pure = sum(s[k] for k in PURE)
-        side = s["plots"] + s["file"] + s["followup"]
-        scan = f"{r['scan']:.1f} s" if "scan" in r else "-"
+        s, c = r["stages"], r["cpu"]
+        pure, pure_wall = sum(c[k] for k in PURE), sum(s[k] for k in PURE)
+        side = c["plots"] + c["file"] + c["followup"]
+        scan = f"{r['scan_cpu']:.1f} s ({r['scan']:.0f} s)" if "scan" in r else "-"
         scan_rss = f"{r['scan_rss']:.0f} MB" if "scan_rss" in r else "-"
         pyod = f"{r['pyod']:.1f} s" if "pyod" in r else "-"
         print(
             f"| {r['scale']}× | {r['rows']:,} | {r['series']:,} | {r['findings']} / "
-            f"{r['filed']} | {s['load']:.1f} + {s['gate']:.1f} s | {pure:.1f} s | "
-            f"{side:.1f} s | {r['stage_rss']:.0f} MB | {scan} | {scan_rss} | {pyod} |"
+            f"{r['filed']} | {c['load']:.1f} + {c['gate']:.1f} s | {pure:.1f} s "
+            f"({pure_wall:.0f} s) | {side:.1f} s | {r['stage_rss']:.0f} MB | {scan} "
+            f"| {scan_rss} | {pyod} |"
         )
 
 
