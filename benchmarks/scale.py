@@ -151,7 +151,12 @@ def main() -> None:
         row = {"scale": scale, **json.loads(text.strip().splitlines()[-1]), "stage_rss": stage_rss}
         if not args.no_scan:
             home = tempfile.mkdtemp(prefix="radar-scan-")
-            scan_env = {**env, "RADAR_HOME": home, "PREFECT_HOME": f"{home}/prefect"}
+            scan_env = {
+                **env,
+                "RADAR_HOME": home,
+                "PREFECT_HOME": f"{home}/prefect",
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "600",  # a loaded machine
+            }
             radar = str(Path(sys.executable).with_name("radar"))
             argv = [radar, "scan", "--config", str(CONFIG), "--as-of", AS_OF, "--quiet"]
             argv += ["--register", f"sqlite:///{home}/register.db", "--format", "json"]
