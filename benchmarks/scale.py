@@ -184,7 +184,7 @@ def _table(rows: list[dict[str, Any]]) -> None:
     print(
         "| scale | incidents | KPI series | findings / filed | load + gate | pure stages "
         "| plots + filing + follow-up | peak RSS (stages) | `radar scan` end to end "
-        "| peak RSS (scan) | PyOD loop |"
+        "| peak RSS (scan) | PyOD loop (wall) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
