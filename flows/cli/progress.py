@@ -55,7 +55,8 @@ class NightProgress:
             TextColumn("{task.fields[entries]}"),
             console=self.console,
             transient=True,
-            disable=quiet,
+            # A bar only on a terminal: redirected stderr (cron, tests) gets the lines alone.
+            disable=quiet or not self.console.is_terminal,
         )
         self._task = self._progress.add_task("scan", total=total, entries=self._entries())
 
