@@ -41,13 +41,16 @@ from register_client import FOLLOW_UP_STATUSES, Candidate, FileReport, Register
 __all__ = [
     "PLAIN",
     "NightOutcome",
+    "NightWork",
     "Stages",
     "add_opportunities",
     "build_candidates",
     "build_dq_candidates",
     "compute_kpi_series",
+    "compute_night",
     "detect",
     "file_entries",
+    "finish_night",
     "load_sources",
     "persist_gate",
     "plot_evidence",
@@ -274,6 +277,99 @@ class NightOutcome:
         }
 
 
+@dataclass(frozen=True)
+class NightWork:
+    """One night's computed part: everything before the register, independent of other nights.
+
+    Nights of a replay can be computed in any order, or in parallel (see
+    :mod:`flows.orchestrate.sharded`); :func:`finish_night` then files them in night order.
+    """
+
+    as_of: date
+    gate: dict[str, GateResult]
+    findings: list[Finding]
+    candidates: list[Candidate]
+    kpi_frame: pd.DataFrame
+    provenance: dict[str, Provenance]
+    usable: dict[str, RecordFrame]
+
+
+def compute_night(
+    config: ScanConfig,
+    frames: dict[str, RecordFrame],
+    as_of: date,
+    settings: RadarSettings,
+    *,
+    stages: Stages = PLAIN,
+    plots: bool = True,
+    run_id: str | None = None,
+) -> NightWork:
+    """Run one night's stages that need no register: gate, KPIs, detection, candidates."""
+    docs_dir = settings.docs_dir if plots else None
+    gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
+    usable = {
+        name: passed
+        for name, frame in frames.items()
+        if (passed := apply_gate(frame, gate[name], config)) is not None
+    }
+    specs = [
+        kpi
+        for kpi in config.kpis
+        if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
+    ]
+    usable_config = config.model_copy(update={"kpis": specs})
+    kpi_frame = stages.compute_kpis(usable, usable_config, as_of)
+    findings = stages.detect(kpi_frame, config, as_of)
+    chosen = stages.select(findings, kpi_frame, config, as_of)
+    provenance = {
+        name: Provenance(
+            dataset=name,
+            data_hash=frame.data_hash,
+            flow_run_id=run_id,
+            gate=gate[name].to_json(),
+        )
+        for name, frame in frames.items()
+    }
+    candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
+    return NightWork(as_of, gate, findings, candidates, kpi_frame, provenance, usable)
+
+
+def finish_night(
+    config: ScanConfig,
+    work: NightWork,
+    register: Register,
+    settings: RadarSettings,
+    *,
+    stages: Stages = PLAIN,
+    plots: bool = True,
+) -> NightOutcome:
+    """File one computed night: keep its gate results, plot, add data-quality entries, follow up.
+
+    Nights must be finished in order: data-quality streaks and the register's lifecycle
+    read what earlier nights left behind.
+    """
+    stages.persist_gate(work.gate, register)
+    candidates = work.candidates
+    if plots:
+        candidates = stages.plot_evidence(candidates, work.kpi_frame, settings.evidence_dir)
+    candidates = stages.add_opportunities(
+        candidates,
+        work.usable,
+        work.kpi_frame,
+        config,
+        work.provenance,
+        work.as_of,
+        register,
+        settings.evidence_dir if plots else None,
+    )
+    candidates += stages.build_dq_candidates(
+        config, work.gate, work.provenance, work.as_of, register
+    )
+    filed = stages.file_entries(register, candidates, work.as_of)
+    followed = stages.remeasure(register, work.kpi_frame, config, work.as_of, settings.evidence_dir)
+    return NightOutcome(work.as_of, work.gate, work.findings, candidates, filed, followed)
+
+
 def run_night(
     config: ScanConfig,
     frames: dict[str, RecordFrame],
@@ -304,40 +400,5 @@ def run_night(
     run_id : str, optional
         The flow run that files the entries, recorded in their provenance.
     """
-    docs_dir = settings.docs_dir if plots else None
-    gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
-    stages.persist_gate(gate, register)
-    usable = {
-        name: passed
-        for name, frame in frames.items()
-        if (passed := apply_gate(frame, gate[name], config)) is not None
-    }
-    specs = [
-        kpi
-        for kpi in config.kpis
-        if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
-    ]
-    usable_config = config.model_copy(update={"kpis": specs})
-    kpi_frame = stages.compute_kpis(usable, usable_config, as_of)
-    findings = stages.detect(kpi_frame, config, as_of)
-    chosen = stages.select(findings, kpi_frame, config, as_of)
-    provenance = {
-        name: Provenance(
-            dataset=name,
-            data_hash=frame.data_hash,
-            flow_run_id=run_id,
-            gate=gate[name].to_json(),
-        )
-        for name, frame in frames.items()
-    }
-    candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
-    if plots:
-        candidates = stages.plot_evidence(candidates, kpi_frame, settings.evidence_dir)
-    evidence_dir = settings.evidence_dir if plots else None
-    candidates = stages.add_opportunities(
-        candidates, usable, kpi_frame, config, provenance, as_of, register, evidence_dir
-    )
-    candidates += stages.build_dq_candidates(config, gate, provenance, as_of, register)
-    filed = stages.file_entries(register, candidates, as_of)
-    followed = stages.remeasure(register, kpi_frame, config, as_of, settings.evidence_dir)
-    return NightOutcome(as_of, gate, findings, candidates, filed, followed)
+    work = compute_night(config, frames, as_of, settings, stages=stages, plots=plots, run_id=run_id)
+    return finish_night(config, work, register, settings, stages=stages, plots=plots)

@@ -27,6 +27,7 @@ STAGE_ORDER = (
     "candidates",
     "followup",
     "pipeline",
+    "observe",
     "sync",
     "runs",
     "web",

@@ -74,6 +74,9 @@ def scan(
     start: Annotated[date | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
     end: Annotated[date | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
     fmt: Format = "table",
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary (cron); errors only.")
+    ] = False,
 ) -> None:
     """Scan the configured sources and file what is found into the register."""
     if as_of and (start or end):
@@ -86,28 +89,26 @@ def scan(
 
     with one_line_errors():
         load_config(config)  # fail fast, before the Prefect server starts
+        from flows.cli.progress import NightProgress
+        from flows.observe import observing, summary_line
         from flows.orchestrate.flows import replay_flow, scan_flow
 
         # The URL reaches the flow through the environment, not as a parameter: Prefect
         # stores parameters in its database and shows them in its UI, passwords included.
         os.environ["RADAR_REGISTER_URL"] = register
-        if start and end:
-            reports = replay_flow(str(config), None, start, end)
-        else:
-            reports = scan_flow(str(config), None, as_of)
+        nights = (end - start).days + 1 if start and end else 1
+        with NightProgress(nights, quiet=quiet) as progress, observing(progress):
+            if start and end:
+                reports = replay_flow(str(config), None, start, end)
+            else:
+                reports = scan_flow(str(config), None, as_of)
     if fmt == "json":
         emit_json(reports)
         return
+    if quiet:
+        return
     for report in reports:
-        gate = ", ".join(
-            f"{name}: {'ok' if g['success'] else g.get('highest_failed_severity')}"
-            for name, g in report["gate"].items()
-        )
-        typer.echo(
-            f"{report['as_of']}  gate[{gate}]  findings {report['findings']}  "
-            f"created {len(report['created'])}  updated {len(report['updated'])}  "
-            f"suppressed {len(report['suppressed'])}"
-        )
+        typer.echo(summary_line(report))
         for name, g in report["gate"].items():  # what failed, not only that it did
             for f in g["failures"]:
                 if f["severity"] in ("critical", "warning"):

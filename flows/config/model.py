@@ -85,6 +85,9 @@ class SourceSpec(_Strict):
     query: str | None = None
     chunksize: int = Field(50_000, ge=1)
     date_filter: DateFilter | None = None
+    engine: Literal["pandas", "dask"] = Field(
+        "pandas", description="dask: read in partitions, keeping only the mapped columns"
+    )
     encoding: str = "utf-8"
     separator: str = ","
     decimal: str = "."

@@ -40,6 +40,10 @@ class RadarSettings(BaseSettings):
     register_url: str = DEFAULT_REGISTER_URL
     home: Path = Path(".radar")
     register_retry_seconds: float = Field(default=300.0, ge=0)
+    #: Shard replays over Dask: a scheduler address (``tcp://host:8786``), or ``local`` for a
+    #: LocalCluster of ``dask_workers`` processes on this machine; unset runs in-process.
+    dask_address: str | None = None
+    dask_workers: int = Field(2, ge=1, le=256)
 
     @property
     def docs_dir(self) -> Path:

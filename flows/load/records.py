@@ -106,6 +106,10 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
 
 def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
     try:
+        if source.engine == "dask":
+            from flows.load.partitioned import read_partitioned
+
+            return read_partitioned(source, path)
         if source.format == "parquet":
             return pd.read_parquet(path)
         return pd.read_csv(

@@ -17,8 +17,14 @@ __all__ = ["publish_artifacts"]
 
 
 @task(cache_policy=NO_CACHE, name="publish-artifacts")
-def publish_artifacts(nights: list[NightOutcome], register: Register, config: str) -> None:
-    """Publish the entries filed, the follow-up verdicts and the gate's failed checks."""
+def publish_artifacts(
+    nights: list[NightOutcome], register: Register, config: str, base_url: str | None = None
+) -> None:
+    """Publish the entries filed, the follow-up verdicts and the gate's failed checks.
+
+    With ``base_url`` (the config's ``web.base_url``) each entry links to its page in
+    ``radar web``, which a platform team can open; paths on the worker they cannot.
+    """
     filed = [o.entry_id for n in nights for o in (*n.filed.created, *n.filed.updated)]
     rows = []
     for entry_id in dict.fromkeys(e for e in filed if e):
@@ -31,6 +37,7 @@ def publish_artifacts(nights: list[NightOutcome], register: Register, config: st
                 "title": entry["title"],
                 "owner": entry["owner"] or "(unassigned)",
                 "occurrences": entry["occurrences"],
+                **({"link": f"{base_url.rstrip('/')}/entries/{entry['id']}"} if base_url else {}),
             }
         )
     span = f"{nights[0].as_of}..{nights[-1].as_of}"

@@ -7,6 +7,7 @@ can tell the nights apart in the UI; artifact keys carry the config name too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,12 @@ from typing import Any
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.config import RadarSettings, load_config
+from flows.config import RadarSettings, ScanConfig, load_config
 from flows.orchestrate.artifacts import publish_artifacts
 from flows.orchestrate.notify import notify_webhook
 from flows.orchestrate.sync import sync_after_scan
 from flows.orchestrate.tasks import load_sources, patient_stages
-from flows.pipeline import NightOutcome
+from flows.pipeline import NightOutcome, NightWork, compute_night
 from flows.runs import run_scan
 from register_client import Register
 
@@ -50,9 +51,10 @@ def _replay(
 ) -> list[dict[str, Any]]:
     key = _slug(Path(config_path).stem)
     config = load_config(Path(config_path))
+    run_id = str(flow_run.id) if flow_run.id else None
 
     def publish(done: list[NightOutcome], register: Register) -> None:
-        publish_artifacts(done, register, key)
+        publish_artifacts(done, register, key, config.web.base_url)
         created = [o.entry_id for night in done for o in night.filed.created if o.entry_id]
         if config.notify is not None and created:
             notify_webhook(config, register, created, f"{done[0].as_of}..{done[-1].as_of}")
@@ -64,12 +66,30 @@ def _replay(
         end,
         stages_for=patient_stages,
         load=load_sources,
-        run_id=str(flow_run.id) if flow_run.id else None,
+        run_id=run_id,
         publish=publish,
+        compute=_sharded(config_path, run_id) if RadarSettings().dask_address else None,
     )
     # The register is the ledger: a sync that fails warns and leaves the scan filed.
     sync_after_scan(config, register_url or RadarSettings().register_url)
     return [night.to_json() for night in nights]
+
+
+def _sharded(
+    config_path: str, run_id: str | None
+) -> Callable[[ScanConfig, date, date], list[NightWork]]:
+    """Compute a replay's nights on Dask (``RADAR_DASK_ADDRESS``); one night stays here."""
+
+    def compute(config: ScanConfig, first: date, last: date) -> list[NightWork]:
+        from flows.orchestrate.sharded import compute_sharded, dask_runner
+
+        if last <= first:
+            return [compute_night(config, load_sources(config), first, RadarSettings())]
+        name = f"{_slug(Path(config_path).stem)}/{first}..{last}"
+        sharded = compute_sharded.with_options(task_runner=dask_runner(RadarSettings()))
+        return sharded(config_path, first, last, name, run_id)
+
+    return compute
 
 
 @flow(name="radar-scan", flow_run_name=_scan_run_name)

@@ -28,6 +28,9 @@ from register_client import Candidate, FileReport, Register, RegisterError
 
 __all__ = ["TRACKED", "load_sources", "patient_stages"]
 
+# Prefect retries transient I/O a couple of times; the register's own patience (minutes,
+# RADAR_REGISTER_RETRY_SECONDS) lives in the patient stages below.
+_RETRIES = 2
 _BACKOFF = exponential_backoff(backoff_factor=2)
 
 
@@ -52,8 +55,9 @@ def _stage(fn: Callable[..., Any], name: str, *, io: bool = False) -> Any:
             name=name,
             task_run_name=run_name,
             cache_policy=NO_CACHE,
-            retries=2,
+            retries=_RETRIES,
             retry_delay_seconds=_BACKOFF,
+            retry_jitter_factor=0.2,
             retry_condition_fn=_transient,
         )(fn)
     return task(name=name, task_run_name=run_name, cache_policy=NO_CACHE)(fn)

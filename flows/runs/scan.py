@@ -7,7 +7,8 @@ fault tests run it with the plain ones, in a subprocess they can kill.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -18,12 +19,15 @@ from flows import pipeline
 from flows.config import RadarSettings, ScanConfig, load_config
 from flows.followup import FollowUp
 from flows.load import RecordFrame
+from flows.observe import night_done, summary_line
 from flows.runs.lock import masked_url, scan_lock
 from flows.runs.outbox import Outbox, file_via_outbox, flush_outbox
 from flows.runs.retry import with_register_retry
 from register_client import Register, connect
 
 __all__ = ["plain_patient_stages", "run_scan"]
+
+_log = logging.getLogger("radar.scan")
 
 
 def plain_patient_stages(outbox: Outbox, retry_seconds: float) -> pipeline.Stages:
@@ -60,6 +64,7 @@ def run_scan(
     load: Callable[[ScanConfig], dict[str, RecordFrame]] = pipeline.load_sources,
     run_id: str | None = None,
     publish: Callable[[list[pipeline.NightOutcome], Register], None] | None = None,
+    compute: Callable[[ScanConfig, date, date], Iterable[pipeline.NightWork]] | None = None,
 ) -> list[pipeline.NightOutcome]:
     """Scan ``start`` to ``end`` (default: the config's as_of, else yesterday) and file.
 
@@ -81,6 +86,9 @@ def run_scan(
         The flow run, recorded in each entry's provenance.
     publish : callable, optional
         Called with the nights and the register at the end (the flows' artifacts).
+    compute : callable, optional
+        Computes the nights' register-free part elsewhere (a Dask cluster), in night
+        order; by default they are computed here from one load of the sources.
     """
     settings = settings or RadarSettings()
     config = load_config(config_path)
@@ -97,14 +105,23 @@ def run_scan(
             outbox = Outbox(run_dir / "outbox")
             flush_outbox(register, outbox, patience)  # what a run before could not file
             first = start or config.as_of or datetime.now(UTC).date() - timedelta(days=1)
-            frames = load(config)
             stages = stages_for(outbox, patience)
-            nights = [
-                pipeline.run_night(
-                    config, frames, register, night, settings, stages=stages, run_id=run_id
+            if compute is None:
+                frames = load(config)
+                works: Iterable[pipeline.NightWork] = (
+                    pipeline.compute_night(
+                        config, frames, night, settings, stages=stages, run_id=run_id
+                    )
+                    for night in pd.date_range(first, end or first, freq="D").date
                 )
-                for night in pd.date_range(first, end or first, freq="D").date
-            ]
+            else:
+                works = compute(config, first, end or first)
+            nights = []
+            for work in works:  # filed in night order: streaks and lifecycles build on it
+                night = pipeline.finish_night(config, work, register, settings, stages=stages)
+                _log.info(summary_line(night.to_json()))
+                night_done(night)
+                nights.append(night)
             if publish is not None:
                 publish(nights, register)
         finally:

@@ -29,11 +29,9 @@ import pandas as pd
 from detectors import Finding
 from flows.config.model import KpiSpec, ScanConfig
 from flows.kpis.compute import ALL
+from flows.select.kpi_index import BASELINE_PERIODS, KpiIndex
 
 __all__ = ["BASELINE_PERIODS", "Drilled", "attribute", "drill_down"]
-
-#: Periods a baseline snapshot spans (four weeks of days), shared with the candidates stage.
-BASELINE_PERIODS = 28
 
 _log = logging.getLogger(__name__)
 
@@ -48,33 +46,23 @@ class Drilled:
 
 
 def attribute(
-    kpi_frame: pd.DataFrame, spec: KpiSpec, start: pd.Timestamp, end: pd.Timestamp
+    kpi_frame: pd.DataFrame | KpiIndex,
+    spec: KpiSpec,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    only: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Compare every series of one KPI over ``start..end`` with the periods before it.
 
     Returns one row per series (``dimension``, ``value`` = slice value, ``"*"`` for the
     total) with ``baseline``, ``current``, ``n`` (records in the window) and
-    ``contribution`` to the total's move.
+    ``contribution`` to the total's move. ``kpi_frame`` may be the night's
+    :class:`KpiIndex`; ``only`` (a dimension and its value) limits the rows to that slice
+    and the total.
     """
-    rows = kpi_frame[kpi_frame["kpi"] == spec.name]
-    dims = [d for d in spec.dimensions if d in rows]
-    label = pd.Series("*", index=rows.index)
-    slice_value = pd.Series(ALL, index=rows.index)
-    for dim in dims:
-        mine = rows[dim] != ALL
-        label[mine], slice_value[mine] = dim, rows.loc[mine, dim]
-    keyed = rows.assign(dimension=label, slice=slice_value)
-    before = keyed[keyed["period"] < start].dropna(subset=["value"])
-    before = before.groupby(["dimension", "slice"]).tail(BASELINE_PERIODS)
-    during = keyed[(keyed["period"] >= start) & (keyed["period"] <= end)]
-    out = pd.DataFrame(
-        {
-            "baseline": before.groupby(["dimension", "slice"])["value"].mean(),
-            "current": during.groupby(["dimension", "slice"])["value"].mean(),
-            "n": during.groupby(["dimension", "slice"])["n"].sum(),
-        }
-    ).reset_index()
-    total_n = out.loc[out["dimension"] == "*", "n"].sum()
+    index = kpi_frame if isinstance(kpi_frame, KpiIndex) else KpiIndex(kpi_frame)
+    out = index.window(spec.name, start, end, None if only is None else [(ALL, ALL), only])
+    total_n = out.loc[out["dimension"] == ALL, "n"].sum()
     change = out["current"] - out["baseline"]
     if spec.measure in ("count", "backlog"):
         out["contribution"] = change
@@ -90,10 +78,13 @@ def drill_down(
     specs = {kpi.name: kpi for kpi in config.kpis}
     rules = config.drilldown
     totals = [f for f in findings if not f.dimensions]
+    if not findings:
+        return []
+    index = KpiIndex(kpi_frame)  # once per night: each finding then reads only its KPI
     kept: list[Drilled] = []
     for total in totals:
         spec = specs[total.kpi]
-        table = attribute(kpi_frame, spec, total.start, total.end)
+        table = attribute(index, spec, total.start, total.end)
         kept.append(Drilled(total, _drivers(table, rules.max_drivers, rules.min_driver_share)))
     for finding in findings:
         if not finding.dimensions:
@@ -101,7 +92,7 @@ def drill_down(
         if any(_same_move(finding, t) for t in totals):
             _log.info("%s %s: explained by the total's move", finding.kpi, finding.dimensions)
             continue
-        impact = _impact(finding, kpi_frame, specs[finding.kpi])
+        impact = _impact(finding, index, specs[finding.kpi])
         if impact < rules.min_impact_share:
             _log.info(
                 "%s %s: dropped, excess is %.1f%% of the total (< %.0f%%)",
@@ -132,10 +123,10 @@ def _drivers(table: pd.DataFrame, limit: int, min_share: float) -> list[dict[str
     ]
 
 
-def _impact(finding: Finding, kpi_frame: pd.DataFrame, spec: KpiSpec) -> float:
+def _impact(finding: Finding, index: KpiIndex, spec: KpiSpec) -> float:
     """Return the slice's excess over the window as a share of the total's baseline level."""
-    table = attribute(kpi_frame, spec, finding.start, finding.end)
     ((dim, value),) = finding.dimensions.items()
+    table = attribute(index, spec, finding.start, finding.end, (dim, value))
     row = table[(table["dimension"] == dim) & (table["value"] == value)]
     total = table[table["dimension"] == "*"]
     if row.empty or total.empty:

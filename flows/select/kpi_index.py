@@ -1,0 +1,148 @@
+"""The night's KPI frame indexed once, for drill-down: one sorted block of arrays per KPI.
+
+Drill-down compares every series of a KPI over a finding's window with the periods before
+it. Done on the long frame, each finding costs a scan of the whole frame with string
+comparisons, so a night costs findings x frame size. :class:`KpiIndex` labels each row's
+series once (``dimension`` = the sliced dimension or ``"*"``, ``slice`` = its value), gives
+each series an integer code, and keeps each KPI's rows sorted by (series, period) in numpy
+arrays; a window is then a few vectorised passes over one KPI's block, and one series'
+numbers only touch that series' rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from flows.kpis.compute import ALL, dimension_columns
+
+__all__ = ["BASELINE_PERIODS", "KpiIndex"]
+
+#: Periods a baseline snapshot spans (four weeks of days), shared with the candidates stage.
+BASELINE_PERIODS = 28
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One KPI's rows, sorted by (series code, period); ``offsets[i]`` starts series i."""
+
+    series: pd.DataFrame  # one row per series: dimension, slice (sorted by both)
+    lookup: dict[tuple[str, str], int]  # (dimension, slice) -> series code
+    code: np.ndarray
+    period: np.ndarray  # datetime64[ns] as int64
+    value: np.ndarray
+    n: np.ndarray
+    offsets: np.ndarray
+
+
+class KpiIndex:
+    """A KPI frame indexed by KPI and series, built once per night.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"kpi": "k", "team": ["*", "*", "a", "a"],
+    ...                       "period": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2),
+    ...                       "value": [4.0, 6.0, 1.0, 3.0], "n": [4, 6, 1, 3]})
+    >>> table = KpiIndex(frame).window("k", pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-02"))
+    >>> table[["dimension", "slice", "baseline", "current", "n"]].to_dict("records")[1]
+    {'dimension': 'team', 'slice': 'a', 'baseline': 1.0, 'current': 3.0, 'n': 3.0}
+    """
+
+    def __init__(self, kpi_frame: pd.DataFrame) -> None:
+        self._blocks: dict[str, _Block] = {}
+        if kpi_frame.empty:
+            return
+        dims = dimension_columns(kpi_frame)
+        dimension = np.full(len(kpi_frame), ALL, dtype=object)
+        slice_value = np.full(len(kpi_frame), ALL, dtype=object)
+        for dim in dims:
+            mine = (kpi_frame[dim] != ALL).to_numpy()
+            dimension[mine] = dim
+            slice_value[mine] = kpi_frame[dim].to_numpy()[mine]
+        keyed = pd.DataFrame(
+            {
+                "kpi": kpi_frame["kpi"].to_numpy(),
+                "dimension": dimension,
+                "slice": slice_value,
+                "period": kpi_frame["period"].to_numpy(dtype="datetime64[ns]").view("int64"),
+                "value": kpi_frame["value"].to_numpy(dtype="float64"),
+                "n": kpi_frame["n"].to_numpy(dtype="float64"),
+            }
+        )
+        for kpi, rows in keyed.groupby("kpi", sort=False):
+            self._blocks[str(kpi)] = _block(rows)
+
+    def window(
+        self,
+        kpi: str,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        series: list[tuple[str, str]] | None = None,
+    ) -> pd.DataFrame:
+        """Baseline and window numbers of every series of ``kpi`` (or only ``series``).
+
+        Returns one row per series with ``dimension``, ``slice``, ``baseline`` (mean of the
+        last :data:`BASELINE_PERIODS` known values before ``start``), ``current`` (mean over
+        ``start..end``) and ``n`` (records in the window), sorted by dimension and slice.
+        Series with no row before or in the window are left out.
+        """
+        block = self._blocks.get(kpi)
+        if block is None:
+            return pd.DataFrame(columns=["dimension", "slice", "baseline", "current", "n"])
+        size = len(block.series)
+        codes = np.arange(size)
+        rows = np.arange(len(block.code))
+        if series is not None:
+            codes = np.array(sorted({block.lookup[k] for k in series if k in block.lookup}), int)
+            rows = np.concatenate(
+                [np.arange(block.offsets[c], block.offsets[c + 1]) for c in codes] or [rows[:0]]
+            )
+        code, period = block.code[rows], block.period[rows]
+        value, n = block.value[rows], block.n[rows]
+        lo, hi = pd.Timestamp(start).value, pd.Timestamp(end).value
+        before = np.flatnonzero((period < lo) & ~np.isnan(value))
+        # Rows are sorted by (code, period): keep each series' last BASELINE_PERIODS ones.
+        per = np.bincount(code[before], minlength=size)
+        rank_from_end = np.cumsum(per)[code[before]] - np.arange(len(before))
+        last = before[rank_from_end <= BASELINE_PERIODS]
+        base_n = np.bincount(code[last], minlength=size)
+        base_sum = np.bincount(code[last], weights=value[last], minlength=size)
+        during = np.flatnonzero((period >= lo) & (period <= hi))
+        in_window = np.bincount(code[during], minlength=size)
+        known = during[~np.isnan(value[during])]
+        cur_n = np.bincount(code[known], minlength=size)
+        cur_sum = np.bincount(code[known], weights=value[known], minlength=size)
+        n_sum = np.bincount(code[during], weights=n[during], minlength=size)
+        keep = codes[(base_n[codes] > 0) | (in_window[codes] > 0)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (
+                block.series.iloc[keep]
+                .assign(
+                    baseline=base_sum[keep] / np.where(base_n[keep] > 0, base_n[keep], np.nan),
+                    current=cur_sum[keep] / np.where(cur_n[keep] > 0, cur_n[keep], np.nan),
+                    n=np.where(in_window[keep] > 0, n_sum[keep], np.nan),
+                )
+                .reset_index(drop=True)
+            )
+
+
+def _block(rows: pd.DataFrame) -> _Block:
+    series = (
+        rows[["dimension", "slice"]].drop_duplicates().sort_values(["dimension", "slice"])
+    ).reset_index(drop=True)
+    code_of = pd.MultiIndex.from_frame(series).get_indexer(
+        pd.MultiIndex.from_frame(rows[["dimension", "slice"]])
+    )
+    order = np.lexsort((rows["period"].to_numpy(), code_of))
+    code = code_of[order]
+    return _Block(
+        series=series,
+        lookup={(str(d), str(v)): i for i, (d, v) in enumerate(series.itertuples(index=False))},
+        code=code,
+        period=rows["period"].to_numpy()[order],
+        value=rows["value"].to_numpy()[order],
+        n=rows["n"].to_numpy()[order],
+        offsets=np.searchsorted(code, np.arange(len(series) + 1)),
+    )
