@@ -22,7 +22,7 @@ from prefect.tasks import Task, exponential_backoff
 from flows import pipeline
 from flows.config import ScanConfig
 from flows.followup import FollowUp
-from flows.runs import Outbox, file_via_outbox, with_register_retry
+from flows.runs import Outbox, file_via_outbox, remeasure_patiently
 from flows.select import select_findings
 from register_client import Candidate, FileReport, Register, RegisterError
 
@@ -86,20 +86,9 @@ _file_via_outbox = task(
 )(file_via_outbox)
 
 
-@task(name="remeasure-entries", task_run_name="remeasure-entries-{as_of}", cache_policy=NO_CACHE)
-def _remeasure_patiently(
-    register: Register,
-    kpi_frame: pd.DataFrame,
-    config: ScanConfig,
-    as_of: date,
-    evidence_dir: Path,
-    retry_seconds: float,
-) -> list[FollowUp]:
-    return with_register_retry(
-        lambda: pipeline.remeasure_entries(register, kpi_frame, config, as_of, evidence_dir),
-        seconds=retry_seconds,
-        what=f"re-measuring entries of {as_of}",
-    )
+_remeasure_patiently = task(
+    name="remeasure-entries", task_run_name="remeasure-entries-{as_of}", cache_policy=NO_CACHE
+)(remeasure_patiently)
 
 
 def patient_stages(outbox: Outbox, retry_seconds: float) -> pipeline.Stages:

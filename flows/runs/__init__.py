@@ -14,13 +14,14 @@ Nothing here imports Prefect or Great Expectations.
 from flows.runs.lock import run_key, scan_lock
 from flows.runs.outbox import Outbox, file_via_outbox, flush_outbox
 from flows.runs.retry import with_register_retry
-from flows.runs.scan import plain_patient_stages, run_scan
+from flows.runs.scan import plain_patient_stages, remeasure_patiently, run_scan
 
 __all__ = [
     "Outbox",
     "file_via_outbox",
     "flush_outbox",
     "plain_patient_stages",
+    "remeasure_patiently",
     "run_key",
     "run_scan",
     "scan_lock",

@@ -25,31 +25,33 @@ from flows.runs.outbox import Outbox, file_via_outbox, flush_outbox
 from flows.runs.retry import with_register_retry
 from register_client import Register, connect
 
-__all__ = ["plain_patient_stages", "run_scan"]
+__all__ = ["plain_patient_stages", "remeasure_patiently", "run_scan"]
 
 _log = logging.getLogger("radar.scan")
 
 
+def remeasure_patiently(
+    register: Register,
+    kpi_frame: pd.DataFrame,
+    config: ScanConfig,
+    as_of: date,
+    evidence_dir: Path,
+    retry_seconds: float,
+) -> list[FollowUp]:
+    """Re-measure the night's entries, waiting out a register outage for ``retry_seconds``."""
+    return with_register_retry(
+        lambda: pipeline.remeasure_entries(register, kpi_frame, config, as_of, evidence_dir),
+        seconds=retry_seconds,
+        what=f"re-measuring entries of {as_of}",
+    )
+
+
 def plain_patient_stages(outbox: Outbox, retry_seconds: float) -> pipeline.Stages:
     """Return the plain stages with filing through ``outbox`` and patient register writes."""
-
-    def remeasure(
-        register: Register,
-        kpi_frame: pd.DataFrame,
-        config: ScanConfig,
-        as_of: date,
-        where: Path,
-    ) -> list[FollowUp]:
-        return with_register_retry(
-            lambda: pipeline.remeasure_entries(register, kpi_frame, config, as_of, where),
-            seconds=retry_seconds,
-            what=f"re-measuring entries of {as_of}",
-        )
-
     return dataclasses.replace(
         pipeline.PLAIN,
         file_entries=partial(file_via_outbox, outbox=outbox, retry_seconds=retry_seconds),
-        remeasure=remeasure,
+        remeasure=partial(remeasure_patiently, retry_seconds=retry_seconds),
     )
 
 
