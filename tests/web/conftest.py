@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web.webtools import OWNER_GROUP, PASSWORD, SCRIPT, make_client
 
 from register_client import Candidate, Register, connect
+from tests.web.webtools import OWNER_GROUP, PASSWORD, SCRIPT, make_client
 
 
 def _plot(path: Path, values: list[float]) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from web.webtools import SCRIPT, error_line, post_action, sign_in
-
 from register_client import Register
+from tests.web.webtools import SCRIPT, error_line, post_action, sign_in
 
 
 def test_each_action_lands_in_the_audit_trail_under_the_signed_in_user(

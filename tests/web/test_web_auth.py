@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from typer.testing import CliRunner
-from web.webtools import PASSWORD, error_line, make_client, post_action, sign_in, token
 
 from flows.cli import app as cli
 from register_client import Register, SignInPolicy
+from tests.web.webtools import PASSWORD, error_line, make_client, post_action, sign_in, token
 
 
 def test_without_a_session_pages_redirect_and_the_api_answers_401(client: Any) -> None:

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import yaml
-from web.webtools import OWNER_GROUP, PASSWORD, Receiver
 
 from register_client import connect
 from tests.conftest import DEMO_CONFIG, ROOT
+from tests.web.webtools import OWNER_GROUP, PASSWORD, Receiver
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SHOTS = ROOT / ".radar" / "screenshots"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from web.webtools import PASSWORD, SCRIPT
 
 from flows.cli import app
 from register_client import Register
+from tests.web.webtools import PASSWORD, SCRIPT
 
 runner = CliRunner()
 RADAR = str(Path(sys.executable).with_name("radar"))

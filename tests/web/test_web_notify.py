@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web.webtools import Receiver
 
 from flows.config.model import ConfigError, load_config
 from flows.config.web_spec import NotifySpec
 from flows.web.notify import notify_filed, post_webhook
 from register_client import Register
 from tests.conftest import DEMO_CONFIG
+from tests.web.webtools import Receiver
 
 
 @pytest.fixture
