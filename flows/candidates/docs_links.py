@@ -12,11 +12,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from flows.gate.docs import KEPT
 from register_client import Candidate
 
 __all__ = ["KEPT", "keep_docs_page", "kept_path"]
 
-KEPT = "kept"
 _MANAGED = "validations"
 
 

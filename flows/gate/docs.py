@@ -3,7 +3,8 @@
 Every call of :func:`flows.gate.run.run_gate` builds its own GX site under
 ``<docs_dir>/runs/<run id>/`` (run ids start with their UTC time, so they sort in run
 order). A run marks its site complete when it is built; pruning removes only complete
-sites beyond the newest ``keep``, never a site another scan is still writing. The
+sites beyond the newest ``keep``, never a site another scan is still writing, and of a
+site holding pages that entries link to (``kept/``) only the other pages. The
 top-level ``index.html`` lists the sites and is replaced atomically, so two scans that
 finish together leave one whole page.
 """
@@ -18,7 +19,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["finish_site", "new_site"]
+__all__ = ["KEPT", "finish_site", "new_site"]
+
+#: The folder of a site that holds the pages entries link to, kept for the entries' life.
+KEPT = "kept"
 
 _DONE = ".complete"
 _ABANDONED_AFTER_S = 24 * 3600  # a site left incomplete this long was a killed run's
@@ -37,7 +41,9 @@ def finish_site(docs_dir: Path, site: Path, keep: int) -> None:
     (site / _DONE).touch()
     complete = sorted(p.parent for p in (docs_dir / "runs").glob(f"*/{_DONE}"))
     for old in complete[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)  # another scan may be pruning it too
+        # Another scan may be pruning it too. A site whose pages entries still link (copied
+        # to its kept/ folder) keeps its index and assets; only its other pages go.
+        shutil.rmtree(old / "validations" if (old / KEPT).is_dir() else old, ignore_errors=True)
     now = datetime.now(UTC).timestamp()
     for folder in (docs_dir / "runs").iterdir():
         if not (folder / _DONE).exists() and _age(folder, now) > _ABANDONED_AFTER_S:
