@@ -36,7 +36,13 @@ from flows.kpis import compute_kpis
 from flows.load import RecordFrame, exclude_periods, load_records, summarise
 from flows.select import Drilled, select_findings
 from flows.select.kinds import find_opportunities
-from register_client import FOLLOW_UP_STATUSES, Candidate, FileReport, Register
+from register_client import (
+    FOLLOW_UP_STATUSES,
+    Candidate,
+    FileReport,
+    Register,
+    RegisterUnavailable,
+)
 
 __all__ = [
     "PLAIN",
@@ -150,7 +156,13 @@ def add_opportunities(
         opportunity_candidate(o, config, provenance[o.dataset], as_of, evidence_dir)
         for o in find_opportunities(frames, kpi_frame, config, as_of)
     ]
-    open_now = {e.fingerprint for e in register.list(status=("new", *FOLLOW_UP_STATUSES))}
+    try:
+        open_now = {e.fingerprint for e in register.list(status=("new", *FOLLOW_UP_STATUSES))}
+    except RegisterUnavailable as exc:
+        # Ranking goes on without it: filing, which waits the outage out or keeps the night
+        # in the run's outbox, still files a still-open entry's re-detection only once.
+        _log.warning("ranking without the open entries: %s", exc)
+        open_now = set()
     return rank_and_cap(candidates + found, open_now, config)
 
 
@@ -162,13 +174,18 @@ def build_dq_candidates(
     register: Register,
 ) -> list[Candidate]:
     """File a ``data_quality`` entry for each critical check failing N scans in a row."""
+    try:
+        streaks = due_dq_streaks(config, register)
+    except RegisterUnavailable as exc:  # the streak is counted again once the register is back
+        _log.warning("no data-quality streaks tonight: %s", exc)
+        return []
     return [
         Candidate.model_validate(
             build_dq_candidate(
                 streak, gate[streak.source], config, provenance[streak.source], as_of
             )
         )
-        for streak in due_dq_streaks(config, register)
+        for streak in streaks
         if streak.source in gate
     ]
 
