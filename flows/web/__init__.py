@@ -10,4 +10,6 @@
 Importing this package is cheap: the app's modules (FastAPI) load only when used.
 """
 
-__all__ = ["WebSpec"]
+from flows.web.notify import notify_filed
+
+__all__ = ["notify_filed"]

@@ -1,10 +1,7 @@
-"""The pipeline core: one night's stages in data-flow order, as plain typed functions.
+"""The pipeline's stages as plain typed functions, and the :class:`Stages` that names them.
 
-Nothing here imports Prefect. The nightly flows (:mod:`flows.orchestrate`) hand
-:func:`run_night` a :class:`Stages` whose members are Prefect tasks wrapping these same
-functions; the backtest, notebooks, benchmarks and examples call the core as it is.
-
-    load ─► gate ─► KPIs ─► detect ─► select ─► candidates ─► (plots) ─► file ─► follow-up
+Nothing here imports Prefect: :mod:`flows.orchestrate` wraps each of these functions as a
+task and hands :func:`flows.pipeline.run_night` those instead.
 """
 
 from __future__ import annotations
@@ -14,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -29,9 +25,9 @@ from flows.candidates import (
 from flows.candidates.build import evidence_agrees
 from flows.candidates.ranking import rank_and_cap
 from flows.candidates.standing import opportunity_candidate
-from flows.config import RadarSettings, ScanConfig
+from flows.config import ScanConfig
 from flows.followup import FollowUp, remeasure
-from flows.gate import GateResult, apply_gate, due_dq_streaks, run_gate, save_result
+from flows.gate import GateResult, due_dq_streaks, run_gate, save_result
 from flows.kpis import compute_kpis
 from flows.load import RecordFrame, exclude_periods, load_records, summarise
 from flows.select import Drilled, select_findings
@@ -46,22 +42,17 @@ from register_client import (
 
 __all__ = [
     "PLAIN",
-    "NightOutcome",
-    "NightWork",
     "Stages",
     "add_opportunities",
     "build_candidates",
     "build_dq_candidates",
     "compute_kpi_series",
-    "compute_night",
     "detect",
     "file_entries",
-    "finish_night",
     "load_sources",
     "persist_gate",
     "plot_evidence",
     "remeasure_entries",
-    "run_night",
     "validate_sources",
 ]
 
@@ -268,154 +259,3 @@ PLAIN = Stages(
     file_entries=file_entries,
     remeasure=remeasure_entries,
 )
-
-
-@dataclass(frozen=True)
-class NightOutcome:
-    """Everything one night produced, before it is summarised."""
-
-    as_of: date
-    gate: dict[str, GateResult]
-    findings: list[Finding]
-    candidates: list[Candidate]
-    filed: FileReport
-    followed: list[FollowUp]
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the night's summary as plain data, for the CLI and the artifacts."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "gate": {name: result.to_json() for name, result in self.gate.items()},
-            "findings": len(self.findings),
-            "created": [o.entry_id for o in self.filed.created if o.entry_id],
-            "updated": [o.entry_id for o in self.filed.updated if o.entry_id],
-            "suppressed": [f"{o.title}: {o.reason}" for o in self.filed.suppressed],
-            "measured": [f.to_json() for f in self.followed],
-        }
-
-
-@dataclass(frozen=True)
-class NightWork:
-    """One night's computed part: everything before the register, independent of other nights.
-
-    Nights of a replay can be computed in any order, or in parallel (see
-    :mod:`flows.orchestrate.sharded`); :func:`finish_night` then files them in night order.
-    """
-
-    as_of: date
-    gate: dict[str, GateResult]
-    findings: list[Finding]
-    candidates: list[Candidate]
-    kpi_frame: pd.DataFrame
-    provenance: dict[str, Provenance]
-    usable: dict[str, RecordFrame]
-
-
-def compute_night(
-    config: ScanConfig,
-    frames: dict[str, RecordFrame],
-    as_of: date,
-    settings: RadarSettings,
-    *,
-    stages: Stages = PLAIN,
-    plots: bool = True,
-    run_id: str | None = None,
-) -> NightWork:
-    """Run one night's stages that need no register: gate, KPIs, detection, candidates."""
-    docs_dir = settings.docs_dir if plots else None
-    gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
-    usable = {
-        name: passed
-        for name, frame in frames.items()
-        if (passed := apply_gate(frame, gate[name], config)) is not None
-    }
-    specs = [
-        kpi
-        for kpi in config.kpis
-        if kpi.source in usable and (kpi.link is None or kpi.link.source in usable)
-    ]
-    usable_config = config.model_copy(update={"kpis": specs})
-    kpi_frame = stages.compute_kpis(usable, usable_config, as_of)
-    findings = stages.detect(kpi_frame, config, as_of)
-    chosen = stages.select(findings, kpi_frame, config, as_of)
-    provenance = {
-        name: Provenance(
-            dataset=name,
-            data_hash=frame.data_hash,
-            flow_run_id=run_id,
-            gate=gate[name].to_json(),
-        )
-        for name, frame in frames.items()
-    }
-    candidates = stages.build_candidates(chosen, kpi_frame, config, provenance, as_of)
-    return NightWork(as_of, gate, findings, candidates, kpi_frame, provenance, usable)
-
-
-def finish_night(
-    config: ScanConfig,
-    work: NightWork,
-    register: Register,
-    settings: RadarSettings,
-    *,
-    stages: Stages = PLAIN,
-    plots: bool = True,
-) -> NightOutcome:
-    """File one computed night: keep its gate results, plot, add data-quality entries, follow up.
-
-    Nights must be finished in order: data-quality streaks and the register's lifecycle
-    read what earlier nights left behind.
-    """
-    stages.persist_gate(work.gate, register)
-    candidates = work.candidates
-    if plots:
-        candidates = stages.plot_evidence(candidates, work.kpi_frame, settings.evidence_dir)
-    candidates = stages.add_opportunities(
-        candidates,
-        work.usable,
-        work.kpi_frame,
-        config,
-        work.provenance,
-        work.as_of,
-        register,
-        settings.evidence_dir if plots else None,
-    )
-    candidates += stages.build_dq_candidates(
-        config, work.gate, work.provenance, work.as_of, register
-    )
-    filed = stages.file_entries(register, candidates, work.as_of)
-    followed = stages.remeasure(register, work.kpi_frame, config, work.as_of, settings.evidence_dir)
-    return NightOutcome(work.as_of, work.gate, work.findings, candidates, filed, followed)
-
-
-def run_night(
-    config: ScanConfig,
-    frames: dict[str, RecordFrame],
-    register: Register,
-    as_of: date,
-    settings: RadarSettings,
-    *,
-    stages: Stages = PLAIN,
-    plots: bool = True,
-    run_id: str | None = None,
-) -> NightOutcome:
-    """Run one night's stages in order: gate, KPIs, detection, candidates, filing, follow-up.
-
-    Parameters
-    ----------
-    config, frames
-        The scan config and its loaded sources (all nights of a replay share one load).
-    register : Register
-        The CIR to file into and follow up from; one connection serves every night.
-    as_of : date
-        The night: only what was known by its end is used.
-    settings : RadarSettings
-        Where Data Docs and evidence plots go.
-    stages : Stages, default PLAIN
-        The stage functions; the Prefect flows pass tasks wrapping the same functions.
-    plots : bool, default True
-        Draw evidence plots and Data Docs, the slowest side outputs.
-    run_id : str, optional
-        The flow run that files the entries, recorded in their provenance.
-    """
-    work = compute_night(config, frames, as_of, settings, stages=stages, plots=plots, run_id=run_id)
-    return finish_night(config, work, register, settings, stages=stages, plots=plots)
