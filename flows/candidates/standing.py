@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from flows.candidates.build import Provenance, route_owner
-from flows.candidates.evidence import candidate_plot_path, render_evidence_plot
+from flows.candidates.evidence import candidate_plot_path, plot_numbers, render_evidence_plot
 from flows.config.model import ScanConfig
 from flows.select.opportunities import Opportunity
 from register_client import Candidate
@@ -118,6 +118,9 @@ def opportunity_candidate(
         baseline=baseline,
         window=(o.start, o.end),
         target=o.target,
+        current=candidate.current.model_dump(),
+        share=candidate.kpi.is_share,
+        numbers=plot_numbers(candidate),
     )
     return candidate.model_copy(
         update={"evidence_plot": candidate_plot_path(evidence_dir), "evidence_png": png}

@@ -39,8 +39,10 @@ def find_breaks(kpi_frame: pd.DataFrame, config: ScanConfig) -> list[Drilled]:
     seen: set[str] = set()
     for kpi in config.kpis:
         rows = kpi_frame[kpi_frame["kpi"] == kpi.name]
+        if rows.empty:  # its source was blocked by the gate tonight
+            continue
         for dim in kpi.dimensions:
-            if dim not in seen and kpi.measure == "count":
+            if dim not in seen and kpi.measure == "count" and dim in rows.columns:
                 seen.add(dim)
                 found += _renames(rows, kpi, dim)
         if kpi.measure in ("rate", "linked"):

@@ -52,8 +52,8 @@ def test_scan_sync_reject_in_jira_and_the_next_scan_suppresses_it(
         assert f"http://radar.local:8765/entries/{entry['id']}" in text
     assert len(jira.issues) == len(entries)
 
-    # the backlog entry that later nights re-detect: reject it in "Jira"
-    target = max(entries, key=lambda e: e["occurrences"])
+    # the backlog trend that later nights keep re-detecting: reject it in "Jira"
+    target = next(e for e in entries if e["kind"] == "degradation")
     jira.transition(jira.by_label(target["fingerprint"])[0].key, "Won't Do", by="Ana Lima")
     radar("sync", "jira", *common, cwd=tmp_path)
     shown = json.loads(
