@@ -5,7 +5,7 @@ plot; data-quality streaks from the gate become ``data_quality`` candidates.
 
 Shared by every entry kind: :mod:`~flows.candidates.baseline` (the snapshot before the
 onset, like weekdays, prediction band), :mod:`~flows.candidates.targets` (the suggested
-target), :mod:`~flows.candidates.domain` (domain clipping, percentages for rates) and
+target), :mod:`~flows.candidates.domain` (domain clipping) and
 :mod:`~flows.candidates.evidence` (plots by entry id).
 """
 

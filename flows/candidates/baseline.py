@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flows.candidates.domain import clip, is_share
+from flows.candidates.domain import clip
 from flows.config.kpi_spec import KpiSpec
 
 __all__ = [
@@ -59,7 +59,7 @@ def level_of(rows: pd.DataFrame, spec: KpiSpec) -> float:
     valued = rows.dropna(subset=["value"])
     if valued.empty:
         return math.nan
-    if is_share(spec):
+    if spec.is_share:
         n = valued["n"].to_numpy(dtype="float64")
         total = n.sum()
         return float((valued["value"].to_numpy() * n).sum() / total) if total else math.nan
@@ -108,7 +108,7 @@ def _band(base: pd.DataFrame, now: pd.DataFrame, spec: KpiSpec, daily: bool) -> 
         pool = np.flatnonzero(pools == key)
         pool = pool if pool.size else np.arange(len(values))
         picks[:, j] = rng.choice(pool, size=_DRAWS)
-    if is_share(spec):
+    if spec.is_share:
         n = weights[picks]
         levels = (values[picks] * n).sum(axis=1) / np.maximum(n.sum(axis=1), 1.0)
     else:
@@ -213,7 +213,7 @@ def baseline_snapshot(
         "std": float(values.std(ddof=1)) if values.size > 1 else 0.0,
         "values": [float(v) for v in values],
         "level": level_of(rows, spec),
-        "level_stat": "pooled rate" if is_share(spec) else "median",
+        "level_stat": "pooled rate" if spec.is_share else "median",
         "comparison": comparison,
         "weekdays": [_DAY_NAMES[d] for d in weekdays],
         "band": _band(rows, now, spec, daily),

@@ -18,7 +18,7 @@ from scipy import stats
 
 from detectors import Finding
 from flows.candidates.baseline import baseline_snapshot, current_rows, level_of
-from flows.candidates.domain import fmt_value, is_share, kpi_block
+from flows.candidates.domain import kpi_block
 from flows.candidates.targets import suggest_target
 from flows.config.model import KpiSpec, RouteRule, ScanConfig
 from flows.kpis.compute import ALL, dimension_columns
@@ -117,7 +117,7 @@ def build_candidate(
     )
 
     def fmt(value: float | None) -> str:  # one formatter for every number shown
-        return fmt_value(value, spec)
+        return spec.show(value)
 
     title = (
         f"{spec.name} {kind_text}: {fmt(current_value)} against {fmt(base_level)} "
@@ -128,7 +128,7 @@ def build_candidate(
     periods = f"{len(now)} period{'' if len(now) == 1 else 's'}"
     stood = (
         f"{spec.name} ({spec.unit}) stood at {fmt(current_value)} "
-        f"({'pooled rate' if is_share(spec) else 'median'} of {periods}, "
+        f"({'pooled rate' if spec.is_share else 'median'} of {periods}, "
         f"{_day(now['period'].iloc[0]) if len(now) else '-'} to "
         f"{_day(now['period'].iloc[-1]) if len(now) else '-'}) in the {kind_text} detected "
         f"from {_day(finding.start)} to {_day(finding.end)} for {slice_text}"
@@ -224,7 +224,7 @@ def evidence_agrees(candidate: dict[str, Any], spec: KpiSpec) -> bool:
         edge = band[1] if lower_is_better else band[0]
         if (current <= edge) if lower_is_better else (current >= edge):
             return False
-    if is_share(spec):
+    if spec.is_share:
         records = int(candidate["current"]["n"])
         floor = 1.0 / max(int(base.get("records") or 0), 1)  # a zero baseline rate still has noise
         rate = min(max(level, floor), 1.0 - floor)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from flows.candidates.build import Provenance, route_owner
 from flows.candidates.evidence import candidate_plot_path, plot_numbers, render_evidence_plot
-from flows.config.model import ScanConfig
+from flows.config import ScanConfig, show_value
 from flows.select.opportunities import Opportunity
 from register_client import Candidate
 
@@ -69,13 +69,14 @@ def opportunity_candidate(
         if o.kind == "improvement"
         else ("up" if adverse_up else "down")
     )
+    latest, before = _levels(o, baseline)
     candidate = Candidate.model_validate(
         {
-            "title": f"{o.kind.replace('_', ' ')}: {o.headline}",
-            "description": o.detail,
+            "title": f"{o.kind.replace('_', ' ')}: {o.headline} ({latest}; {before})",
+            "description": f"{o.detail} Latest: {latest}; {before}.",
             "kind": o.kind,
             "direction": direction,
-            "kpi": {"name": o.kpi, "unit": o.unit, "better": o.better},
+            "kpi": {"name": o.kpi, "unit": o.unit, "better": o.better, "measure": o.measure},
             "dimensions": dict(o.dimensions),
             "window": {"start": o.start, "end": o.end},
             "baseline": baseline,
@@ -124,6 +125,18 @@ def opportunity_candidate(
     )
     return candidate.model_copy(
         update={"evidence_plot": candidate_plot_path(evidence_dir), "evidence_png": png}
+    )
+
+
+def _levels(o: Opportunity, baseline: dict[str, Any]) -> tuple[str, str]:
+    """Say the entry's current value and baseline level, from the numbers its JSON keeps."""
+    share = o.measure in ("rate", "linked")
+    latest = f"{show_value(o.current, share)} from {o.start:%d %b} to {o.end:%d %b}"
+    if not baseline["n"]:
+        return latest, "no earlier periods to compare with"
+    return latest, (
+        f"median {show_value(baseline['median'], share)} over the {baseline['n']} periods "
+        f"from {baseline['start']:%d %b} to {baseline['end']:%d %b}"
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.candidates.domain import clip, fmt_value, is_share
+from flows.candidates.domain import clip
 from flows.config.kpi_spec import KpiSpec
 
 __all__ = ["SUSTAIN_DAYS", "SUSTAIN_WEEKS", "best_sustained", "suggest_target"]
@@ -40,7 +40,7 @@ def best_sustained(history: pd.DataFrame, spec: KpiSpec) -> tuple[float, Any]:
     window = SUSTAIN_DAYS if spec.grain == "D" else SUSTAIN_WEEKS
     frame = history.set_index("period")
     enough = max(2, (3 * window) // 4)
-    if is_share(spec):
+    if spec.is_share:
         hits = (frame["value"] * frame["n"]).rolling(window, min_periods=enough).sum()
         records = frame["n"].where(frame["value"].notna()).rolling(window, min_periods=1).sum()
         levels = hits / records.where(records > 0)
@@ -76,19 +76,19 @@ def suggest_target(
         return None
     lower = spec.better == "lower"
     if spec.target is not None:
-        value, basis = spec.target, f"the configured target {fmt_value(spec.target, spec)}"
+        value, basis = spec.target, f"the configured target {spec.show(spec.target)}"
     else:
         step = spec.target_improvement
         value = level * (1 - step) if lower else level * (1 + step)
         basis = (
             f"{step:.0%} better than the baseline {snapshot.get('level_stat', 'level')} "
-            f"{fmt_value(level, spec)}"
+            f"{spec.show(level)}"
         )
     best, at = best_sustained(history, spec)
     if math.isfinite(best) and (value < best if lower else value > best):
         value = best
         basis += (
-            f", held at the best level this slice sustained ({fmt_value(best, spec)}, "
+            f", held at the best level this slice sustained ({spec.show(best)}, "
             f"rolling {SUSTAIN_DAYS if spec.grain == 'D' else SUSTAIN_WEEKS} periods to "
             f"{pd.Timestamp(at):%Y-%m-%d})"
         )

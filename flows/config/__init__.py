@@ -13,6 +13,7 @@ from flows.config.kpi_spec import (
     KpiSpec,
     LinkSpec,
     Measure,
+    show_value,
 )
 from flows.config.model import (
     AuditLogSpec,
@@ -46,4 +47,5 @@ __all__ = [
     "SourceSpec",
     "load_config",
     "quiet_prefect_defaults",
+    "show_value",
 ]

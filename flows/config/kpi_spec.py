@@ -13,7 +13,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["CalendarSpec", "DrilldownSpec", "ExtractSpec", "KpiSpec", "LinkSpec", "Measure"]
+__all__ = [
+    "CalendarSpec",
+    "DrilldownSpec",
+    "ExtractSpec",
+    "KpiSpec",
+    "LinkSpec",
+    "Measure",
+    "show_value",
+]
 
 Measure = Literal["count", "duration", "rate", "backlog", "linked"]
 Scalar = str | int | float | bool
@@ -72,6 +80,21 @@ class LinkSpec(_Strict):
     date: str
     within_days: int = Field(7, ge=0, le=365)
     related: str | None = None
+
+
+def show_value(value: float | None, share: bool) -> str:
+    """Format a value for people: ``12.3 %`` for a share, 3 significant digits otherwise.
+
+    The one formatter of every number an entry shows, so title, description and plot agree.
+
+    Examples
+    --------
+    >>> show_value(0.1234, True), show_value(1234.5, False), show_value(float("nan"), False)
+    ('12.3 %', '1.23e+03', 'n/a')
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{100 * value:.3g} %" if share else f"{value:.3g}"
 
 
 class KpiSpec(_Strict):
@@ -152,9 +175,26 @@ class KpiSpec(_Strict):
         return self
 
     @property
+    def is_share(self) -> bool:
+        """Whether the values are shares of records: kept as shares, shown as percentages."""
+        return self.measure in ("rate", "linked")
+
+    @property
     def domain(self) -> tuple[float, float | None]:
         """The values the KPI can take: a share is in [0, 1], anything else is >= 0."""
-        return (0.0, 1.0) if self.measure in ("rate", "linked") else (0.0, None)
+        return (0.0, 1.0) if self.is_share else (0.0, None)
+
+    def show(self, value: float | None) -> str:
+        """Format a value for people: ``12.3 %`` for shares, 3 significant digits otherwise.
+
+        Examples
+        --------
+        >>> rate = KpiSpec(name="r", source="s", measure="rate", flag="f", date="d",
+        ...                unit="share", better="lower", csf="c", objective="o")
+        >>> rate.show(0.1234), rate.show(None)
+        ('12.3 %', 'n/a')
+        """
+        return show_value(value, self.is_share)
 
     def inputs(self) -> list[str]:
         """Return the canonical columns of its own source this KPI reads."""

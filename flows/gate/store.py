@@ -6,7 +6,8 @@ worker that shares a register counts the same streaks. Streaks read a source's l
 
 A scan files a ``data_quality`` entry when a source fails the same critical expectation
 on N consecutive scan dates (``GateSpec.dq_consecutive_failures``); re-running a date
-counts once, with its latest result.
+counts once, with its latest result. Too little history (``history``) blocks a scan but
+files no entry: it is the warm-up of a new source, and it ends by itself.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 DEFAULT_KEEP = 400
+NOT_A_DEFECT = frozenset({"history"})  # checks that block detection but need no owner
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def dq_streaks(register: Register, source: str, n: int) -> list[DqStreak]:
         return []
     streaks = []
     for failure in scans[-1]["failures"]:
-        if failure["severity"] != "critical":
+        if failure["severity"] != "critical" or failure["check"] in NOT_A_DEFECT:
             continue
         run = []
         for data in reversed(scans):

@@ -20,6 +20,7 @@ from datetime import date
 import pandas as pd
 
 from flows.config.kinds_spec import CountSpec, HotspotSpec
+from flows.config.kpi_spec import show_value
 from flows.config.model import ScanConfig
 from flows.load import RecordFrame
 from flows.select.opportunities import (
@@ -163,14 +164,14 @@ def _opportunity(
         dimensions={spec.dimension: value},
         start=last - pd.Timedelta(days=6),
         end=last,
-        current=share,
+        current=float(series.iloc[-1]),  # the detected window is the last week
         records=records,
         reference=series.iloc[:-1],
         target=peer,
         excess_per_week=excess,
         hours_per_week=excess * config.kinds.hours(lead.source),
         score=min(1.0, held / len(weekly)),
-        headline=f"{spec.dimension} {value} has {share:.0%} of {lead.label}",
+        headline=f"{spec.dimension} {value} has {show_value(share, True)} of {lead.label}",
         detail=(
             f"{spec.dimension} {value} has {shares_text} from {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d}, {share / peer if peer else float('inf'):.1f} times the next "
@@ -190,4 +191,5 @@ def _opportunity(
         csf=spec.csf,
         objective=spec.objective,
         culprits=tuple(culprits),
+        measure="rate",  # a share of the lead count's records
     )

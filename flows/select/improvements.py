@@ -169,4 +169,5 @@ def _opportunity(
         owner=None,
         csf=kpi.csf,
         objective=kpi.objective,
+        measure=kpi.measure,
     )

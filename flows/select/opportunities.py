@@ -89,6 +89,8 @@ class Opportunity:
     csf: str = ""
     objective: str = ""
     culprits: tuple[Culprit, ...] = field(default_factory=tuple)
+    #: The KPI's measure when it has one ("rate" for shares of records, shown as percentages).
+    measure: str | None = None
 
 
 def day_end(as_of: date) -> pd.Timestamp:

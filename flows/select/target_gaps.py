@@ -135,11 +135,13 @@ def _opportunity(
     per_week = excess * (7 if kpi.grain == "D" else 1)
     # A duration's excess is hours per record times records: hours already.
     hours = per_week if kpi.measure == "duration" else per_week * config.kinds.hours(kpi.source)
-    # The baseline is the current level (the window's first weeks), the detected window its
-    # last week: a standing gap has no "before".
-    last_week = window["period"] > window["period"].iloc[-1] - pd.Timedelta(days=7)
-    start, end = window.loc[last_week, "period"].iloc[0], window["period"].iloc[-1]
-    reference = window.loc[~last_week].set_index("period")["value"]
+    # The detected window is the judged one; the baseline is the same span just before it,
+    # where the history has it (a gap from the first day has no "before").
+    start, end = window["period"].iloc[0], window["period"].iloc[-1]
+    earlier = series[
+        (series["period"] < start) & (series["period"] >= start - pd.Timedelta(days=days))
+    ]
+    reference = earlier.set_index("period")["value"]
     slice_text = ", ".join(f"{k}={v}" for k, v in dimensions.items()) or "all records"
     records = int(window["n"].sum())
     held = float(
@@ -165,11 +167,14 @@ def _opportunity(
         excess_per_week=per_week,
         hours_per_week=hours,
         score=float(min(1.0, max(0.0, 1.0 - p))),
-        headline=f"{kpi.name} {current:.3g} against a target of {target.value:.3g}",
+        headline=(
+            f"{kpi.name} {kpi.show(current)} over {days} days against a target of "
+            f"{kpi.show(target.value)}"
+        ),
         detail=(
-            f"{kpi.name} ({kpi.unit}) was {current:.3g} over the last {days} days "
+            f"{kpi.name} ({kpi.unit}) was {kpi.show(current)} over the last {days} days "
             f"({window['period'].iloc[0]:%Y-%m-%d} to {end:%Y-%m-%d}, complete periods) for "
-            f"{slice_text} ({records} records), against a target of {target.value:.3g}; "
+            f"{slice_text} ({records} records), against a target of {kpi.show(target.value)}; "
             f"{held:.0%} of the periods missed it (p = {p:.2g} that it is met). "
             f"{kpi.better.capitalize()} is better. Meeting it would save about "
             f"{per_week:.0f} {'hours' if kpi.measure == 'duration' else 'records'} a week."
@@ -180,4 +185,5 @@ def _opportunity(
         owner=None,
         csf=kpi.csf,
         objective=kpi.objective,
+        measure=kpi.measure,
     )

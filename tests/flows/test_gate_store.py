@@ -92,3 +92,20 @@ def test_due_streaks_use_each_sources_configured_n(reg: Register) -> None:
         save_result(result, reg)
     (streak,) = due_dq_streaks(config, reg)  # the default N is 3
     assert (streak.source, streak.count) == ("uci_incidents", 3)
+
+
+def test_too_little_history_blocks_but_files_no_streak(reg: Register) -> None:
+    """A new source's warm-up is not a defect an owner can fix: it ends by itself."""
+    young = Failure(
+        "profile",
+        "expect_column_values_to_be_between",
+        "opened.history_days",
+        "history",
+        "critical",
+        1,
+        "",
+    )
+    for night in range(5):
+        save_result(_result(night, young), reg)
+    assert consecutive_critical_failures(reg, "src", young.key) == 5
+    assert dq_streaks(reg, "src", 3) == []

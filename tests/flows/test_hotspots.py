@@ -46,7 +46,8 @@ def test_a_persistent_pareto_head_is_a_hotspot_named_with_its_share() -> None:
     (hot,) = find_hotspots({"inc": frame("inc", records)}, config.kinds.hotspots[0], config, AS_OF)
     share = (records["ci"] == "big").mean()
     assert hot.kind == "hotspot" and hot.dimensions == {"ci": "big"}
-    assert hot.current == share and hot.owner == "problem-manager"
+    assert hot.culprits[0].value == share and hot.owner == "problem-manager"
+    assert hot.current == hot.series.iloc[-1]  # the entry's value is its window's, the last week
     assert f"{share:.0%} of incidents" in hot.detail
     runner_up = records["ci"].value_counts(normalize=True).iloc[1]
     assert hot.target == runner_up

@@ -62,7 +62,7 @@ def test_a_rate_far_above_its_sla_is_a_gap_with_the_configured_target() -> None:
     assert gap.current == pytest.approx(0.35) and gap.target == 0.1
     assert gap.records == 28 * 40
     assert gap.excess_per_week == pytest.approx((0.35 - 0.1) * 40 * 7)
-    assert "against a target of 0.1" in gap.detail
+    assert "against a target of 10 %" in gap.detail
 
 
 def test_a_rate_within_noise_of_its_target_is_no_gap() -> None:
@@ -86,5 +86,6 @@ def test_a_slice_is_judged_only_under_a_total_that_meets_the_target() -> None:
         _kpi_frame({ALL: 0.3, "G1": 0.4}), config.kinds.targets[0], config, AS_OF
     )
     assert total.dimensions == {}
-    # Its baseline is the current level (the first three weeks), the window its last week.
-    assert total.reference.size == 21 and total.start == pd.Timestamp("2024-03-25")
+    # The window is the judged 28 days; the baseline the 28 days just before them.
+    assert total.start == pd.Timestamp("2024-03-04")
+    assert total.reference.size == 28 and total.reference.index[-1] < total.start
