@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
 
 test: lint typecheck pytest
 
