@@ -180,4 +180,14 @@ def _opportunity(
         owner=None,
         csf=kpi.csf,
         objective=kpi.objective,
+        benefit_basis=(
+            f"({current:.3g} - {target.value:.3g}) x {records} records over "
+            f"{len(window)} periods, x {7 if kpi.grain == 'D' else 1} periods a week = "
+            f"{abs(per_week):.0f} "
+            + (
+                "hours of lead time"
+                if kpi.measure == "duration"
+                else f"records x {config.kinds.hours(kpi.source):g} h per record"
+            )
+        ),
     )
