@@ -16,7 +16,7 @@ from flows.candidates.build import (
     route_owner,
     series_of,
 )
-from flows.candidates.dq import build_dq_candidate
+from flows.candidates.dq import build_dq_candidate, is_defect
 from flows.candidates.evidence import (
     entry_plot_path,
     followup_plot_path,
@@ -32,6 +32,7 @@ __all__ = [
     "entry_plot_path",
     "evidence_agrees",
     "followup_plot_path",
+    "is_defect",
     "plot_candidate",
     "route_owner",
     "save_evidence_plot",

@@ -15,9 +15,25 @@ from flows.config.model import ScanConfig
 from flows.gate.result import GateResult
 from flows.gate.store import DqStreak
 
-__all__ = ["DQ_TARGET_HORIZON", "build_dq_candidate"]
+__all__ = ["DQ_TARGET_HORIZON", "WARM_UP_CHECKS", "build_dq_candidate", "is_defect"]
 
 DQ_TARGET_HORIZON = timedelta(days=14)
+
+#: Checks that hold detection back with no defect to fix at the source: too little history
+#: means the extract (or the replay) has just started, an edge an analyst calls an artefact.
+WARM_UP_CHECKS = frozenset({"history"})
+
+
+def is_defect(streak: DqStreak) -> bool:
+    """Tell whether a failure streak is a data defect worth an entry, not a warm-up.
+
+    Examples
+    --------
+    >>> s = DqStreak("s", "history:x:at", 3, "t", "2024-01-01", "v", {"check": "history"})
+    >>> is_defect(s), is_defect(DqStreak("s", "ids:x:id", 3, "t", "d", "v", {"check": "ids"}))
+    (False, True)
+    """
+    return streak.failure.get("check") not in WARM_UP_CHECKS
 
 
 def build_dq_candidate(

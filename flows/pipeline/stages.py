@@ -19,6 +19,7 @@ from flows.candidates import (
     Provenance,
     build_candidate,
     build_dq_candidate,
+    is_defect,
     plot_candidate,
     write_filed_plots,
 )
@@ -177,7 +178,7 @@ def build_dq_candidates(
             )
         )
         for streak in streaks
-        if streak.source in gate
+        if streak.source in gate and is_defect(streak)  # a warm-up blocks but files nothing
     ]
 
 
