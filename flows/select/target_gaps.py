@@ -181,8 +181,8 @@ def _opportunity(
         csf=kpi.csf,
         objective=kpi.objective,
         benefit_basis=(
-            f"({current:.3g} - {target.value:.3g}) x {records} records over "
-            f"{len(window)} periods, x {7 if kpi.grain == 'D' else 1} periods a week = "
+            f"({current:.3g} - {target.value:.3g}) x {records} records / {len(window)} "
+            f"periods x {7 if kpi.grain == 'D' else 1} periods a week = "
             f"{abs(per_week):.0f} "
             + (
                 "hours of lead time"
