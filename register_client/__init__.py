@@ -45,7 +45,7 @@ from ._errors import (
     RegisterUnavailable,
 )
 from ._feedback import is_noise
-from ._follow_up import VERDICTS
+from ._follow_up import IMPROVED, VERDICTS
 from ._kinds import KINDS, Kind
 from ._lifecycle import CLOSURE_CODES, FOLLOW_UP_STATUSES, STATUSES, TRANSITIONS, Policy
 from ._outbox import SyncBusy, SyncIntent, SyncLink, SyncOutbox
@@ -67,6 +67,7 @@ from ._users import ROLES, SignInPolicy, SignInRefused, User, UserError
 __all__ = [
     "CLOSURE_CODES",
     "FOLLOW_UP_STATUSES",
+    "IMPROVED",
     "KINDS",
     "ROLES",
     "STATUSES",

@@ -260,6 +260,10 @@ class Entry(FrozenModel):
                 f"{kinds[-1].at.date().isoformat()} (first filed as "
                 f"{str(first).replace('_', ' ')}): one episode, one entry"
             )
+        relapses = [e for e in self.history if e.action == "relapse"]
+        if relapses:
+            last = relapses[-1].detail
+            notes.append(f"relapsed on {str(last.get('at'))[:10]}: {last.get('reason', '')}")
         suggestion = (self.progress_detail or {}).get("suggestion")
         if suggestion:
             notes.append(f"suggestion: {suggestion}")

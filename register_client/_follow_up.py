@@ -1,4 +1,15 @@
-"""Follow-up (ITIL "did we get there?"): measurements, progress verdicts and regressions."""
+"""Follow-up (ITIL "did we get there?"): measurements, progress verdicts, relapses, regressions.
+
+A *relapse* reopens an entry that is still being followed up (accepted, in progress or
+monitoring): its KPI slice had improved (a measurement judged ``improving`` or
+``target_met``) and is now worse than its baseline again. The register records it once per
+improvement as a ``relapse`` history event with the numbers, sets the progress to
+``regressed``, and moves a ``monitoring`` entry back to ``in_progress`` (the fix did not
+hold; an ``accepted`` or ``in_progress`` entry is open work already). Owners' decisions
+stick: a rejected, duplicate or closed entry is never reopened by a relapse (a closed
+entry's KPI that turns bad again files a new entry linked as ``regression_of``), and an
+entry that relapsed is not reopened again until it has improved once more.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +31,13 @@ from ._schema import entries, measurements, upsert
 from ._triage import edit, read_row
 from ._types import as_utc, iso, jsonable
 
-__all__ = ["VERDICTS", "FollowUpMixin"]
+__all__ = ["IMPROVED", "VERDICTS", "FollowUpMixin"]
 
 VERDICTS = ("improving", "target_met", "no_change", "regressed", "insufficient_data")
 """The progress verdicts a re-measurement can reach."""
+
+IMPROVED = ("improving", "target_met")
+"""The verdicts after which a worse-than-baseline measurement is a relapse."""
 
 
 class FollowUpMixin(Plumbing):
@@ -111,6 +125,84 @@ class FollowUpMixin(Plumbing):
 
         return self._run(work)
 
+    def relapsed(
+        self,
+        entry_id: str,
+        *,
+        at: datetime,
+        value: float | None,
+        detail: dict[str, Any] | None = None,
+        by: str = "scan",
+    ) -> Outcome:
+        """Reopen a followed-up entry whose KPI slice relapsed past its baseline at `at`.
+
+        Parameters
+        ----------
+        entry_id : str
+            The entry.
+        at : datetime
+            The period of the measurement that shows the relapse (data time).
+        value : float or None
+            The KPI's level then.
+        detail : dict, optional
+            The numbers behind it (baseline level, shift, p-value, periods on each side).
+        by : str, default "scan"
+            Who reports it, for the audit trail.
+
+        Returns
+        -------
+        Outcome
+            ``updated`` when the entry was reopened; ``unchanged`` (with the reason) when
+            its status is an owner's decision that stands, when it never improved before
+            `at`, or when it already relapsed since it last improved.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from register_client import Candidate, connect
+        >>> reg = connect("sqlite://")
+        >>> _ = reg.file([Candidate.example()])
+        >>> _ = reg.accept("CIR-0001", owner="ops")
+        >>> _ = reg.add_measurement("CIR-0001", date(2024, 4, 1), 9.0, "improving")
+        >>> reg.relapsed("CIR-0001", at=date(2024, 5, 1), value=15.0).action
+        'updated'
+        >>> reg.relapsed("CIR-0001", at=date(2024, 5, 2), value=16.0).reason
+        'already relapsed on 2024-05-01 since it last improved (2024-04-01)'
+        """
+        when = as_utc(at)
+        payload = jsonable(detail or {})
+
+        def work(conn: Connection) -> Outcome:
+            row = read_row(conn, entry_id, for_update=True)
+            entry = load_entries(conn, seqs=[row.seq])[0]
+            why = _no_relapse(entry, when)
+            if why is None:
+                value_ = None if value is None else float(value)
+                numbers = {**payload, "at": iso(when), "value": value_}
+                edit(
+                    conn,
+                    entry_id,
+                    action="relapse",
+                    by=by,
+                    now=self.now(),
+                    to_status="in_progress" if row.status == "monitoring" else None,
+                    changes={
+                        "progress": "regressed",
+                        "progress_at": when,
+                        "progress_detail": numbers,
+                    },
+                    detail=numbers,
+                )
+            return Outcome(
+                action="unchanged" if why else "updated",
+                entry_id=entry.id,
+                fingerprint=entry.fingerprint,
+                title=entry.title,
+                reason=why or f"relapse on {when.date().isoformat()}: reopened",
+            )
+
+        return self._run(work)
+
     def regressed(
         self,
         entry_id: str,
@@ -156,6 +248,26 @@ class FollowUpMixin(Plumbing):
             )[0]
 
         return self._run(work, retry_integrity=True)
+
+
+def _no_relapse(entry: Entry, when: datetime) -> str | None:
+    """Say why a relapse at `when` changes nothing, or None when it reopens the entry."""
+    if entry.status not in FOLLOW_UP_STATUSES:
+        return f"{entry.status}: the decision stands, a relapse does not reopen it"
+    improved = [m.at for m in entry.measurements if m.verdict in IMPROVED and m.at < when]
+    if not improved:
+        return "it has not improved since it was accepted: not a relapse"
+    relapses = [
+        as_utc(str(h.detail["at"]))
+        for h in entry.history
+        if h.action == "relapse" and "at" in h.detail
+    ]
+    if relapses and max(relapses) >= max(improved):
+        return (
+            f"already relapsed on {max(relapses).date().isoformat()} since it last improved "
+            f"({max(improved).date().isoformat()})"
+        )
+    return None
 
 
 def _regression_candidate(

@@ -42,10 +42,11 @@ def priority_for(opportunity: Opportunity) -> tuple[int, str]:
     """
     hours = opportunity.hours_per_week
     if opportunity.kind == "improvement":
-        return 5, f"a lesson to keep ({hours:.0f} h/week saved), not an action item"
+        return 5, f"a lesson to keep ({hours:.0f} h/week banked already), not an action item"
     priority = 1 + sum(hours < cut for cut in _PRIORITY_HOURS)
+    what = "load to move" if opportunity.benefit_kind == "load" else "expected benefit"
     reason = (
-        f"expected benefit {opportunity.excess_per_week:.3g} {_per_week_unit(opportunity)} "
+        f"{what} {opportunity.excess_per_week:.3g} {_per_week_unit(opportunity)} "
         f"= {hours:.1f} h/week (cuts {', '.join(f'{c:g}' for c in _PRIORITY_HOURS)} h/week)"
         f" x confidence {opportunity.score:.2f}"
     )
@@ -102,11 +103,7 @@ def opportunity_candidate(
             "magnitude": o.excess_per_week,
             "csf": o.csf or None,
             "objective": o.objective or None,
-            "benefit": {
-                "per_week": round(o.excess_per_week, 2),
-                "unit": _per_week_unit(o),
-                "hours_per_week": round(o.hours_per_week, 1),
-            },
+            "benefit": _benefit(o),
         }
     )
     if evidence_dir is None or o.series.empty:
@@ -138,6 +135,22 @@ def _levels(o: Opportunity, baseline: dict[str, Any]) -> tuple[str, str]:
         f"median {show_value(baseline['median'], share)} over the {baseline['n']} periods "
         f"from {baseline['start']:%d %b} to {baseline['end']:%d %b}"
     )
+
+
+def _benefit(o: Opportunity) -> dict[str, Any]:
+    """Return what closing the gap wins a week; load to move and banked savings win none."""
+    unit, basis = _per_week_unit(o), o.benefit_basis or "see the description"
+    if o.benefit_kind == "saved":
+        per_week, hours = round(o.excess_per_week, 2), round(o.hours_per_week, 1)
+        return {"per_week": per_week, "unit": unit, "hours_per_week": hours, "basis": basis}
+    return {
+        "per_week": 0.0,
+        "unit": unit,
+        "hours_per_week": 0.0,
+        f"{o.benefit_kind}_per_week": round(o.excess_per_week, 2),
+        f"{o.benefit_kind}_hours_per_week": round(o.hours_per_week, 1),
+        "basis": basis,
+    }
 
 
 def _per_week_unit(o: Opportunity) -> str:

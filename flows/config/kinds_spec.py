@@ -11,6 +11,8 @@ scan (``max_entries``), ranked by expected benefit in hours.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -60,6 +62,12 @@ class HotspotSpec(_Strict):
     persist: float = Field(0.75, gt=0, le=1)
     top: int = Field(1, ge=1, le=10, description="at most this many hotspots per scan")
     exclude: list[str] = Field(default=[], description="key values that are no real slice")
+    benefit: Literal["avoidable", "load"] = Field(
+        "avoidable",
+        description="'avoidable': the records above the next value's share are work that "
+        "removing a cause saves (a CI, a service); 'load': the value is who does the work "
+        "(a team), so they are load to move and save no hours",
+    )
     owner: str = "problem-manager"
     csf: str = "Stable services"
     objective: str = "Remove the causes of recurring incidents (problem management)"

@@ -26,9 +26,10 @@ import pandas as pd
 from flows.candidates.build import series_of
 from flows.candidates.evidence import followup_plot_path, save_evidence_plot
 from flows.config.model import ScanConfig
+from flows.followup.relapse import Relapse, relapse_of
 from flows.followup.verdict import FollowUpSpec, Judgement, judge
 from flows.followup.why import explain_insufficient
-from register_client import Entry, Register
+from register_client import IMPROVED, Entry, Register
 
 __all__ = ["FollowUp", "accepted_on", "remeasure"]
 
@@ -170,16 +171,30 @@ def remeasure(
                     rows, accepted, as_of, kpis[name], spec, int(judged.detail["baseline_n"])
                 )
                 judged = Judgement(judged.verdict, judged.level, {**judged.detail, **why})
+            earlier = [m.verdict for m in entry.measurements if m.at.date() < as_of]
+            relapse = relapse_of(judged, any(v in IMPROVED for v in earlier), spec)
         else:
+            relapse = None
             series = pd.Series(dtype="float64")
             judged = Judgement(
                 "insufficient_data",
                 None,
                 {"why": "blocked", "reason": "KPI not computed tonight (its source was blocked)"},
             )
+        if relapse is not None:
+            detail = {**judged.detail, "reason": relapse.reason, "relapse": relapse.to_json()}
+            judged = Judgement("regressed", judged.level, detail)
         out.append(
             _record(
-                register, entry, judged, series, accepted, as_of, grains[name], spec, evidence_dir
+                register,
+                entry,
+                judged,
+                series,
+                (accepted, as_of),
+                grains[name],
+                spec,
+                evidence_dir,
+                relapse,
             )
         )
     return out
@@ -190,13 +205,18 @@ def _record(
     entry: Entry,
     judged: Judgement,
     series: pd.Series,
-    accepted: date,
-    as_of: date,
+    nights: tuple[date, date],
     grain: str,
     spec: FollowUpSpec,
     evidence_dir: Path,
+    relapse: Relapse | None,
 ) -> FollowUp:
-    """Write the measurement; if it is the newest, the progress and the entry's plot too."""
+    """Write the measurement; if it is the newest, the progress, the plot and a relapse too.
+
+    ``nights`` are the acceptance day and tonight. The register reopens a relapsed entry
+    once per improvement and never one an owner rejected or closed.
+    """
+    accepted, as_of = nights
     suggestion = _suggestion(entry, as_of, grain, spec) if judged.verdict == "target_met" else None
     reason = str(judged.detail.get("reason", ""))
     detail = {**judged.detail, "accepted_on": accepted, "suggestion": suggestion}
@@ -223,4 +243,6 @@ def _record(
         )
     progress = {"at": as_of, "value": judged.level, "reason": reason, "suggestion": suggestion}
     register.set_progress(entry.id, judged.verdict, at=night, detail={**progress, "plot": plot})
+    if relapse is not None:
+        register.relapsed(entry.id, at=night, value=relapse.level, detail=relapse.to_json())
     return FollowUp(entry.id, judged.verdict, judged.level, reason, suggestion, plot)

@@ -210,4 +210,10 @@ def _opportunity(
         csf=spec.csf,
         objective=spec.objective,
         culprits=tuple(culprits),
+        benefit_basis=(
+            f"{excess:+d} {lead.label} in the {days} days after the change against the "
+            f"{days} before, as a weekly rate (x 7/{days}) x "
+            f"{config.kinds.hours(lead.source):g} h per record: a one-off wave unless the "
+            f"change type keeps hitting these CIs"
+        ),
     )

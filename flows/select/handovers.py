@@ -198,4 +198,8 @@ def _opportunity(
         csf=spec.csf,
         objective=spec.objective,
         culprits=tuple(culprits),
+        benefit_basis=(
+            f"half of the pair's {per_week:.0f} ping-pongs a week x {hours_each:.1f} h of median "
+            f"lead time per extra handover (waiting time, not effort)"
+        ),
     )

@@ -153,6 +153,21 @@ def _opportunity(
             culprits.append(Culprit(other.label, o_share, "share", note))
     per_week = everyone / len(weekly)
     excess = (share - peer) * per_week
+    above = (
+        f"{excess:.0f} {lead.label}/week above the next {spec.dimension}'s share "
+        f"(({share:.1%} - {peer:.1%}) x {per_week:.0f} a week)"
+    )
+    each = config.kinds.hours(lead.source)
+    hours = excess * each
+    if spec.benefit == "load":  # who does the work: moving it elsewhere saves nothing
+        basis = f"load to move, not work saved: {above} x {each:g} h per record; none saved"
+        outcome = f"move about {excess:.0f} {lead.label} a week to other {spec.dimension}s"
+    else:
+        basis = (
+            f"upper bound, if the cause were removed: {above} x {each:g} h per record "
+            f"(kinds.hours_per_record)"
+        )
+        outcome = f"remove about {excess:.0f} {lead.label} a week"
     shares_text = " and ".join(f"{c.value:.0%} of {c.name} ({c.note})" for c in culprits)
     first, last = series.index[0], series.index[-1] + pd.Timedelta(days=6)
     return Opportunity(
@@ -169,7 +184,7 @@ def _opportunity(
         reference=series.iloc[:-1],
         target=peer,
         excess_per_week=excess,
-        hours_per_week=excess * config.kinds.hours(lead.source),
+        hours_per_week=hours,
         score=min(1.0, held / len(weekly)),
         headline=f"{spec.dimension} {value} has {show_value(share, True)} of {lead.label}",
         detail=(
@@ -177,7 +192,7 @@ def _opportunity(
             f"{last:%Y-%m-%d}, {share / peer if peer else float('inf'):.1f} times the next "
             f"{spec.dimension} ({peer_name}, {peer:.1%}); it held {spec.min_share:.0%} or more "
             f"in {held} of {len(weekly)} weeks. Bringing it down to the next one's share would "
-            f"remove about {excess:.0f} {lead.label} a week."
+            f"{outcome}."
         ),
         series=series,
         detector="ParetoHotspot",
@@ -192,4 +207,6 @@ def _opportunity(
         objective=spec.objective,
         culprits=tuple(culprits),
         measure="rate",  # a share of the lead count's records
+        benefit_basis=basis,
+        benefit_kind="load" if spec.benefit == "load" else "saved",
     )

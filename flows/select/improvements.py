@@ -128,13 +128,19 @@ def _opportunity(
     end = week_start(int(recent.index[-1]), as_of) + pd.Timedelta(days=6)
     per_week = float(recent["n"].mean())
     gain = abs(base_median - now)
-    if kpi.measure == "duration":
+    each = config.kinds.hours(kpi.source)
+    moved = f"({base_median:.3g} - {now:.3g})"
+    if kpi.measure == "duration":  # lead time, not effort: waiting the customers no longer do
         saved, unit = gain * per_week, "hours"
+        basis = f"{moved} h x {per_week:.0f} records a week = {saved:.0f} hours of lead time"
     elif kpi.measure == "rate":
         saved, unit = gain * per_week, "records"
+        basis = f"{moved} x {per_week:.0f} records a week = {saved:.0f} records x {each:g} h"
     else:
-        saved, unit = gain * (7 if kpi.grain == "D" else 1), "records"
-    hours = saved if unit == "hours" else saved * config.kinds.hours(kpi.source)
+        periods = 7 if kpi.grain == "D" else 1
+        saved, unit = gain * periods, "records"
+        basis = f"{moved} x {periods} periods a week = {saved:.0f} records x {each:g} h"
+    hours = saved if unit == "hours" else saved * each
     slice_text = ", ".join(f"{k}={v}" for k, v in dimensions.items()) or "all records"
     return Opportunity(
         kind="improvement",
@@ -156,8 +162,8 @@ def _opportunity(
         detail=(
             f"Lesson: {kpi.name} ({kpi.unit}) for {slice_text} has been better than its "
             f"earlier median {base_median:.3g} in each of the last {spec.weeks} weeks "
-            f"(median {now:.3g}, {change:.0%} better) since {start:%Y-%m-%d}. It saves about "
-            f"{saved:.0f} {unit} a week; find out what changed and keep it."
+            f"(median {now:.3g}, {change:.0%} better) since {start:%Y-%m-%d}. That saving, about "
+            f"{saved:.0f} {unit} a week, is banked already: find out what changed and keep it."
         ),
         series=series,
         detector="LastingImprovement",
@@ -170,4 +176,6 @@ def _opportunity(
         csf=kpi.csf,
         objective=kpi.objective,
         measure=kpi.measure,
+        benefit_basis=f"banked already, not to win: {basis} a week; lost if it relapses",
+        benefit_kind="banked",
     )

@@ -62,7 +62,11 @@ class Opportunity:
     ``current`` is the value over ``[start, end]``; ``reference`` are the per-period values
     over the window before it (its snapshot becomes the entry's baseline); ``target`` is where
     the owner should get to. ``excess_per_week`` is what closing the gap saves, in records of
-    ``dataset`` per week (``hours_per_week`` in hours), the ranking key of the one cap.
+    ``dataset`` per week (``hours_per_week`` in hours), the ranking key of the one cap;
+    ``benefit_basis`` says in words how they were computed, and ``benefit_kind`` what they
+    are: work ``saved`` by closing the gap; ``load`` to move elsewhere (a team's excess: no
+    hours saved); or ``banked`` already (a lesson's: what a relapse would lose, not a saving
+    still to win). Only a ``saved`` benefit ranks.
     """
 
     kind: OpportunityKind
@@ -91,6 +95,8 @@ class Opportunity:
     culprits: tuple[Culprit, ...] = field(default_factory=tuple)
     #: The KPI's measure when it has one ("rate" for shares of records, shown as percentages).
     measure: str | None = None
+    benefit_basis: str = ""
+    benefit_kind: Literal["saved", "load", "banked"] = "saved"
 
 
 def day_end(as_of: date) -> pd.Timestamp:

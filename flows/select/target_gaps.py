@@ -186,4 +186,14 @@ def _opportunity(
         csf=kpi.csf,
         objective=kpi.objective,
         measure=kpi.measure,
+        benefit_basis=(
+            f"({kpi.show(current)} - {kpi.show(target.value)}) x {records} records / {len(window)} "
+            f"periods x {7 if kpi.grain == 'D' else 1} periods a week = "
+            f"{abs(per_week):.0f} "
+            + (
+                "hours of lead time"
+                if kpi.measure == "duration"
+                else f"records x {config.kinds.hours(kpi.source):g} h per record"
+            )
+        ),
     )

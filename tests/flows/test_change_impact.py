@@ -102,6 +102,9 @@ def test_a_wave_after_a_change_is_filed_with_excess_and_recovery() -> None:
     assert wave.records == 48 and wave.target == 8 / 4 and wave.current == 48 / 4
     assert "+40 incidents after change C1" in wave.headline
     assert "back to a steady state after" in wave.detail
+    assert wave.excess_per_week == 40 * 7 / 4  # a weekly rate, and it says so
+    assert wave.benefit_basis.startswith("+40 incidents in the 4 days after the change")
+    assert "(x 7/4)" in wave.benefit_basis and "one-off wave" in wave.benefit_basis
 
 
 def test_a_change_is_judged_only_once_its_window_is_complete() -> None:

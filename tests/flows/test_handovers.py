@@ -55,6 +55,7 @@ def test_the_worst_pair_is_filed_with_its_category_and_hours() -> None:
     assert "category Laptop (100%)" in found.detail
     # Lead times 10 h (one handover) and 20 h (two): 10 h each; half of 60 / 8 a week saved.
     assert found.hours_per_week == pytest.approx(60 / 8 / 2 * 10.0)
+    assert "lead time per extra handover (waiting time, not effort)" in found.benefit_basis
 
 
 def test_too_few_ping_pongs_file_nothing() -> None:

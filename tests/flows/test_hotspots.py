@@ -52,6 +52,18 @@ def test_a_persistent_pareto_head_is_a_hotspot_named_with_its_share() -> None:
     runner_up = records["ci"].value_counts(normalize=True).iloc[1]
     assert hot.target == runner_up
     assert hot.excess_per_week == (share - runner_up) * len(records) / 8
+    # an upper bound in hours, and the entry says how it is computed
+    assert hot.benefit_kind == "saved" and hot.hours_per_week == hot.excess_per_week * 1.0
+    assert hot.benefit_basis.startswith("upper bound, if the cause were removed: ")
+    assert f"({share:.1%} - {runner_up:.1%}) x 200 a week" in hot.benefit_basis
+
+
+def test_a_team_hotspot_is_load_to_move_not_hours_saved() -> None:
+    records = _incidents({"desk": 40, **{f"ci{i}": 6 for i in range(10)}})
+    config = _config(benefit="load", dimension="team")
+    (hot,) = find_hotspots({"inc": frame("inc", records)}, config.kinds.hotspots[0], config, AS_OF)
+    assert hot.benefit_kind == "load" and hot.benefit_basis.startswith("load to move")
+    assert "move about" in hot.detail and "to other teams" in hot.detail
 
 
 def test_one_of_equals_is_no_hotspot() -> None:

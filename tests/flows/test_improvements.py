@@ -58,8 +58,12 @@ def test_a_lasting_favourable_move_is_a_lesson() -> None:
     assert lesson.current == pytest.approx(6.0, abs=0.2) and lesson.target == lesson.current
     assert lesson.start == pd.Timestamp("2024-03-04")  # the four weeks judged
     assert lesson.detail.startswith("Lesson: ttr_hours")
-    # 4 hours saved on each of 140 records a week.
+    # 4 hours of lead time saved on each of 140 records a week: banked, not to win again
     assert lesson.hours_per_week == pytest.approx(4 * 140, rel=0.05)
+    assert lesson.benefit_kind == "banked" and "is banked already" in lesson.detail
+    assert lesson.benefit_basis.startswith("banked already, not to win: (9.99 - 5.95) h")
+    assert "h x 140 records a week" in lesson.benefit_basis
+    assert "hours of lead time" in lesson.benefit_basis
 
 
 def test_a_move_that_has_not_lasted_is_not_yet_a_lesson() -> None:

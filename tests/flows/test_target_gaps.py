@@ -62,6 +62,9 @@ def test_a_rate_far_above_its_sla_is_a_gap_with_the_configured_target() -> None:
     assert gap.current == pytest.approx(0.35) and gap.target == 0.1
     assert gap.records == 28 * 40
     assert gap.excess_per_week == pytest.approx((0.35 - 0.1) * 40 * 7)
+    assert gap.benefit_basis == (
+        "(35 % - 10 %) x 1120 records / 28 periods x 7 periods a week = 70 records x 1 h per record"
+    )
     assert "against a target of 10 %" in gap.detail
 
 

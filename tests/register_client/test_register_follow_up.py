@@ -108,3 +108,53 @@ def test_a_closed_entry_that_regresses_comes_back_linked(accepted: Register) -> 
     # a later regression report lands on the open regression entry
     later = reg.regressed("CIR-0001", at=at + timedelta(days=1), value=14.0)
     assert (later.action, later.entry_id) == ("updated", new.id)
+
+
+def test_a_relapse_reopens_an_improved_entry_once_per_improvement(accepted: Register) -> None:
+    reg = accepted
+    numbers = {"baseline_median": 10.0, "shift": 3.1, "p_worse": 0.004, "periods": 7}
+    never = reg.relapsed("CIR-0001", at=D + timedelta(days=7), value=13.0, detail=numbers)
+    assert never.action == "unchanged" and "has not improved" in never.reason
+    reg.add_measurement("CIR-0001", D + timedelta(days=14), 9.0, "improving")
+    reg.start("CIR-0001")
+    reg.monitor("CIR-0001")
+    first = reg.relapsed("CIR-0001", at=D + timedelta(days=21), value=13.1, detail=numbers)
+    assert (first.action, first.entry_id) == ("updated", "CIR-0001")
+    entry = reg.get("CIR-0001")
+    (event,) = [h for h in entry.history if h.action == "relapse"]
+    assert (event.from_status, event.to_status, event.by) == ("monitoring", "in_progress", "scan")
+    assert event.detail == {**numbers, "at": "2024-03-28T00:00:00+00:00", "value": 13.1}
+    assert entry.status == "in_progress" and entry.progress == "regressed"
+    assert entry.progress_detail == event.detail
+    # it sticks: later bad nights do not reopen it again ...
+    again = reg.relapsed("CIR-0001", at=D + timedelta(days=22), value=13.4, detail=numbers)
+    assert again.action == "unchanged" and "already relapsed on 2024-03-28" in again.reason
+    # ... until it improves once more and relapses again (an in-progress entry stays so)
+    reg.add_measurement("CIR-0001", D + timedelta(days=30), 8.5, "target_met")
+    assert reg.relapsed("CIR-0001", at=D + timedelta(days=40), value=13.0).action == "updated"
+    events = [h for h in reg.get("CIR-0001").history if h.action == "relapse"]
+    assert [(h.from_status, h.to_status) for h in events] == [
+        ("monitoring", "in_progress"),
+        ("in_progress", "in_progress"),
+    ]
+
+
+def test_a_relapse_never_undoes_an_owners_decision(reg: Register) -> None:
+    for priority in ("P1", "P2", "P3"):
+        reg.file([Candidate.example(dimensions={"priority": priority})], scan_at=D)
+        entry_id = reg.list()[-1].id
+        reg.accept(entry_id, owner="ops")
+        reg.add_measurement(entry_id, D + timedelta(days=7), 9.0, "improving")
+    reg.reject("CIR-0001", reason="not ours")
+    reg.close("CIR-0002", code="successful")
+    reg.mark_duplicate("CIR-0003", of="CIR-0002")
+    for entry_id in ("CIR-0001", "CIR-0002", "CIR-0003"):
+        before = reg.get(entry_id)
+        outcome = reg.relapsed(entry_id, at=D + timedelta(days=21), value=14.0)
+        assert outcome.action == "unchanged" and "the decision stands" in outcome.reason
+        after = reg.get(entry_id)
+        assert (after.status, after.version, after.history) == (
+            before.status,
+            before.version,
+            before.history,
+        )
