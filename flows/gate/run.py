@@ -1,6 +1,7 @@
 """The governed quality gate: validate every source with Great Expectations before detection.
 
-One ephemeral GX context serves a whole call of :func:`run_gate`. Per source it validates
+One ephemeral GX context serves the process while the suites stay the same
+(:mod:`flows.gate.session`: a replay builds it once, not nightly). Per source it validates
 three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
 see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
 builds Data Docs when asked (a site per run, :mod:`flows.gate.docs`); :mod:`flows.gate.store`
@@ -11,7 +12,6 @@ to import.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -25,7 +25,8 @@ from flows.gate.docs import finish_site, new_site
 from flows.gate.failures import failure_from, without_implied
 from flows.gate.frames import DAY, GateBatches, build_batches
 from flows.gate.result import Failure, GateResult, highest_severity
-from flows.gate.suites import STAGES, SuitePlan, build_suites, plan_for, suite_version
+from flows.gate.session import LOCK, GxSession, session_for
+from flows.gate.suites import STAGES, SuitePlan, build_suites, plan_for
 from flows.load.records import RecordFrame
 
 __all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
@@ -62,24 +63,29 @@ def run_gate(
         If a frame's source is not in ``config``.
     """
     frames = list(frames)
-    site = new_site(docs_dir) if docs_dir is not None else None
-    context = _context(site)
-    datasource = context.data_sources.add_pandas("radar")
-    runs = {}
     names = {s.name for s in config.sources}
+    plans = {}
     for frame in frames:
         if frame.source not in names:
             raise ValueError(f"source {frame.source!r} is not in the config: {sorted(names)}")
-        source = config.source(frame.source)
-        plan = plan_for(config, source)
-        extract = source.extract.start if source.extract is not None else None
-        batches = build_batches(frame, plan, as_of, extract, source.calendar)
-        runs[frame.source] = _validate(context, datasource, batches, plan, as_of)
-    pages: dict[str, str] = {}
-    if docs_dir is not None and site is not None:
-        context.build_data_docs(site_names=[_SITE])
-        pages = _docs_pages(site, [run["validation_id_key"] for run in runs.values()])
-        finish_site(docs_dir, site, keep=_DOCS_KEEP)
+        plans[frame.source] = plan_for(config, config.source(frame.source))
+    with LOCK:  # one GX context serves the process, one call at a time
+        session = session_for({name: build_suites(plan) for name, plan in plans.items()})
+        site = new_site(docs_dir) if docs_dir is not None else None
+        if site is not None:
+            session.docs_site(_SITE, site)
+        runs = {}
+        for frame in frames:
+            source = config.source(frame.source)
+            plan = plans[frame.source]
+            extract = source.extract.start if source.extract is not None else None
+            batches = build_batches(frame, plan, as_of, extract, source.calendar)
+            runs[frame.source] = _validate(session, batches, plan, as_of)
+        pages: dict[str, str] = {}
+        if docs_dir is not None and site is not None:
+            session.context.build_data_docs(site_names=[_SITE])
+            pages = _docs_pages(site, [run["validation_id_key"] for run in runs.values()])
+            finish_site(docs_dir, site, keep=_DOCS_KEEP)
     results = {}
     for name, run in runs.items():
         results[name] = GateResult(docs_path=pages.get(run.pop("validation_id_key")), **run)
@@ -108,49 +114,17 @@ def apply_gate(frame: RecordFrame, result: GateResult, config: ScanConfig) -> Re
     return dataclasses.replace(frame, records=records[keep].reset_index(drop=True))
 
 
-def _context(docs_dir: Path | None) -> Any:
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    # GX sets this logger to INFO on import and announces every ephemeral context on it.
-    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if docs_dir is not None:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(
-            site_name=_SITE,
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir.resolve()),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    return context
-
-
 def _validate(
-    context: Any, datasource: Any, batches: GateBatches, plan: SuitePlan, as_of: date
+    session: GxSession, batches: GateBatches, plan: SuitePlan, as_of: date
 ) -> dict[str, Any]:
-    import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    suites = build_suites(plan)
     evaluated_at = datetime.now(UTC)
     validation_id = f"{evaluated_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     run_id = RunIdentifier(run_name=f"{plan.source}-{validation_id}", run_time=evaluated_at)
     failures: list[Failure] = []
     for stage in STAGES:
-        asset = datasource.add_dataframe_asset(f"{plan.source}.{stage}")
-        definition = asset.add_batch_definition_whole_dataframe("all")
-        suite = context.suites.add(suites[stage])
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{plan.source}.{stage}", data=definition, suite=suite)
-        )
-        outcome = validation.run(
+        outcome = session.definitions[plan.source, stage].run(
             batch_parameters={"dataframe": getattr(batches, stage)},
             expectation_parameters=batches.parameters,
             result_format=_RESULT_FORMAT,
@@ -176,7 +150,7 @@ def _validate(
         "validation_id": validation_id,
         "validation_id_key": run_id.run_name,
         "suite_name": plan.source,
-        "suite_version": suite_version(suites),
+        "suite_version": session.versions()[plan.source],
         "evaluated_at": evaluated_at,
         "blocked": any(not f.partitions for f in critical),
         "blocked_partitions": blocked_partitions,

@@ -124,16 +124,24 @@ def _drivers(table: pd.DataFrame, limit: int, min_share: float) -> list[dict[str
 
 
 def _impact(finding: Finding, index: KpiIndex, spec: KpiSpec) -> float:
-    """Return the slice's excess over the window as a share of the total's baseline level."""
+    """Return the slice's excess over the window as a share of the total's baseline level.
+
+    The same numbers as :func:`attribute` for the slice and the total, without its table.
+    """
     ((dim, value),) = finding.dimensions.items()
-    table = attribute(index, spec, finding.start, finding.end, (dim, value))
-    row = table[(table["dimension"] == dim) & (table["value"] == value)]
-    total = table[table["dimension"] == "*"]
-    if row.empty or total.empty:
+    key = (dim, str(value))
+    numbers = index.numbers(spec.name, finding.start, finding.end, [(ALL, ALL), key])
+    if key not in numbers or (ALL, ALL) not in numbers:
         return 0.0
-    level = abs(float(total["baseline"].iloc[0]))
-    excess = abs(float(row["contribution"].iloc[0]))
-    return excess / level if level > 0 else 0.0
+    total_baseline, _, total_n = numbers[ALL, ALL]
+    baseline, current, n = numbers[key]
+    change = current - baseline
+    if spec.measure in ("count", "backlog"):
+        contribution = change
+    else:
+        contribution = change * n / max(0.0 if np.isnan(total_n) else total_n, 1.0)
+    level = abs(total_baseline)
+    return abs(contribution) / level if level > 0 else 0.0
 
 
 def _same_move(part: Finding, total: Finding) -> bool:

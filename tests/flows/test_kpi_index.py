@@ -88,3 +88,31 @@ def test_unknown_kpi_and_empty_frame_give_empty_tables() -> None:
     assert KpiIndex(_frame(0)).window("zz", PERIODS[0], PERIODS[1]).empty
     empty = pd.DataFrame(columns=["kpi", "period", "value", "n"])
     assert KpiIndex(empty).window("a", PERIODS[0], PERIODS[1]).empty
+
+
+@pytest.mark.parametrize(("measure", "first", "last"), [("duration", 50, 60), ("count", 79, 79)])
+def test_slice_impact_equals_the_one_read_off_the_drill_down_table(
+    measure: str, first: int, last: int
+) -> None:
+    """A slice's impact, read straight from the arrays, is the table's to the last bit."""
+    from detectors import Finding
+    from flows.config.model import KpiSpec
+    from flows.select.drilldown import _impact, attribute
+
+    frame = _frame(4)
+    index = KpiIndex(frame)
+    spec = KpiSpec.model_construct(name="a", measure=measure)  # all that impact reads
+    start, end = PERIODS[first], PERIODS[last]
+    for dim, value in [("team", f"t{i}") for i in range(5)] + [("cat", "c1"), ("team", "zz")]:
+        table = attribute(index, spec, start, end, (dim, value))
+        row = table[(table["dimension"] == dim) & (table["value"] == value)]
+        total = table[table["dimension"] == ALL]
+        level = abs(float(total["baseline"].iloc[0]))
+        want = 0.0 if row.empty else abs(float(row["contribution"].iloc[0])) / level
+        finding = Finding(
+            kpi="a", dimensions={dim: value}, kind="spike", direction="up", adverse=True,
+            start=start, end=end, observed=1.0, expected=0.0, band_low=0.0, band_high=0.5,
+            magnitude=1.0, score=1.0, detector="test",
+        )  # fmt: skip
+        got = _impact(finding, index, spec)
+        assert got == want or (np.isnan(got) and np.isnan(want))  # a NaN impact stays NaN
