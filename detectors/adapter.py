@@ -37,6 +37,7 @@ from detectors._sampling import (
     stabilise,
 )
 from detectors.config import DetectorConfig, parse_config
+from detectors.cusum import cusum, phase_scale
 from detectors.entity import multivariate_findings
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
@@ -149,6 +150,18 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     recent = np.where(use_long, long_recent, recent)
     ref = np.where(use_long, long_ref, ref)
     shift = np.nan_to_num(z_to_score(shift_z))
+    # The CUSUM weighs each day by its own phase's spread (see detectors.cusum).
+    own = phase_scale(resid, period, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip)
+    own = np.where(np.isnan(scale), np.nan, np.fmax(np.fmax(own, noise), floor))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = resid / own
+    cus = cusum(z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip)
+    # On the calibrated scale, the limit reads as the shift threshold.
+    limit = cfg.cusum_limit if cfg.cusum_limit > 0 else np.inf
+    at_limit = np.abs(cus.stat) >= limit
+    cus_score = z_to_score(score_to_z(cfg.shift__threshold) * np.abs(cus.stat) / limit)
+    cus_score = np.where(at_limit, np.fmax(cus_score, cfg.shift__threshold), cus_score)
+    cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
     # A count's n is its value and its noise floor covers it; any other value needs
     # min_count records to fire alone, and a shift as many over its recent window.
     window_n = np.cumsum(m.counts, axis=0)
@@ -170,6 +183,14 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
             & (shift_move >= cfg.min_abs_change)
             & (shift_move >= cfg.min_rel_change * np.abs(ref))
         )
+        cus_flags = (
+            (is_count | (cus.records >= cfg.min_count))
+            & at_limit
+            & (cus_move >= cfg.min_abs_change)
+            & (cus_move >= cfg.min_rel_change * np.abs(expected))
+        )
+    shift = np.fmax(shift, np.nan_to_num(cus_score))
+    shift_flags = shift_flags | cus_flags
     ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
