@@ -141,14 +141,6 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     shift_z, recent, ref = level_shift(
         y_level, shift_window, shift_reference, cfg.shift__alpha, 0.0, noise
     )
-    # A small sustained move hides in a week's noise; four weeks against eight show it.
-    long_z, long_recent, long_ref = level_shift(
-        y_level, 4 * shift_window, 2 * shift_reference, cfg.shift__alpha, 0.0, noise, shift_window
-    )
-    use_long = np.nan_to_num(np.abs(long_z)) > np.nan_to_num(np.abs(shift_z))
-    shift_z = np.where(use_long, long_z, shift_z)
-    recent = np.where(use_long, long_recent, recent)
-    ref = np.where(use_long, long_ref, ref)
     shift = np.nan_to_num(z_to_score(shift_z))
     # The CUSUM weighs each day by its own phase's spread (see detectors.cusum).
     own = phase_scale(resid, period, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip)
