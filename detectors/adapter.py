@@ -46,6 +46,9 @@ from detectors.trend import trend_findings
 
 __all__ = ["detect_findings"]
 
+#: The CUSUM is held at most at this multiple of its limit (see detectors.cusum).
+_CAP = 1.25
+
 
 def detect_findings(
     kpi_frame: pd.DataFrame,
@@ -147,11 +150,15 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     own = np.where(np.isnan(scale), np.nan, np.fmax(np.fmax(own, noise), floor))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = resid / own
-    cus = cusum(z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip)
-    # On the calibrated scale, the limit reads as the shift threshold.
     limit = cfg.cusum_limit if cfg.cusum_limit > 0 else np.inf
+    cus = cusum(
+        z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip, cap=_CAP * limit
+    )
     at_limit = np.abs(cus.stat) >= limit
-    cus_score = z_to_score(score_to_z(cfg.shift__threshold) * np.abs(cus.stat) / limit)
+    # S is the log likelihood ratio of a 2 * drift shift over 2 * drift; a score is
+    # -log10(p) / 10, so S reads as 2 * drift * S / (10 ln 10), at least the threshold
+    # at the limit.
+    cus_score = 2 * cfg.cusum_drift * np.abs(cus.stat) / (10 * np.log(10))
     cus_score = np.where(at_limit, np.fmax(cus_score, cfg.shift__threshold), cus_score)
     cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
     # A count's n is its value and its noise floor covers it; any other value needs

@@ -92,8 +92,13 @@ def cusum(
     *,
     drift: float,
     clip: float,
+    cap: float = np.inf,
 ) -> Cusum:
     """Run the upper and lower CUSUM down every column of ``z`` (NaN rows leave it as is).
+
+    Each side is held at most at ``cap``: once the baseline has absorbed a shift, the
+    statistic sinks back under the alarm level within ``(cap - limit) / drift`` rows
+    instead of carrying an old shift for months.
 
     Examples
     --------
@@ -118,8 +123,8 @@ def cusum(
     lo_n, lo_sum, lo_rows = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
     for t in range(t_len):
         ok = ok_all[t]
-        new_hi = np.where(ok, np.maximum(0.0, hi + zc[t] - drift), hi)
-        new_lo = np.where(ok, np.maximum(0.0, lo - zc[t] - drift), lo)
+        new_hi = np.where(ok, np.clip(hi + zc[t] - drift, 0.0, cap), hi)
+        new_lo = np.where(ok, np.clip(lo - zc[t] - drift, 0.0, cap), lo)
         # A run restarts where its side stood at 0; a side at 0 holds no run.
         grow_hi = ok & (new_hi > 0)
         grow_lo = ok & (new_lo > 0)
