@@ -8,7 +8,8 @@ Each team yields three daily KPIs, as ``flows`` computes them from a ticket log:
 
 Realism: a weekday profile (weekends at 15-40 % of a weekday's volume, and noisier), team
 sizes from 3 to 150 tickets a weekday, public holidays at weekend volume, about 2 % of days
-missing (a count reads 0, the other KPIs NaN with ``n`` = 0, as the KPI stage writes them),
+missing (a count reads 0, the other KPIs NaN with ``n`` = 0, as the KPI stage writes them;
+it also leaves a duration or rate empty on days of fewer than 5 records, its ``min_records``),
 lognormal resolution times, overdispersed (gamma-Poisson) volumes and a slow drift.
 
 A degraded series gets a ramp (over 7-28 days) or a step of +20-80 % on its KPI: the
@@ -29,6 +30,7 @@ __all__ = ["Corpus", "make_corpus"]
 KPIS = ("opened", "ttr_median_h", "breach_rate")
 BETTER = dict.fromkeys(KPIS, "lower")
 WINDOW_DAYS = 28
+MIN_RECORDS = 5  # flows' KpiSpec.min_records default
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def make_corpus(
         breaches = rng.binomial(n, p)
         missing = rng.random(days) < 0.02
         n = np.where(missing, 0, n)
-        has = n > 0
+        # The KPI stage leaves a duration or rate empty below its min_records (5) records.
+        has = n >= MIN_RECORDS
         values = {
             "opened": n.astype(float),
             "ttr_median_h": np.where(has, ttr, np.nan),

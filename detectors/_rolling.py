@@ -39,10 +39,14 @@ def lagged(x: FloatArray, lags: Sequence[int]) -> FloatArray:
     return out
 
 
-def _sorted_median(a: FloatArray) -> tuple[FloatArray, IntArray]:
+def _sorted_median(a: FloatArray, in_place: bool = False) -> tuple[FloatArray, IntArray]:
     """NaN-aware median by sorting (NaN sorts last) and picking the middle by count."""
     k_len = a.shape[-1]
-    srt = np.sort(a, axis=-1)
+    if in_place:
+        a.sort(axis=-1)  # a lag stack made for this call: no copy needed
+        srt = a
+    else:
+        srt = np.sort(a, axis=-1)
     n_ok = np.sum(~np.isnan(srt), axis=-1)
     lo_idx = np.clip((n_ok - 1) // 2, 0, k_len - 1)[..., None]
     hi_idx = np.clip(n_ok // 2, 0, k_len - 1)[..., None]
@@ -61,7 +65,7 @@ def nanmedian_last(a: FloatArray, overwrite_input: bool = False) -> tuple[FloatA
     """
     k_len = a.shape[-1]
     if k_len <= 16:
-        return _sorted_median(a)
+        return _sorted_median(a, in_place=overwrite_input)
     mid = [(k_len - 1) // 2, k_len // 2]
     holes = np.isnan(a).any(axis=-1)
     with_holes = a[holes] if holes.any() else None

@@ -37,6 +37,7 @@ from detectors._sampling import (
     stabilise,
 )
 from detectors.config import DetectorConfig, parse_config
+from detectors.cusum import cusum, phase_scale
 from detectors.entity import multivariate_findings
 from detectors.events import event_max, event_mean, event_sum, find_events
 from detectors.finding import Finding
@@ -44,6 +45,9 @@ from detectors.shift import level_shift
 from detectors.trend import trend_findings
 
 __all__ = ["detect_findings"]
+
+#: The CUSUM is held at most at this multiple of its limit (see detectors.cusum).
+_CAP = 1.25
 
 
 def detect_findings(
@@ -140,15 +144,23 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     shift_z, recent, ref = level_shift(
         y_level, shift_window, shift_reference, cfg.shift__alpha, 0.0, noise
     )
-    # A small sustained move hides in a week's noise; four weeks against eight show it.
-    long_z, long_recent, long_ref = level_shift(
-        y_level, 4 * shift_window, 2 * shift_reference, cfg.shift__alpha, 0.0, noise, shift_window
-    )
-    use_long = np.nan_to_num(np.abs(long_z)) > np.nan_to_num(np.abs(shift_z))
-    shift_z = np.where(use_long, long_z, shift_z)
-    recent = np.where(use_long, long_recent, recent)
-    ref = np.where(use_long, long_ref, ref)
     shift = np.nan_to_num(z_to_score(shift_z))
+    # The CUSUM weighs each day by its own phase's spread (see detectors.cusum).
+    own = phase_scale(resid, period, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip)
+    own = np.where(np.isnan(scale), np.nan, np.fmax(np.fmax(own, noise), floor))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = resid / own
+    limit = cfg.cusum_limit if cfg.cusum_limit > 0 else np.inf
+    cus = cusum(
+        z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip, cap=_CAP * limit
+    )
+    at_limit = np.abs(cus.stat) >= limit
+    # S is the log likelihood ratio of a 2 * drift shift over 2 * drift; a score is
+    # -log10(p) / 10, so S reads as 2 * drift * S / (10 ln 10), at least the threshold
+    # at the limit.
+    cus_score = 2 * cfg.cusum_drift * np.abs(cus.stat) / (10 * np.log(10))
+    cus_score = np.where(at_limit, np.fmax(cus_score, cfg.shift__threshold), cus_score)
+    cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
     # A count's n is its value and its noise floor covers it; any other value needs
     # min_count records to fire alone, and a shift as many over its recent window.
     window_n = np.cumsum(m.counts, axis=0)
@@ -170,6 +182,14 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
             & (shift_move >= cfg.min_abs_change)
             & (shift_move >= cfg.min_rel_change * np.abs(ref))
         )
+        cus_flags = (
+            (is_count | (cus.records >= cfg.min_count))
+            & at_limit
+            & (cus_move >= cfg.min_abs_change)
+            & (cus_move >= cfg.min_rel_change * np.abs(expected))
+        )
+    shift = np.fmax(shift, np.nan_to_num(cus_score))
+    shift_flags = shift_flags | cus_flags
     ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []

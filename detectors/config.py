@@ -16,7 +16,8 @@ prefix            estimator                                  keys
 ``forest__``      :class:`~detectors.IsolationForestDetector` window, n_estimators
 (none)            the adapter                                min_rel_change, min_abs_change,
                                                              min_count, suppress,
-                                                             shift_periods, multivariate,
+                                                             shift_periods, cusum_drift,
+                                                             cusum_limit, multivariate,
                                                              multivariate_horizon,
                                                              multivariate_threshold, targets
 ================  =========================================  ==============================
@@ -99,6 +100,10 @@ class DetectorConfig(BaseModel):
     )
     suppress: int = Field(7, ge=0, le=100_000, description="gap that splits two events")
     shift_periods: int = Field(3, ge=1, le=100_000, description="flagged rows of a shift")
+    cusum_drift: float = Field(0.5, ge=0.0, le=10.0, description="CUSUM slack, in bands")
+    cusum_limit: float = Field(
+        12.0, ge=0.0, le=1_000.0, description="CUSUM alarm level, in bands (0 = off)"
+    )
     multivariate: bool = Field(False, description="one forest per entity (opt-in: it loops)")
     multivariate_horizon: int = Field(28, ge=1, le=100_000, description="rows the forest scores")
     # Forest scores are bounded, so calibrated tails rarely pass p = 1e-5: 0.3 is p = 1e-3.

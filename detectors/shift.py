@@ -12,20 +12,6 @@ from detectors.config import check_estimator_params
 __all__ = ["LevelShiftDetector", "level_shift"]
 
 
-def _window_median(
-    x: NDArray[np.float64], window: int, block: int | None
-) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]]:
-    """Median of the last ``window`` rows, its valid rows, and its variance per sigma**2."""
-    if block is None or block >= window or window % block:
-        med, n = lagged_median(x, range(window))
-        return med, n, 1.0 / np.maximum(n, 1)
-    inner, n_inner = lagged_median(x, range(block))
-    med, n_blocks = lagged_median(inner, [block * k for k in range(window // block)])
-    # Valid rows, roughly: whole blocks times the rows of the latest one.
-    n = n_blocks * np.maximum(n_inner, 1)
-    return med, n, np.pi / 2 / np.maximum(n, 1)
-
-
 def level_shift(
     x: NDArray[np.float64],
     window: int,
@@ -33,7 +19,6 @@ def level_shift(
     alpha: float,
     rel_floor: float,
     noise: NDArray[np.float64] | None = None,
-    block: int | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Shift test: median of the last ``window`` rows against the ``reference`` rows before.
 
@@ -47,20 +32,17 @@ def level_shift(
     reference median, taken as it stood before the recent window, and never below the
     median of ``noise`` (the values' own sampling noise, if known) over the recent window.
     Rows without a full reference are NaN.
-
-    With ``block`` (a divisor of ``window``), the recent median is itself a median of
-    ``window // block`` block medians: a long window at the cost of a short one.
     """
     blocks = max(2, reference // window)
-    recent, n_recent, recent_var = _window_median(x, window, block)
+    recent, n_recent = lagged_median(x, range(window))
     ref, n_ref = lagged_median(recent, [window * k for k in range(1, blocks + 1)])
     # The scale as it stood before the recent window: the shift must not widen its own band.
     sigma = lagged(ewm_abs_scale(x - ref, alpha=alpha, clip=3.0, min_periods=3), [window])[..., 0]
     sigma = np.fmax(sigma, rel_floor * np.abs(ref) + 1e-12)
     if noise is not None:
-        sigma = np.fmax(sigma, _window_median(noise, window, block)[0])
+        sigma = np.fmax(sigma, lagged_median(noise, range(window))[0])
     # A median of block medians carries an extra pi/2 in its variance.
-    se = 1.2533 * sigma * np.sqrt(recent_var + np.pi / 2 / (window * blocks))
+    se = 1.2533 * sigma * np.sqrt(1.0 / np.maximum(n_recent, 1) + np.pi / 2 / (window * blocks))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (recent - ref) / se
     # A part-filled span at the start would weigh a season's phases unevenly: wait for it.
