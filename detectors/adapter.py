@@ -104,9 +104,10 @@ def detect_findings(
 
 
 def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]) -> list[Finding]:
-    """Spikes, dips and level shifts: the seasonal point test and the two-window shift test.
+    """Spikes, dips and level shifts: the point, weekly shift and CUSUM tests.
 
-    Both run on each series' variance-stabilising scale (:mod:`detectors._sampling`), with
+    The CUSUM (:mod:`detectors.cusum`) sums small persistent shifts over days. All three
+    run on each series' variance-stabilising scale (:mod:`detectors._sampling`), with
     the values' sampling noise as a floor under the residual scale; moves, bands and
     magnitudes are reported in the KPI's own units.
     """
@@ -155,9 +156,9 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip, cap=_CAP * limit
     )
     at_limit = np.abs(cus.stat) >= limit
-    # S is the log likelihood ratio of a 2 * drift shift over 2 * drift; a score is
-    # -log10(p) / 10, so S reads as 2 * drift * S / (10 ln 10), at least the threshold
-    # at the limit.
+    # For a shift of 2 * drift bands, 2 * drift * S is the log likelihood ratio of "moved"
+    # against "not"; on the scores' -log10(p) / 10 scale that is 2 * drift * S / (10 ln 10)
+    # (0.52 at the default limit), and never below the threshold once at the limit.
     cus_score = 2 * cfg.cusum_drift * np.abs(cus.stat) / (10 * np.log(10))
     cus_score = np.where(at_limit, np.fmax(cus_score, cfg.shift__threshold), cus_score)
     cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
