@@ -190,7 +190,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
             & (cus_move >= cfg.min_rel_change * np.abs(expected))
         )
     shift = np.fmax(shift, np.nan_to_num(cus_score))
-    shift_flags = shift_flags | cus_flags
+    shift_flags = shift_flags | cus.onset_flags(cus_flags)
     ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []

@@ -76,13 +76,34 @@ def phase_scale(resid: FloatArray, period: int, *, alpha: float, clip: float) ->
 class Cusum:
     """Per (period, series): the signed statistic and its run, both sides folded into one.
 
-    ``stat`` is ``S+`` where ``S+ >= S-`` and ``-S-`` elsewhere; ``records`` and ``move``
-    (mean residual, stabilised units) belong to the run of that side.
+    ``stat`` is ``S+`` where ``S+ >= S-`` and ``-S-`` elsewhere; ``records``, ``move``
+    (mean residual, stabilised units) and ``rows`` (its length) belong to the run of that
+    side.
     """
 
     stat: FloatArray
     records: FloatArray
     move: FloatArray
+    rows: FloatArray
+
+    def onset_flags(self, alarm: np.ndarray) -> np.ndarray:
+        """Flag every row of each alarming run, from where its sum left 0 to the alarm.
+
+        A shift's window is the run that built the evidence, not the night it crossed the
+        limit: an entry compares that run with the weeks before it.
+
+        Examples
+        --------
+        >>> c = Cusum(*(np.zeros((5, 1)),) * 3, rows=np.array([[0.0], [1], [2], [3], [0]]))
+        >>> c.onset_flags(np.array([[False], [False], [False], [True], [False]]))[:, 0].tolist()
+        [False, True, True, True, False]
+        """
+        t_len = alarm.shape[0]
+        start = np.where(alarm, np.arange(t_len)[:, None] - self.rows + 1, np.inf)
+        # The earliest run start among the alarms at or after each row covers that row.
+        first_after = np.minimum.accumulate(start[::-1], axis=0)[::-1]
+        covered: np.ndarray = first_after <= np.arange(t_len)[:, None]
+        return covered
 
 
 def cusum(
@@ -117,6 +138,7 @@ def cusum(
     stat = np.zeros((t_len, s_len))
     records = np.zeros((t_len, s_len))
     move = np.zeros((t_len, s_len))
+    rows = np.zeros((t_len, s_len))
     hi, lo = np.zeros(s_len), np.zeros(s_len)
     # Per side: records, residual sum and rows of the current run.
     hi_n, hi_sum, hi_rows = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
@@ -139,4 +161,5 @@ def cusum(
         stat[t] = np.where(up, hi, -lo)
         records[t] = np.where(up, hi_n, lo_n)
         move[t] = np.where(up, hi_sum / np.maximum(hi_rows, 1), lo_sum / np.maximum(lo_rows, 1))
-    return Cusum(stat=stat, records=records, move=move)
+        rows[t] = np.where(up, hi_rows, lo_rows)
+    return Cusum(stat=stat, records=records, move=move, rows=rows)
