@@ -189,7 +189,8 @@ class FollowUpMixin(Plumbing):
                     changes={
                         "progress": "regressed",
                         "progress_at": when,
-                        "progress_detail": numbers,
+                        # keep tonight's progress (its plot, ...), with the relapse's numbers
+                        "progress_detail": {**(row.progress_detail or {}), **numbers},
                     },
                     detail=numbers,
                 )

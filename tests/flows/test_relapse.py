@@ -126,6 +126,7 @@ def test_a_relapse_reopens_the_entry_once_and_an_owners_closing_stands(
     # reopened: the fix did not hold, so the work is back in progress
     assert (relapses[0].from_status, relapses[0].to_status) == ("monitoring", "in_progress")
     assert entry.status == "in_progress" and entry.progress == "regressed"
+    assert entry.progress_detail and str(entry.progress_detail["plot"]).endswith("followup.png")
     numbers = relapses[0].detail
     assert numbers["baseline_median"] == pytest.approx(10.0, abs=0.3)
     assert numbers["shift"] > 3 and numbers["p_worse"] < 0.05 and numbers["periods"] == 7

@@ -118,6 +118,7 @@ def test_a_relapse_reopens_an_improved_entry_once_per_improvement(accepted: Regi
     reg.add_measurement("CIR-0001", D + timedelta(days=14), 9.0, "improving")
     reg.start("CIR-0001")
     reg.monitor("CIR-0001")
+    reg.set_progress("CIR-0001", "regressed", detail={"plot": "CIR-0001-followup.png"})
     first = reg.relapsed("CIR-0001", at=D + timedelta(days=21), value=13.1, detail=numbers)
     assert (first.action, first.entry_id) == ("updated", "CIR-0001")
     entry = reg.get("CIR-0001")
@@ -125,7 +126,7 @@ def test_a_relapse_reopens_an_improved_entry_once_per_improvement(accepted: Regi
     assert (event.from_status, event.to_status, event.by) == ("monitoring", "in_progress", "scan")
     assert event.detail == {**numbers, "at": "2024-03-28T00:00:00+00:00", "value": 13.1}
     assert entry.status == "in_progress" and entry.progress == "regressed"
-    assert entry.progress_detail == event.detail
+    assert entry.progress_detail == {**event.detail, "plot": "CIR-0001-followup.png"}
     # it sticks: later bad nights do not reopen it again ...
     again = reg.relapsed("CIR-0001", at=D + timedelta(days=22), value=13.4, detail=numbers)
     assert again.action == "unchanged" and "already relapsed on 2024-03-28" in again.reason
