@@ -154,12 +154,27 @@ def _aggregate(part: pd.DataFrame, keys: list[str], kpi: KpiSpec) -> pd.DataFram
 
 
 def _complete_grid(series: pd.DataFrame, grid: pd.DatetimeIndex, kpi: KpiSpec) -> pd.DataFrame:
-    """Reindex each slice onto the full grid: missing counts are 0, other values unknown."""
-    slices = series["slice"].unique()
-    index = pd.MultiIndex.from_product([slices, grid], names=["slice", "period"])
-    full = series.set_index(["slice", "period"]).reindex(index)
-    full["n"] = full["n"].fillna(0).astype("int64")
+    """Reindex each slice onto the full grid: missing counts are 0, other values unknown.
+
+    Positions are computed with integer codes (slice x period) rather than a MultiIndex
+    reindex, which dominated a night's KPI time.
+    """
+    codes, slices = pd.factorize(series["slice"], sort=False)
+    at = grid.get_indexer(pd.Index(series["period"]))
+    on_grid = at >= 0
+    cell = codes[on_grid] * len(grid) + at[on_grid]
+    value = np.full(len(slices) * len(grid), np.nan)
+    value[cell] = series["value"].to_numpy(dtype="float64", na_value=np.nan)[on_grid]
+    n = np.zeros(len(value), dtype="int64")
+    n[cell] = series["n"].fillna(0).to_numpy(dtype="int64")[on_grid]
     if kpi.measure in ("count", "backlog"):
-        full["value"] = full["value"].fillna(0.0)
-    full["value"] = full["value"].astype("float64").replace([np.inf, -np.inf], np.nan)
-    return full.reset_index()
+        value[np.isnan(value)] = 0.0
+    value[np.isinf(value)] = np.nan
+    return pd.DataFrame(
+        {
+            "slice": np.repeat(np.asarray(slices, dtype=object), len(grid)),
+            "period": np.tile(grid.to_numpy(), len(slices)),
+            "value": value,
+            "n": n,
+        }
+    )

@@ -54,25 +54,32 @@ class KpiIndex:
         self._blocks: dict[str, _Block] = {}
         if kpi_frame.empty:
             return
+        # Series are labelled by integer codes (which dimension, which of its values);
+        # strings are touched once per series, not once per row.
+        rows = len(kpi_frame)
+        dimension = np.full(rows, -1, dtype=np.int64)  # index into dims; -1 is the total
+        value_code = np.full(rows, -1, dtype=np.int64)
         dims = dimension_columns(kpi_frame)
-        dimension = np.full(len(kpi_frame), ALL, dtype=object)
-        slice_value = np.full(len(kpi_frame), ALL, dtype=object)
-        for dim in dims:
-            mine = (kpi_frame[dim] != ALL).to_numpy()
-            dimension[mine] = dim
-            slice_value[mine] = kpi_frame[dim].to_numpy()[mine]
-        keyed = pd.DataFrame(
-            {
-                "kpi": kpi_frame["kpi"].to_numpy(),
-                "dimension": dimension,
-                "slice": slice_value,
-                "period": kpi_frame["period"].to_numpy(dtype="datetime64[ns]").view("int64"),
-                "value": kpi_frame["value"].to_numpy(dtype="float64"),
-                "n": kpi_frame["n"].to_numpy(dtype="float64"),
-            }
+        names = []
+        for d, dim in enumerate(dims):
+            codes, uniques = pd.factorize(kpi_frame[dim], use_na_sentinel=False)
+            values = np.asarray(uniques, dtype=object)
+            mine = values[codes] != ALL
+            dimension[mine], value_code[mine] = d, codes[mine]
+            names.append(values)
+        kpi_code, kpis = pd.factorize(kpi_frame["kpi"])
+        columns = _Columns(
+            dims=dims,
+            names=names,
+            key=(dimension + 1) * (max((len(v) for v in names), default=0) + 1) + value_code + 1,
+            dimension=dimension,
+            value_code=value_code,
+            period=kpi_frame["period"].to_numpy(dtype="datetime64[ns]").view("int64"),
+            value=kpi_frame["value"].to_numpy(dtype="float64"),
+            n=kpi_frame["n"].to_numpy(dtype="float64"),
         )
-        for kpi, rows in keyed.groupby("kpi", sort=False):
-            self._blocks[str(kpi)] = _block(rows)
+        for k, kpi in enumerate(kpis):
+            self._blocks[str(kpi)] = _block(columns, np.flatnonzero(kpi_code == k))
 
     def window(
         self,
@@ -158,21 +165,46 @@ def _numbers(
         )
 
 
-def _block(rows: pd.DataFrame) -> _Block:
-    series = (
-        rows[["dimension", "slice"]].drop_duplicates().sort_values(["dimension", "slice"])
-    ).reset_index(drop=True)
-    code_of = pd.MultiIndex.from_frame(series).get_indexer(
-        pd.MultiIndex.from_frame(rows[["dimension", "slice"]])
+@dataclass(frozen=True)
+class _Columns:
+    """The whole frame as arrays: each row's series key and its numbers."""
+
+    dims: list[str]
+    names: list[np.ndarray]  # per dimension, its values by code
+    key: np.ndarray  # one integer per (dimension, value); the total has its own
+    dimension: np.ndarray
+    value_code: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+    n: np.ndarray
+
+
+def _block(columns: _Columns, rows: np.ndarray) -> _Block:
+    keys, first, inverse = np.unique(columns.key[rows], return_index=True, return_inverse=True)
+    dims = columns.dimension[rows[first]]
+    codes = columns.value_code[rows[first]]
+    labels = pd.DataFrame(
+        {
+            "dimension": [ALL if d < 0 else columns.dims[d] for d in dims],
+            "slice": [
+                ALL if d < 0 else columns.names[d][c] for d, c in zip(dims, codes, strict=True)
+            ],
+        }
     )
-    order = np.lexsort((rows["period"].to_numpy(), code_of))
+    series = labels.sort_values(["dimension", "slice"])
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[series.index.to_numpy()] = np.arange(len(keys))
+    series = series.reset_index(drop=True)
+    code_of = rank[inverse.ravel()]
+    period = columns.period[rows]
+    order = np.lexsort((period, code_of))
     code = code_of[order]
     return _Block(
         series=series,
         lookup={(str(d), str(v)): i for i, (d, v) in enumerate(series.itertuples(index=False))},
         code=code,
-        period=rows["period"].to_numpy()[order],
-        value=rows["value"].to_numpy()[order],
-        n=rows["n"].to_numpy()[order],
+        period=period[order],
+        value=columns.value[rows][order],
+        n=columns.n[rows][order],
         offsets=np.searchsorted(code, np.arange(len(series) + 1)),
     )

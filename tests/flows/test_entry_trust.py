@@ -3,10 +3,12 @@ episode, targets that make sense, and every entry of the demo and the replays ch
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,9 @@ from flows.pipeline import load_sources, run_night
 from register_client import Candidate, InvalidTriage, connect
 from tests.conftest import DEMO_CONFIG, ROOT
 from tests.flows.entry_checks import check_entry
+
+# Run-dependent parts of an entry's JSON: clock times, GX run ids, temporary paths.
+_VOLATILE = {"at", "evaluated_at", "validation_id", "docs_path", "evidence_plot"}
 
 CONFIG = """
 sources: [{name: s, path: x.csv, columns: {id: id, opened: o, team: t, re: r},
@@ -186,8 +191,10 @@ def test_invalid_targets_are_one_clear_error(config: ScanConfig, tmp_path: Path)
     assert "Target     " in shown and " %" in shown and "Evidence" in shown
 
 
-def _replay(config_path: Path, start: date, end: date, tmp_path: Path) -> list[str]:
-    """Replay nights through the plain core; return every problem of every entry."""
+def _replay(
+    config_path: Path, start: date, end: date, tmp_path: Path
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Replay nights through the plain core; return every problem of every entry, and them."""
     config = load_config(config_path)
     frames = load_sources(config)
     url = f"sqlite:///{tmp_path / 'replay.db'}"
@@ -206,12 +213,33 @@ def _replay(config_path: Path, start: date, end: date, tmp_path: Path) -> list[s
             assert png is not None and entry.evidence_plot
             assert Path(entry.evidence_plot).read_bytes() == png  # the file is the frozen plot
         problems += check_entry(entry.to_json(), png)
-    return problems
+    return problems, sorted((_stable(e.to_json()) for e in entries), key=lambda e: str(e["id"]))
+
+
+def _stable(value: Any) -> Any:
+    """The entry's JSON without what changes from run to run (times, run ids, tmp paths)."""
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
 
 
 @pytest.mark.slow  # ~3-6 min: 31 nights of the bundled demo
 def test_every_entry_of_the_demo_replay_can_be_trusted(tmp_path: Path) -> None:
-    assert _replay(DEMO_CONFIG, date(2016, 5, 1), date(2016, 5, 31), tmp_path) == []
+    """...and the replay files what it filed before the replay was made faster (issue 17).
+
+    After a reviewed change of what the demo files, regenerate the golden file with
+    ``RADAR_UPDATE_GOLDEN=1 pytest -m slow tests/flows/test_entry_trust.py -k demo_replay``.
+    """
+    problems, entries = _replay(DEMO_CONFIG, date(2016, 5, 1), date(2016, 5, 31), tmp_path)
+    assert problems == []
+    golden = Path(__file__).parent / "golden" / "demo_replay_entries.json"
+    if os.environ.get("RADAR_UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(entries, indent=1, sort_keys=True, default=str) + "\n")
+    expected = json.loads(golden.read_text())
+    assert [e["id"] for e in entries] == [e["id"] for e in expected]
+    assert json.loads(json.dumps(entries, default=str)) == expected
 
 
 @pytest.mark.slow
@@ -233,4 +261,4 @@ def test_every_entry_of_the_real_replays_can_be_trusted(
     config: str, start: date, end: date, shared_data: Path, tmp_path: Path
 ) -> None:
     assert os.environ.get("RADAR_DATA_DIR")
-    assert _replay(ROOT / "examples" / config, start, end, tmp_path) == []
+    assert _replay(ROOT / "examples" / config, start, end, tmp_path)[0] == []
