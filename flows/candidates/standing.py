@@ -70,10 +70,10 @@ def opportunity_candidate(
         if o.kind == "improvement"
         else ("up" if adverse_up else "down")
     )
-    latest, before = _levels(o, baseline)
+    latest, before, short = _levels(o, baseline)
     candidate = Candidate.model_validate(
         {
-            "title": f"{o.kind.replace('_', ' ')}: {o.headline} ({latest}; {before})",
+            "title": f"{o.kind.replace('_', ' ')}: {o.headline} ({short})",
             "description": f"{o.detail} Latest: {latest}; {before}.",
             "kind": o.kind,
             "direction": direction,
@@ -125,16 +125,31 @@ def opportunity_candidate(
     )
 
 
-def _levels(o: Opportunity, baseline: dict[str, Any]) -> tuple[str, str]:
-    """Say the entry's current value and baseline level, from the numbers its JSON keeps."""
+def _levels(o: Opportunity, baseline: dict[str, Any]) -> tuple[str, str, str]:
+    """Say the current value and the baseline level from the numbers the JSON keeps.
+
+    Returns the description's two clauses (latest, before) and the title's short form,
+    which leaves out the current value where the headline already shows it.
+    """
     share = o.measure in ("rate", "linked")
-    latest = f"{show_value(o.current, share)} from {o.start:%d %b} to {o.end:%d %b}"
+    unit = "" if share else f" {o.unit}"
+    now = show_value(o.current, share)
+    latest = f"{now}{unit} from {_day(o.start)} to {_day(o.end)}"
     if not baseline["n"]:
-        return latest, "no earlier periods to compare with"
-    return latest, (
-        f"median {show_value(baseline['median'], share)} over the {baseline['n']} periods "
-        f"from {baseline['start']:%d %b} to {baseline['end']:%d %b}"
-    )
+        before, was = "no earlier periods to compare with", "nothing earlier to compare with"
+    else:
+        level = show_value(baseline["median"], share)
+        before = (
+            f"median {level}{unit} over the {baseline['n']} periods from "
+            f"{_day(baseline['start'])} to {_day(baseline['end'])}"
+        )
+        was = f"median {level} before"
+    short = was if now in o.headline else f"latest {now}, {was}"
+    return latest, before, short
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    return f"{stamp.day} {stamp:%b}"
 
 
 def _benefit(o: Opportunity) -> dict[str, Any]:
