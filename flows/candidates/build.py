@@ -111,7 +111,7 @@ def build_candidate(
     change = _relative(current_value, base_level) if baseline["clean"] else math.nan
     priority, reason = _priority(finding.score, records, len(during), change)
     slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
-    kind_text = finding.kind.replace("_", " ")
+    kind_text = _break_text(finding) or finding.kind.replace("_", " ")
     target = suggest_target(
         baseline, series[series["period"] < finding.start], spec, as_of + TARGET_HORIZON
     )
@@ -125,6 +125,8 @@ def build_candidate(
         if baseline["clean"]
         else f"{spec.name} {kind_text}: {fmt(current_value)}, no clean baseline, for {slice_text}"
     )
+    if not math.isfinite(current_value):  # nothing to state yet: say what happened only
+        title = f"{spec.name} {kind_text} for {slice_text}"
     periods = f"{len(now)} period{'' if len(now) == 1 else 's'}"
     stood = (
         f"{spec.name} ({spec.unit}) stood at {fmt(current_value)} "
@@ -273,6 +275,24 @@ def _benefit(
     if spec.measure == "count":
         return {"records_per_week": round(gap * (7 if spec.grain == "D" else 1), 1)}
     return None
+
+
+def _break_text(finding: Finding) -> str:
+    """Name a structural break by what changed: how many values stopped and started, when.
+
+    Empty for any other finding. The break's drivers list the largest values; the counts
+    here are of all of them.
+    """
+    rule = finding.params.get("rule")
+    if rule not in ("rename", "recode"):
+        return ""
+    gone, new = finding.params.get("vanished", []), finding.params.get("appeared", [])
+    what = "rename" if rule == "rename" else "re-coding"
+    return (
+        f"{what} from {_day(finding.start)} ({len(gone)} value{'' if len(gone) == 1 else 's'}"
+        f" stopped, {len(new)} started; {finding.expected:.3g} -> {finding.observed:.3g} a "
+        f"period between them)"
+    )
 
 
 def _drivers_text(drivers: list[dict[str, Any]]) -> str:

@@ -131,3 +131,19 @@ def test_many_teams_recoded_at_once_are_one_finding(config) -> None:
     assert brk.finding.params["vanished"] == ["A", "B", "C"]
     assert brk.finding.params["appeared"] == ["X", "Y", "Z"]
     assert explained(_finding("Y", start="2024-02-12"), [brk])
+
+
+def test_a_recoding_entry_says_how_many_values_stopped_and_started(config) -> None:
+    from flows.candidates import Provenance, build_candidate
+
+    before, after = np.r_[np.full(40, 30.0), np.zeros(20)], np.r_[np.zeros(40), np.full(20, 20.0)]
+    teams = {"A": before, "B": before, "C": before, "X": after, "Y": after, "Z": after}
+    frame = _frame(teams)
+    (brk,) = find_breaks(frame, config)
+    spec = config.kpis[0]
+    provenance = Provenance("s", "f" * 64, None, {"success": True})
+    data = build_candidate(
+        brk.finding, frame, spec, config, provenance, PERIODS[-1].date(), brk.drivers
+    )
+    assert "re-coding from" in data["title"] and "3 values stopped, 3 started" in data["title"]
+    assert "90 -> 60 a period" in data["title"] and "n/a" not in data["title"]
