@@ -34,6 +34,7 @@ __all__ = [
 
 RATE_ALPHA = 0.01
 TARGET_HORIZON = timedelta(days=90)
+_QUARTER_WEEKS = 13.0
 _RECORD_HOURS = {"hours": 1.0, "minutes": 1 / 60, "days": 24.0}
 
 
@@ -193,7 +194,7 @@ def build_candidate(
         "magnitude": change if math.isfinite(change) else finding.magnitude,
         "csf": spec.csf,
         "objective": spec.objective,
-        "benefit": _benefit(spec, current_value, base_level, during),
+        "benefit": _benefit(spec, finding.kind, current_value, base_level, during),
     }
 
 
@@ -259,22 +260,40 @@ def _priority(score: float, records: int, periods: int, change: float) -> tuple[
 
 
 def _benefit(
-    spec: KpiSpec, current: float, baseline: float, during: pd.DataFrame
+    spec: KpiSpec, kind: str, current: float, baseline: float, during: pd.DataFrame
 ) -> dict[str, Any] | None:
-    """Estimate what returning to baseline would win per week, where the unit allows it."""
+    """Estimate what returning to baseline would win per week, where the unit allows it.
+
+    A shift or a trend costs its gap every period until it is fixed. A spike or a dip is
+    over: its excess is counted as if such an event recurred once a quarter, never as a
+    weekly loss.
+    """
     if not (math.isfinite(current) and math.isfinite(baseline)) or during.empty:
         return None
-    per_week = float(during["n"].sum()) / max(len(during), 1) * (7 if spec.grain == "D" else 1)
+    periods_a_week = 7 if spec.grain == "D" else 1
+    per_week = float(during["n"].sum()) / max(len(during), 1) * periods_a_week
     gap = abs(current - baseline)
+    one_off = kind in ("spike", "dip")
+    # The weeks a one-off event's excess is spread over: one event a quarter.
+    weeks = _QUARTER_WEEKS if one_off else 1.0
+    periods = len(during) if one_off else periods_a_week
     if spec.measure == "duration" and spec.unit in _RECORD_HOURS:
-        hours = gap * _RECORD_HOURS[spec.unit] * per_week
-        return {"hours_per_week": round(hours, 1), "basis": f"{per_week:.0f} records/week"}
+        records = float(during["n"].sum()) if one_off else per_week
+        hours = gap * _RECORD_HOURS[spec.unit] * records / weeks
+        basis = f"{gap:.3g} {spec.unit} x {records:.0f} records" + _spread(one_off)
+        return {"hours_per_week": round(hours, 1), "basis": basis}
     if spec.measure == "rate":
-        basis = f"{per_week:.0f} records/week"
-        return {"records_per_week": round(gap * per_week, 1), "basis": basis}
+        records = float(during["n"].sum()) if one_off else per_week
+        basis = f"{100 * gap:.3g} % of {records:.0f} records" + _spread(one_off)
+        return {"records_per_week": round(gap * records / weeks, 1), "basis": basis}
     if spec.measure == "count":
-        return {"records_per_week": round(gap * (7 if spec.grain == "D" else 1), 1)}
+        basis = f"{gap:.3g} a period x {periods} periods" + _spread(one_off)
+        return {"records_per_week": round(gap * periods / weeks, 1), "basis": basis}
     return None
+
+
+def _spread(one_off: bool) -> str:
+    return " (a one-off event, counted once a quarter)" if one_off else " a week"
 
 
 def _break_text(finding: Finding) -> str:

@@ -131,3 +131,14 @@ def test_a_spike_inside_the_usual_range_is_not_filed() -> None:
 def test_a_rate_must_beat_binomial_noise() -> None:
     assert not _judged("spike", 1 / 25, 25, measure="rate")  # one reopen among 25
     assert _judged("spike", 40 / 1000, 1000, measure="rate")  # 40 among 1000, against 1 %
+
+
+def test_a_one_off_spike_claims_its_excess_once_a_quarter_not_every_week(
+    config: ScanConfig,
+) -> None:
+    provenance = Provenance("s", "f" * 64, None, {"success": True})
+    args = (_kpi_frame(), config.kpis[0], config, provenance, date(2024, 2, 9))
+    shift = build_candidate(_finding("level_shift"), *args)["benefit"]
+    spike = build_candidate(_finding("spike"), *args)["benefit"]
+    assert spike["hours_per_week"] < shift["hours_per_week"] / 10
+    assert "once a quarter" in spike["basis"] and "a week" in shift["basis"]
