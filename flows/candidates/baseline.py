@@ -198,6 +198,9 @@ def baseline_snapshot(
     excluded = int(span["value"].isna().sum())
     if not clean or rows.empty:
         return _unclean(spec, shortfall, excluded)
+    if not rows["n"].any():
+        # A slice with no records before (a new site, a new code) did not move: it began.
+        return _unclean(spec, f"the slice had no records before {onset:%Y-%m-%d}", excluded)
     values = rows["value"].to_numpy(dtype="float64")
     p10, median, p90 = np.percentile(values, [10, 50, 90])
     return {

@@ -262,3 +262,14 @@ def test_every_entry_of_the_real_replays_can_be_trusted(
 ) -> None:
     assert os.environ.get("RADAR_DATA_DIR")
     assert _replay(ROOT / "examples" / config, start, end, tmp_path)[0] == []
+
+
+def test_a_slice_that_only_began_has_no_baseline_and_no_target(config: ScanConfig) -> None:
+    frame = _frame()
+    opened = frame["kpi"] == "opened"
+    frame.loc[opened & (frame["period"] < DAYS[71]), ["value", "n"]] = 0
+    data = build_candidate(
+        _finding("level_shift", 71, 80), frame, config.kpis[0], config, PROVENANCE, DAYS[80].date()
+    )
+    assert data["baseline"]["clean"] is False and "no records before" in data["baseline"]["reason"]
+    assert data["target"] is None and "no clean baseline" in data["title"]
