@@ -167,13 +167,10 @@ def _opportunity(
         excess_per_week=per_week,
         hours_per_week=hours,
         score=float(min(1.0, max(0.0, 1.0 - p))),
-        headline=(
-            f"{kpi.name} {kpi.show(current)} over {days} days against a target of "
-            f"{kpi.show(target.value)}"
-        ),
+        headline=(f"{kpi.name} {kpi.show(current)} against a target of {kpi.show(target.value)}"),
         detail=(
-            f"{kpi.name} ({kpi.unit}) was {kpi.show(current)} over the last {days} days "
-            f"({window['period'].iloc[0]:%Y-%m-%d} to {end:%Y-%m-%d}, complete periods) for "
+            f"{kpi.name} ({kpi.unit}) was {kpi.show(current)} over the complete periods of the "
+            f"last {days} days ({window['period'].iloc[0]:%Y-%m-%d} to {end:%Y-%m-%d}) for "
             f"{slice_text} ({records} records), against a target of {kpi.show(target.value)}; "
             f"{held:.0%} of the periods missed it (p = {p:.2g} that it is met). "
             f"{kpi.better.capitalize()} is better. Meeting it would save about "
