@@ -189,7 +189,7 @@ def _opportunity(
             f"all {stats.records} records, {stats.handovers.mean():.2f} handovers per record, "
             f"{with_pingpong:.0%} with a ping-pong; each extra handover adds about "
             f"{hours_each:.1f} hours of lead time (median). Halving this pair's ping-pongs "
-            f"would save about {per_week / 2 * hours_each:.0f} hours a week."
+            f"would save about {per_week / 2 * hours_each:.0f} hours of waiting (lead time) a week."
         ),
         series=series,
         detector="PingPongHandovers",
