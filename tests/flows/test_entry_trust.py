@@ -242,14 +242,8 @@ def test_every_entry_of_the_demo_replay_can_be_trusted(tmp_path: Path) -> None:
     assert json.loads(json.dumps(entries, default=str)) == expected
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~4 and ~12 min: every night of both real logs, gate and plots included
 @pytest.mark.shared_data
-@pytest.mark.xfail(
-    reason="issue 12 is open: after merging the new kinds (issue 14) and the sample-size "
-    "scoring (issue 13), the real replays' entries were not yet re-verified; this test "
-    "lists what still disagrees",
-    strict=False,
-)
 @pytest.mark.parametrize(
     ("config", "start", "end"),
     [
