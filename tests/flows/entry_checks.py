@@ -15,6 +15,18 @@ from typing import Any
 
 from PIL import Image
 
+# What changes from run to run: flow runs, validations, times and the folders written to.
+VOLATILE = {"flow_run_id", "validation_id", "evaluated_at", "docs_path", "evidence_plot", "at"}
+
+
+def stable(value: Any) -> Any:
+    """Return an entry's (or report's) JSON without what changes from run to run."""
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
 
 def _fmt(value: float | None, share: bool) -> str:
     if value is None or not math.isfinite(value):

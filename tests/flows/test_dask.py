@@ -15,17 +15,7 @@ from flows.config import load_config
 from flows.load import load_records
 from register_client import connect
 from tests.conftest import DEMO_CONFIG
-
-# Run-specific values: flow runs, validations, times and the folders they were written to.
-_VOLATILE = {"flow_run_id", "validation_id", "evaluated_at", "docs_path", "evidence_plot", "at"}
-
-
-def _stable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in _VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
+from tests.flows.entry_checks import stable
 
 
 def _demo_config(tmp_path: Path, engine: str) -> Path:
@@ -85,8 +75,8 @@ def _replay(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch, **env: s
             pd.Timestamp("2016-05-01").date(),
             pd.Timestamp("2016-05-05").date(),
         )
-    entries = [_stable(e.to_json()) for e in connect(url).list()]
-    return [_stable(reports), entries]
+    entries = [stable(e.to_json()) for e in connect(url).list()]
+    return [stable(reports), entries]
 
 
 @pytest.mark.slow

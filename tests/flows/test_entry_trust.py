@@ -24,10 +24,9 @@ from flows.config.settings import RadarSettings
 from flows.pipeline import load_sources, run_night
 from register_client import Candidate, InvalidTriage, connect
 from tests.conftest import DEMO_CONFIG, ROOT
-from tests.flows.entry_checks import check_entry
+from tests.flows.entry_checks import check_entry, stable
 
 # Run-dependent parts of an entry's JSON: clock times, GX run ids, temporary paths.
-_VOLATILE = {"at", "evaluated_at", "validation_id", "docs_path", "evidence_plot"}
 
 CONFIG = """
 sources: [{name: s, path: x.csv, columns: {id: id, opened: o, team: t, re: r},
@@ -213,16 +212,7 @@ def _replay(
             assert png is not None and entry.evidence_plot
             assert Path(entry.evidence_plot).read_bytes() == png  # the file is the frozen plot
         problems += check_entry(entry.to_json(), png)
-    return problems, sorted((_stable(e.to_json()) for e in entries), key=lambda e: str(e["id"]))
-
-
-def _stable(value: Any) -> Any:
-    """The entry's JSON without what changes from run to run (times, run ids, tmp paths)."""
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in _VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
+    return problems, sorted((stable(e.to_json()) for e in entries), key=lambda e: str(e["id"]))
 
 
 @pytest.mark.slow  # ~3-6 min: 31 nights of the bundled demo
