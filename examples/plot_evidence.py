@@ -45,13 +45,19 @@ def _entries(register: str) -> list[dict[str, Any]]:
     return list(json.loads(out.stdout))
 
 
+def _day(stamp: str) -> pd.Timestamp:
+    """A stored time as a naive timestamp: the JSON keeps some with their UTC offset."""
+    day = pd.Timestamp(stamp)
+    return day.tz_convert(None) if day.tzinfo is not None else day
+
+
 def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
     series = series_of(kpis, entry["kpi"]["name"], entry["dimensions"]).set_index("period")
-    start = pd.Timestamp(entry["window"]["start"]).tz_convert(None)
-    end = pd.Timestamp(entry["window"]["end"]).tz_convert(None)
+    start = _day(entry["window"]["start"])
+    end = _day(entry["window"]["end"])
     base = entry["baseline"]
-    b0 = pd.Timestamp(base["start"]).tz_convert(None) if base.get("start") else start
-    b1 = pd.Timestamp(base["end"]).tz_convert(None) if base.get("end") else start
+    b0 = _day(base["start"]) if base.get("start") else start
+    b1 = _day(base["end"]) if base.get("end") else start
     shown = series.loc[b0 - pd.Timedelta(days=3) : end + pd.Timedelta(days=21), "value"]
     fig = Figure(figsize=(7.5, 2.6), dpi=72)
     ax = fig.add_subplot()
@@ -64,8 +70,8 @@ def _plot(entry: dict[str, Any], kpis: pd.DataFrame, path: Path) -> None:
     ax.axvspan(start, end + pd.Timedelta(hours=20), color="tab:orange", alpha=0.3, label="window")
     current = entry["current"]
     if current.get("value") is not None and current.get("start"):
-        c0 = pd.Timestamp(current["start"]).tz_convert(None)
-        c1 = pd.Timestamp(current["end"]).tz_convert(None) + pd.Timedelta(hours=20)
+        c0 = _day(current["start"])
+        c1 = _day(current["end"]) + pd.Timedelta(hours=20)
         ax.hlines(current["value"], c0, c1, colors="tab:red", label="level in window")
     ax.set_title(f"{entry['id']}: {entry['title']}", fontsize=9)
     ax.set_ylabel(entry["kpi"]["unit"], fontsize=8)
