@@ -277,13 +277,12 @@ def _benefit(
     # The weeks a one-off event's excess is spread over: one event a quarter.
     weeks = _QUARTER_WEEKS if one_off else 1.0
     periods = len(during) if one_off else periods_a_week
+    records = float(during["n"].sum()) if one_off else per_week
     if spec.measure == "duration" and spec.unit in _RECORD_HOURS:
-        records = float(during["n"].sum()) if one_off else per_week
         hours = gap * _RECORD_HOURS[spec.unit] * records / weeks
         basis = f"{gap:.3g} {spec.unit} x {records:.0f} records" + _spread(one_off)
         return {"hours_per_week": round(hours, 1), "basis": basis}
     if spec.measure == "rate":
-        records = float(during["n"].sum()) if one_off else per_week
         basis = f"{100 * gap:.3g} % of {records:.0f} records" + _spread(one_off)
         return {"records_per_week": round(gap * records / weeks, 1), "basis": basis}
     if spec.measure == "count":

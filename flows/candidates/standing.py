@@ -17,7 +17,7 @@ import pandas as pd
 
 from flows.candidates.build import Provenance, route_owner
 from flows.candidates.evidence import candidate_plot_path, plot_numbers, render_evidence_plot
-from flows.config import ScanConfig, show_value
+from flows.config import SHARE_MEASURES, ScanConfig, show_value
 from flows.select.opportunities import Opportunity
 from register_client import Candidate
 
@@ -131,7 +131,7 @@ def _levels(o: Opportunity, baseline: dict[str, Any]) -> tuple[str, str, str]:
     Returns the description's two clauses (latest, before) and the title's short form,
     which leaves out the current value where the headline already shows it.
     """
-    share = o.measure in ("rate", "linked")
+    share = o.measure in SHARE_MEASURES
     unit = "" if share else f" {o.unit}"
     now = show_value(o.current, share)
     latest = f"{now}{unit} from {_day(o.start)} to {_day(o.end)}"

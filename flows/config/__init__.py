@@ -7,6 +7,7 @@ settings (paths, register URL) come from ``RADAR_*`` environment variables inste
 from flows.config.followup_spec import FollowUpSpec
 from flows.config.gate_spec import SEVERITIES, GateSpec, Severity
 from flows.config.kpi_spec import (
+    SHARE_MEASURES,
     CalendarSpec,
     DrilldownSpec,
     ExtractSpec,
@@ -29,6 +30,7 @@ from flows.config.settings import DEFAULT_REGISTER_URL, RadarSettings, quiet_pre
 __all__ = [
     "DEFAULT_REGISTER_URL",
     "SEVERITIES",
+    "SHARE_MEASURES",
     "AuditLogSpec",
     "CalendarSpec",
     "ConfigError",

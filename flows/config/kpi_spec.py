@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "SHARE_MEASURES",
     "CalendarSpec",
     "DrilldownSpec",
     "ExtractSpec",
@@ -24,6 +25,8 @@ __all__ = [
 ]
 
 Measure = Literal["count", "duration", "rate", "backlog", "linked"]
+#: Measures whose values are shares of records: kept as shares, shown as percentages.
+SHARE_MEASURES = frozenset({"rate", "linked"})
 Scalar = str | int | float | bool
 
 
@@ -163,7 +166,7 @@ class KpiSpec(_Strict):
             raise ValueError(
                 f"KPI {self.name!r}: measure {self.measure!r} needs {' and '.join(missing)}"
             )
-        share = self.measure in ("rate", "linked")
+        share = self.is_share
         if self.target is not None and not (0 <= self.target <= (1 if share else math.inf)):
             raise ValueError(
                 f"KPI {self.name!r}: target {self.target} is outside "
@@ -177,7 +180,7 @@ class KpiSpec(_Strict):
     @property
     def is_share(self) -> bool:
         """Whether the values are shares of records: kept as shares, shown as percentages."""
-        return self.measure in ("rate", "linked")
+        return self.measure in SHARE_MEASURES
 
     @property
     def domain(self) -> tuple[float, float | None]:

@@ -45,7 +45,7 @@ def find_breaks(kpi_frame: pd.DataFrame, config: ScanConfig) -> list[Drilled]:
             if dim not in seen and kpi.measure == "count" and dim in rows.columns:
                 seen.add(dim)
                 found += _renames(rows, kpi, dim)
-        if kpi.measure in ("rate", "linked"):
+        if kpi.is_share:
             found += _flag_step(rows, kpi)
     return found
 
