@@ -157,3 +157,31 @@ def test_any_csv_gives_records_or_one_source_error(
 @given(content=st.binary(max_size=300))
 def test_random_bytes_give_records_or_one_source_error(tmp_path: Path, content: bytes) -> None:
     _parse(tmp_path, content, ",", "utf-8")
+
+
+def _shape_mix_reference(values: list[str | None]) -> int:
+    """The date-shape count written plainly, value by value."""
+    import re
+    from collections import Counter
+
+    shapes = Counter()
+    for value in values:
+        if value is None or not value.strip():
+            continue
+        day = re.split(r"[ T]", value.strip(), maxsplit=1)[0]
+        shapes[re.sub(r"\d{1,2}", "n", re.sub(r"\d{3,}", "Y", day))] += 1
+    return sum(shapes.values()) - max(shapes.values()) if len(shapes) > 1 else 0
+
+
+_DATE_TEXT = st.text(alphabet="0123456789/-.:T ", max_size=24)
+
+
+@_FAST
+@given(st.lists(st.one_of(st.none(), _DATE_TEXT), max_size=40))
+def test_the_date_shape_count_is_the_plain_one(values: list[str | None]) -> None:
+    """The loader's vectorised count of minority date shapes equals the value-by-value one."""
+    import pandas as pd
+
+    from flows.load.records import _count_format_mix
+
+    assert _count_format_mix(pd.Series(values, dtype="string")) == _shape_mix_reference(values)
