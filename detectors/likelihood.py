@@ -13,6 +13,9 @@ Written anew here, causal and vectorised over columns:
 3. the surprise is ``-log10`` of the upper Gaussian tail of ``(m_t - mu_t) / sigma_t``: 5
    means a one-in-100,000 run. HTM reports ``log(1 - L) / log(1e-10)``, the same number / 10.
 
+:func:`as_z` turns a surprise back into the Gaussian z-score with that upper tail, so it
+can be weighed against a point deviation in the same units.
+
 Rows with fewer than ``min_periods`` earlier averages, and NaN rows, score 0. The defaults
 of ``short``, ``long`` and ``min_periods`` are HTM's published ones (averaging window 10,
 historic window 8640, learning period 288 plus 100 estimation samples), not tuned here.
@@ -25,11 +28,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import log_ndtr
+from scipy.special import log_ndtr, ndtri
 
 from detectors._rolling import FloatArray
 
-__all__ = ["LikelihoodParams", "surprise"]
+__all__ = ["LikelihoodParams", "as_z", "surprise"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,18 @@ def surprise(
     with np.errstate(invalid="ignore"):
         out: FloatArray = -log_ndtr((mu - m) / sigma) / np.log(10.0)
     return np.where((n >= p.min_periods) & ~np.isnan(m), out, 0.0)
+
+
+def as_z(surprise_digits: ArrayLike) -> FloatArray:
+    """Return the z-score whose upper Gaussian tail is ``10 ** -surprise`` (0 if none).
+
+    Surprises above 300 digits (beyond float range) read as 300, i.e. z of about 37.
+
+    Examples
+    --------
+    >>> np.round(as_z([0.0, 1.3, 6.0]), 2).tolist()
+    [0.0, 1.64, 4.75]
+    """
+    s = np.clip(np.asarray(surprise_digits, dtype=np.float64), 0.0, 300.0)
+    out: FloatArray = np.maximum(-ndtri(10.0**-s), 0.0)
+    return out

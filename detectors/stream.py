@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from detectors._rolling import FloatArray, ewm_abs_scale, lagged, lagged_median, past_max
 from detectors.events import refractory
-from detectors.likelihood import LikelihoodParams, surprise
+from detectors.likelihood import LikelihoodParams, as_z, surprise
 from detectors.novelty import NoveltyParams, context_novelty
 
 __all__ = ["AlarmParams", "alarm_scores", "deviation", "nab_scores"]
@@ -135,8 +135,9 @@ def nab_scores(
       This catches sustained changes that set no single record (a busier stretch of tweets,
       a CPU that stays a little high), which the record rule only sees once.
 
-    An alarm row scores ``z / (z + 10) * (1 - w + w * share)``, with ``share`` its context
-    novelty and ``w = novelty.weight``; every other row is 0.
+    An alarm row scores ``e / (e + 10) * (1 - w + w * share)``, with ``e`` the mean of ``z``
+    and of the z-score equivalent to the row's surprise (:func:`as_z`), ``share`` its
+    context novelty and ``w = novelty.weight``; every other row is 0.
 
     The streams keep separate refractory periods, so one event can raise several alarms.
     ``likelihood.level`` is chosen by leave-one-category-out cross-validation on the NAB
@@ -161,7 +162,7 @@ def nab_scores(
     >>> x[1500] = 30.0
     >>> s = nab_scores(x)
     >>> int(np.argmax(s)), round(float(s[1500]), 2)
-    (1500, 0.67)
+    (1500, 0.57)
 
     A new extreme of plain noise may raise a novelty alarm too, with a far lower score
     that the corpus-wide threshold can drop.
@@ -173,8 +174,11 @@ def nab_scores(
     record = refractory((z >= p.min_z) & (z >= past_max(z, p.record_window)), p.refractory)
     novel = refractory((share >= 1.0) & (z >= n.min_z), p.refractory)
     lik = likelihood or LikelihoodParams()
-    improbable = refractory(surprise(z, lik) >= lik.level, p.refractory)
-    out = np.where(
-        record | novel | improbable, z / (z + 10.0) * (1.0 - n.weight + n.weight * share), 0.0
-    )
+    digits = surprise(z, lik)
+    improbable = refractory(digits >= lik.level, p.refractory)
+    # One evidence scale for all three streams: the point deviation and the run's
+    # likelihood, both as z-scores, averaged.
+    evidence = 0.5 * (z + as_z(digits))
+    novelty_gain = 1.0 - n.weight + n.weight * share
+    out = np.where(record | novel | improbable, evidence / (evidence + 10.0) * novelty_gain, 0.0)
     return out[:, 0] if np.asarray(values).ndim == 1 else out
