@@ -48,9 +48,9 @@ def test_nab_scores_likelihood_stream_fires_on_a_sustained_rise() -> None:
     x = 10 + rng.normal(0, 1, 4000)
     x[3000:3300] += 3.0
     # Only the likelihood stream may fire: record and novelty alarms need infinite z.
-    only = {"params": AlarmParams(min_z=np.inf), "novelty": NoveltyParams(min_z=np.inf)}
-    on = nab_scores(x, **only)
-    off = nab_scores(x, likelihood=LikelihoodParams(level=np.inf), **only)
+    alarm, novelty = AlarmParams(min_z=np.inf), NoveltyParams(min_z=np.inf)
+    on = nab_scores(x, alarm, novelty)
+    off = nab_scores(x, alarm, novelty, LikelihoodParams(level=np.inf))
     assert not off.any()
     fired = np.flatnonzero(on)
     # Within a few rows of the rise; its end (back to normal) is another improbable run.
