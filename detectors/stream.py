@@ -19,7 +19,9 @@ false alarm. The scorer, causal throughout and vectorised over columns:
 :func:`nab_scores` adds a second opinion, context novelty (:mod:`detectors.novelty`, the
 CAD OSE idea): a row on a value level never seen may alarm at a lower deviation
 (``NoveltyParams.min_z``), and every alarm's score is scaled by how novel its context is,
-so the corpus-wide threshold can drop alarms that repeat a known pattern.
+so the corpus-wide threshold can drop alarms that repeat a known pattern. It also adds
+HTM's anomaly likelihood (:mod:`detectors.likelihood`) on the deviation ``z``: a run of
+deviations that is improbable against the series' own history of deviations alarms too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from detectors._rolling import FloatArray, ewm_abs_scale, lagged, lagged_median, past_max
 from detectors.events import refractory
+from detectors.likelihood import LikelihoodParams, as_z, surprise
 from detectors.novelty import NoveltyParams, context_novelty
 
 __all__ = ["AlarmParams", "alarm_scores", "deviation", "nab_scores"]
@@ -115,24 +118,31 @@ def alarm_scores(values: ArrayLike, params: AlarmParams | None = None) -> NDArra
 
 
 def nab_scores(
-    values: ArrayLike, params: AlarmParams | None = None, novelty: NoveltyParams | None = None
+    values: ArrayLike,
+    params: AlarmParams | None = None,
+    novelty: NoveltyParams | None = None,
+    likelihood: LikelihoodParams | None = None,
 ) -> NDArray[np.float64]:
-    """Alarm scores with context novelty: the ``radar nab run`` default.
+    """Alarm scores with context novelty and anomaly likelihood: the ``radar nab run`` default.
 
-    Two alarm streams, each silent for ``params.refractory`` rows after it fires:
+    Three alarm streams, each silent for ``params.refractory`` rows after it fires:
 
     - record alarms, as in :func:`alarm_scores`;
     - novelty alarms: a value on a never-seen level (:func:`context_novelty` = 1) with
-      deviation at least ``novelty.min_z``.
+      deviation at least ``novelty.min_z``;
+    - likelihood alarms: the last ``likelihood.short`` deviations are, on average, improbable
+      against the series' history (:func:`surprise` of ``z`` at least ``likelihood.level``).
+      This catches sustained changes that set no single record (a busier stretch of tweets,
+      a CPU that stays a little high), which the record rule only sees once.
 
-    An alarm row scores ``z / (z + 10) * (1 - w + w * share)``, with ``share`` its context
-    novelty and ``w = novelty.weight``; every other row is 0.
+    An alarm row scores ``e / (e + 10) * (1 - w + w * share)``, with ``e`` the mean of ``z``
+    and of the z-score equivalent to the row's surprise (:func:`as_z`), ``share`` its
+    context novelty and ``w = novelty.weight``; every other row is 0.
 
-    The streams keep separate refractory periods, so one event can raise two alarms (on
-    the NAB subset, 16 pairs within 50 rows); muting novelty alarms during the record
-    stream's refractory period halves those pairs but costs 1.4 points of reward_low_FP.
-    The defaults come from a small grid on the NAB subset; ``benchmarks/nab_score.py
-    --sensitivity`` prints the neighbouring settings' scores.
+    The streams keep separate refractory periods, so one event can raise several alarms.
+    ``likelihood.level`` is chosen by leave-one-category-out cross-validation on the NAB
+    subset (``benchmarks/nab_cv.py``); the other defaults are fixed, and that script's
+    ``--sensitivity`` prints the score as each moves by -50 % and +50 %.
 
     Parameters
     ----------
@@ -142,6 +152,8 @@ def nab_scores(
         Deviation and record-alarm hyperparameters.
     novelty : NoveltyParams, optional
         Context-novelty hyperparameters.
+    likelihood : LikelihoodParams, optional
+        Anomaly-likelihood hyperparameters.
 
     Examples
     --------
@@ -150,7 +162,7 @@ def nab_scores(
     >>> x[1500] = 30.0
     >>> s = nab_scores(x)
     >>> int(np.argmax(s)), round(float(s[1500]), 2)
-    (1500, 0.67)
+    (1500, 0.57)
 
     A new extreme of plain noise may raise a novelty alarm too, with a far lower score
     that the corpus-wide threshold can drop.
@@ -161,5 +173,12 @@ def nab_scores(
     share = context_novelty(values, n)
     record = refractory((z >= p.min_z) & (z >= past_max(z, p.record_window)), p.refractory)
     novel = refractory((share >= 1.0) & (z >= n.min_z), p.refractory)
-    out = np.where(record | novel, z / (z + 10.0) * (1.0 - n.weight + n.weight * share), 0.0)
+    lik = likelihood or LikelihoodParams()
+    digits = surprise(z, lik)
+    improbable = refractory(digits >= lik.level, p.refractory)
+    # One evidence scale for all three streams: the point deviation and the run's
+    # likelihood, both as z-scores, averaged.
+    evidence = 0.5 * (z + as_z(digits))
+    novelty_gain = 1.0 - n.weight + n.weight * share
+    out = np.where(record | novel | improbable, evidence / (evidence + 10.0) * novelty_gain, 0.0)
     return out[:, 0] if np.asarray(values).ndim == 1 else out
