@@ -31,6 +31,19 @@ class SeriesMatrix:
     counts: FloatArray
     step: pd.Timedelta
 
+    def column_blocks(self, width: int) -> list[SeriesMatrix]:
+        """Split into matrices of at most ``width`` series each, on the same period grid."""
+        return [
+            SeriesMatrix(
+                periods=self.periods,
+                keys=self.keys.iloc[start : start + width].reset_index(drop=True),
+                values=self.values[:, start : start + width],
+                counts=self.counts[:, start : start + width],
+                step=self.step,
+            )
+            for start in range(0, self.values.shape[1], width)
+        ]
+
 
 def season_length(step: pd.Timedelta) -> int:
     """Rows per season for a grid step: weekday for daily, hour of day for hourly data.

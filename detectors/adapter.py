@@ -48,6 +48,8 @@ __all__ = ["detect_findings"]
 
 #: The CUSUM is held at most at this multiple of its limit (see detectors.cusum).
 _CAP = 1.25
+#: Series scored together: about 200 MB of intermediates for a year of daily values.
+_BLOCK = 2048
 
 
 def detect_findings(
@@ -95,7 +97,11 @@ def detect_findings(
     if kpi_frame.empty:
         return []
     m = to_matrix(kpi_frame)
-    found = _point_findings(m, cfg, better) + trend_findings(m, cfg, better)
+    # Each series is scored on its own; blocks of series bound the intermediate matrices
+    # (about 30 of periods x series floats) and so the peak memory of a large scan.
+    blocks = m.column_blocks(_BLOCK)
+    found = [f for block in blocks for f in _point_findings(block, cfg, better)]
+    found += [f for block in blocks for f in trend_findings(block, cfg, better)]
     if cfg.multivariate:
         found += multivariate_findings(m, cfg, better)
     if since is not None:

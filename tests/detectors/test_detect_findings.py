@@ -163,3 +163,21 @@ def test_calibrated_scores_mean_the_same_on_every_scale() -> None:
     # 0.3 stands for a two-sided p of 1e-3; the estimated scale adds some tail.
     assert max(rates) < 5 * min(rates) + 1e-4
     assert all(r < 1e-2 for r in rates)
+
+
+def test_scoring_in_blocks_of_series_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks bound memory only: any block width gives the same findings in the same order."""
+    import detectors.adapter
+
+    frames = []
+    for team in range(7):
+        v = _noise(150, seed=team)
+        v[120 + team] = 170  # a spike per series
+        if team % 2:
+            v[90:] += 30  # and a shift in some
+        frames.append(_frame(v, team=f"t{team}"))
+    frame = pd.concat(frames, ignore_index=True)
+    whole = detect_findings(frame, better={"ttr_median_h": "lower"})
+    assert {f.kind for f in whole} >= {"spike", "level_shift"}
+    monkeypatch.setattr(detectors.adapter, "_BLOCK", 2)
+    assert detect_findings(frame, better={"ttr_median_h": "lower"}) == whole
