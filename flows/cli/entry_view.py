@@ -53,6 +53,20 @@ def _current_line(current: dict[str, Any], share: bool) -> str:
     return text
 
 
+def _benefit_text(benefit: dict[str, Any]) -> str:
+    """Say the benefit in words: hours a week, what else it counts, and its basis."""
+    rest = dict(benefit)
+    basis, unit = rest.pop("basis", None), rest.pop("unit", None) or "records"
+    hours = rest.pop("hours_per_week", None)
+    if not hours and not rest and not basis:
+        return "not estimated"
+    parts = [] if hours is None else [f"{_num(hours)} hours a week"]
+    for key, value in rest.items():
+        label = unit if key == "per_week" else key.removesuffix("_per_week").replace("_", " ")
+        parts.append(f"{label} {_num(value)} a week")
+    return "; ".join(parts) + (f" ({basis})" if basis else "")
+
+
 def _evidence_line(entry: dict[str, Any]) -> str:
     where = entry.get("evidence_plot")
     stored = entry.get("evidence_plot_stored")
@@ -101,7 +115,8 @@ def render_entry(entry: dict[str, Any]) -> str:
         )
     for key in ("csf", "objective", "priority_reason", "benefit", "closure_code", "progress"):
         if entry.get(key):
-            lines.append(f"{key.replace('_', ' ').capitalize():<10} {entry[key]}")
+            shown = _benefit_text(entry[key]) if key == "benefit" else entry[key]
+            lines.append(f"{key.replace('_', ' ').capitalize():<10} {shown}")
     source = entry["source"]
     gate = source.get("gate") or {}
     detector = source.get("detector") or {}

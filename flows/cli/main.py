@@ -70,9 +70,22 @@ def main(
 def scan(
     config: ConfigFile = Path("examples/demo.yaml"),
     register: Register = DEFAULT_REGISTER_URL,
-    as_of: Annotated[date | None, typer.Option("--as-of", formats=["%Y-%m-%d"])] = None,
-    start: Annotated[date | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
-    end: Annotated[date | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
+    as_of: Annotated[
+        date | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Scan one night, YYYY-MM-DD (default: the config's as_of, else yesterday).",
+        ),
+    ] = None,
+    start: Annotated[
+        date | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First night of a replay, YYYY-MM-DD."),
+    ] = None,
+    end: Annotated[
+        date | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last night of a replay, YYYY-MM-DD."),
+    ] = None,
     fmt: Format = "table",
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress or summary (cron); errors only.")
@@ -90,7 +103,7 @@ def scan(
     with one_line_errors():
         load_config(config)  # fail fast, before the Prefect server starts
         from flows.cli.progress import NightProgress
-        from flows.observe import observing, summary_line
+        from flows.observe import observing
         from flows.orchestrate.flows import replay_flow, scan_flow
 
         # The URL reaches the flow through the environment, not as a parameter: Prefect
@@ -105,20 +118,36 @@ def scan(
     if fmt == "json":
         emit_json(reports)
         return
+    # What failed, not only that it did; a blocked source is news even to cron.
+    for line in _gate_failures(reports, ("critical",) if quiet else ("critical", "warning")):
+        typer.echo(line, err=True)
     if quiet:
         return
-    for report in reports:
-        typer.echo(summary_line(report))
-        for name, g in report["gate"].items():  # what failed, not only that it did
-            for f in g["failures"]:
-                if f["severity"] in ("critical", "warning"):
-                    typer.echo(
-                        f"  gate {name}: {f['severity']} {f['check']} on {f['column']}: "
-                        f"{f['detail']}",
-                        err=True,
-                    )
+    created = sum(len(r["created"]) for r in reports)
+    updated = sum(len(r["updated"]) for r in reports)
+    typer.echo(
+        f"this scan: {len(reports)} night(s), {created} entries created, {updated} updated; "
+        "the register now holds:"
+    )
     with one_line_errors():
         _print_entries(register, None)
+
+
+def _gate_failures(reports: list[dict[str, Any]], severities: tuple[str, ...]) -> list[str]:
+    """One line per failed check of the scan (a replay repeats them nightly): nights, latest."""
+    seen: dict[tuple[str, str, str, str], list[tuple[str, str]]] = {}
+    for report in reports:
+        for name, g in report["gate"].items():
+            for f in g["failures"]:
+                if f["severity"] in severities:
+                    key = (name, f["severity"], f["check"], f["column"])
+                    seen.setdefault(key, []).append((report["as_of"], f["detail"]))
+    lines = []
+    for (name, severity, check, column), nights in seen.items():
+        last, detail = nights[-1]
+        when = f"on {last}" if len(nights) == 1 else f"on {len(nights)} nights, last {last}"
+        lines.append(f"gate {name}: {severity} {check} on {column} {when}: {detail}")
+    return lines
 
 
 def _register(url: str) -> Any:

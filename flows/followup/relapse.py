@@ -3,8 +3,10 @@
 ITIL's step 7 keeps the momentum going: an improvement that does not hold is a new
 opportunity. An entry relapses on a night when
 
-1. it has improved since it was accepted: an earlier night's verdict was ``improving`` or
-   ``target_met``, later than its last relapse (the register holds both);
+1. it had recovered since it was accepted (:func:`recovered`): an earlier night met the
+   target, or judged it ``improving`` while no longer worse than the baseline. An entry
+   still on its way down from the detected level has not recovered yet: "improving, 49
+   against a detected 95" with a baseline of 27 is progress, not a level to relapse from;
 2. tonight's window after acceptance (its latest ``window_periods``, at least
    ``min_periods`` valued periods on each side) is worse than the frozen baseline window by
    the follow-up's one-sided rank test (van Elteren, weekday by weekday, for daily KPIs;
@@ -21,13 +23,15 @@ detected level after having improved is exactly a relapse.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flows.config.followup_spec import FollowUpSpec
 from flows.followup.verdict import Judgement
+from register_client import Measurement
 
-__all__ = ["Relapse", "relapse_of"]
+__all__ = ["Relapse", "recovered", "relapse_of"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,36 @@ class Relapse:
         }
 
 
+def _worse(vs_base: dict[str, Any], spec: FollowUpSpec) -> bool:
+    """Return whether the rank test finds it significantly worse than the baseline."""
+    return bool(vs_base["p_worse"] < spec.alpha and vs_base["cliffs_delta"] < 0)  # + = better
+
+
+def recovered(earlier: Iterable[Measurement], spec: FollowUpSpec) -> bool:
+    """Whether an earlier measurement saw the KPI recovered: at target, or back at baseline.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from flows.config.followup_spec import FollowUpSpec
+    >>> still_high = {"vs_baseline": {"p_worse": 0.001, "cliffs_delta": -0.9}}
+    >>> on_the_way = Measurement(at=date(2024, 5, 8), value=49, verdict="improving",
+    ...                          detail=still_high)
+    >>> recovered([on_the_way], FollowUpSpec())
+    False
+    >>> met = Measurement(at=date(2024, 5, 21), value=29, verdict="target_met")
+    >>> recovered([on_the_way, met], FollowUpSpec())
+    True
+    """
+    for m in earlier:
+        if m.verdict == "target_met":
+            return True
+        vs_base = m.detail.get("vs_baseline")
+        if m.verdict == "improving" and vs_base and not _worse(vs_base, spec):
+            return True
+    return False
+
+
 def relapse_of(judged: Judgement, improved: bool, spec: FollowUpSpec) -> Relapse | None:
     """Return the relapse tonight's judgement shows, or None.
 
@@ -63,8 +97,7 @@ def relapse_of(judged: Judgement, improved: bool, spec: FollowUpSpec) -> Relapse
     judged : Judgement
         Tonight's follow-up judgement of the entry (see :func:`flows.followup.judge`).
     improved : bool
-        Whether the entry was judged improving or at target on an earlier night, after
-        its last relapse.
+        Whether the entry had :func:`recovered` on an earlier night.
     spec : FollowUpSpec
         ``alpha`` and ``min_change``, as for the verdicts.
 
@@ -86,8 +119,7 @@ def relapse_of(judged: Judgement, improved: bool, spec: FollowUpSpec) -> Relapse
         return None
     base = float(vs_base["median"])
     shift = float(vs_base["shift"])
-    worse = vs_base["p_worse"] < spec.alpha and vs_base["cliffs_delta"] < 0  # oriented: + = better
-    if not worse or abs(shift) < spec.min_change * abs(base):
+    if not _worse(vs_base, spec) or abs(shift) < spec.min_change * abs(base):
         return None
     periods = int(judged.detail["window"]["n"])
     baseline_periods = int(judged.detail["baseline_n"])

@@ -26,10 +26,10 @@ import pandas as pd
 from flows.candidates.build import series_of
 from flows.candidates.evidence import followup_plot_path, save_evidence_plot
 from flows.config.model import ScanConfig
-from flows.followup.relapse import Relapse, relapse_of
+from flows.followup.relapse import Relapse, recovered, relapse_of
 from flows.followup.verdict import FollowUpSpec, Judgement, judge
 from flows.followup.why import explain_insufficient
-from register_client import IMPROVED, Entry, Register
+from register_client import Entry, Register
 
 __all__ = ["FollowUp", "accepted_on", "remeasure"]
 
@@ -171,8 +171,8 @@ def remeasure(
                     rows, accepted, as_of, kpis[name], spec, int(judged.detail["baseline_n"])
                 )
                 judged = Judgement(judged.verdict, judged.level, {**judged.detail, **why})
-            earlier = [m.verdict for m in entry.measurements if m.at.date() < as_of]
-            relapse = relapse_of(judged, any(v in IMPROVED for v in earlier), spec)
+            earlier = [m for m in entry.measurements if m.at.date() < as_of]
+            relapse = relapse_of(judged, recovered(earlier, spec), spec)
         else:
             relapse = None
             series = pd.Series(dtype="float64")

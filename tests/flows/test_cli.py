@@ -109,3 +109,33 @@ def test_quality_check_failure_inside_the_gate_is_one_line(
     code, out, err = _run("quality", "check", "--config", str(DEMO_CONFIG))
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "Not a directory" in err
+
+
+def test_show_says_the_benefit_in_words(sqlite_url: str) -> None:
+    benefit = {"basis": "33 a period x 7 periods a week", "records_per_week": 231.0}
+    report = connect(sqlite_url).file([Candidate.example(benefit=benefit)])
+    code, out, _ = _run(
+        "entries", "show", report.created[0].entry_id or "", "--register", sqlite_url
+    )
+    line = next(x for x in out.splitlines() if x.startswith("Benefit"))
+    assert line.split(None, 1)[1] == "records 231 a week (33 a period x 7 periods a week)"
+    assert "{" not in line
+
+
+def test_gate_failures_of_a_replay_read_once_per_check() -> None:
+    from flows.cli.main import _gate_failures
+
+    def night(day: str, count: int) -> dict[str, object]:
+        failure = {
+            "severity": "warning",
+            "check": "ids",
+            "column": "number",
+            "detail": f"{count} dup",
+        }
+        return {"as_of": day, "gate": {"events": {"failures": [failure]}}}
+
+    reports = [night("2016-05-01", 3), night("2016-05-02", 4)]
+    assert _gate_failures(reports, ("critical", "warning")) == [
+        "gate events: warning ids on number on 2 nights, last 2016-05-02: 4 dup"
+    ]
+    assert _gate_failures(reports, ("critical",)) == []
