@@ -8,6 +8,7 @@ relative to the config file.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from datetime import date
@@ -278,6 +279,33 @@ def load_config(path: str | Path) -> ScanConfig:
     try:
         return ScanConfig.model_validate({**raw, "config_path": path.resolve()})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        raise ConfigError(f"{path}: {_first_problem(raw, exc)}") from None
+
+
+def _first_problem(raw: dict[str, Any], exc: ValidationError) -> str:
+    """Name the field of the first problem, a typo'd key first (it explains a missing one).
+
+    List items read by their ``name`` (``kpis.0 (incidents_opened).mesure``), and an unknown
+    key next to a missing one gets a suggestion.
+    """
+    errors = exc.errors()
+    typos = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = (typos or errors)[0]
+    parts: list[str] = []
+    node: Any = raw
+    for step in first["loc"]:
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = node.get(step) if isinstance(node, dict) else None
+        named = node.get("name") if isinstance(node, dict) and isinstance(step, int) else None
+        parts.append(f"{step} ({named})" if isinstance(named, str) else str(step))
+    where = ".".join(parts) or "(top level)"
+    if first["type"] != "extra_forbidden":
+        return f"{where}: {first['msg']}"
+    key, parent = str(first["loc"][-1]), first["loc"][:-1]
+    missing = [
+        str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent
+    ]
+    close = difflib.get_close_matches(key, missing, n=1)
+    return f"{where}: unknown key" + (f"; did you mean {close[0]!r}?" if close else "")

@@ -108,3 +108,15 @@ def test_detector_typos_and_bounds_fail_at_load(tmp_path: Path, params: str, mes
     )
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_a_typo_in_a_key_is_named_with_its_kpi_and_a_suggestion(tmp_path: Path) -> None:
+    text = DEMO_CONFIG.read_text()
+    assert "    measure: count\n" in text
+    path = tmp_path / "typo.yaml"
+    path.write_text(text.replace("    measure: count\n", "    mesure: count\n", 1))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert ".mesure: unknown key; did you mean 'measure'?" in message
+    assert "kpis.0 (" in message and "Field required" not in message
