@@ -101,7 +101,11 @@ def scan(
     from flows.config.model import load_config
 
     with one_line_errors():
-        load_config(config)  # fail fast, before the Prefect server starts
+        from flows.load import probe_source
+
+        checked = load_config(config)  # fail fast, before the Prefect server starts
+        for source in checked.sources:
+            probe_source(checked, source)
         from flows.cli.progress import NightProgress
         from flows.observe import observing
         from flows.orchestrate.flows import replay_flow, scan_flow

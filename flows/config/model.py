@@ -299,7 +299,9 @@ def _first_problem(raw: dict[str, Any], exc: ValidationError) -> str:
         else:
             node = node.get(step) if isinstance(node, dict) else None
         named = node.get("name") if isinstance(node, dict) and isinstance(step, int) else None
-        parts.append(f"{step} ({named})" if isinstance(named, str) else str(step))
+        parts.append(
+            f"{_shown(step)} ({_shown(named)})" if isinstance(named, str) else _shown(step)
+        )
     where = ".".join(parts) or "(top level)"
     if first["type"] != "extra_forbidden":
         return f"{where}: {first['msg']}"
@@ -309,3 +311,9 @@ def _first_problem(raw: dict[str, Any], exc: ValidationError) -> str:
     ]
     close = difflib.get_close_matches(key, missing, n=1)
     return f"{where}: unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _shown(step: Any) -> str:
+    """A key as it reads in one line: quoted when blank or holding a line break."""
+    text = str(step)
+    return text if text.isprintable() and text.strip() else repr(text)

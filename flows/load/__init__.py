@@ -7,7 +7,7 @@ records as they were known on the scan date.
 from flows.load.as_of import records_as_of
 from flows.load.calendars import Exclusion, exclude_periods, holiday_days, summarise
 from flows.load.edges import censored_periods, extract_end, missing_share
-from flows.load.records import RecordFrame, SourceError, load_records
+from flows.load.records import RecordFrame, SourceError, load_records, probe_source
 
 __all__ = [
     "Exclusion",
@@ -19,6 +19,7 @@ __all__ = [
     "holiday_days",
     "load_records",
     "missing_share",
+    "probe_source",
     "records_as_of",
     "summarise",
 ]

@@ -16,7 +16,7 @@ import pandas as pd
 from flows.config.model import ScanConfig, SourceSpec
 from flows.errors import SourceError
 
-__all__ = ["RecordFrame", "SourceError", "load_records"]
+__all__ = ["RecordFrame", "SourceError", "load_records", "probe_source"]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -65,14 +65,7 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
         if not path.is_file():
             raise SourceError(f"source {source.name!r}: file not found: {path}")
         raw = _read_raw(source, path)
-    if raw.empty:
-        raise SourceError(f"source {source.name!r}: {path} has no data rows")
-    missing = [col for col in source.columns.values() if col not in raw.columns]
-    if missing:
-        raise SourceError(
-            f"source {source.name!r}: {path} lacks column(s) {missing}; "
-            f"found {sorted(raw.columns)[:12]}"
-        )
+    _check_shape(source, path, raw)
     numbers = {c: _count_non_numeric(raw[source.columns[c]], source) for c in source.numbers}
     if source.audit_log is not None:
         raw = _final_state(raw, source, path)
@@ -104,9 +97,40 @@ def load_records(config: ScanConfig, source: SourceSpec) -> RecordFrame:
     )
 
 
-def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
+def probe_source(config: ScanConfig, source: SourceSpec) -> None:
+    """Fail fast: run the checks of :func:`load_records` that a file's first row decides.
+
+    A missing or empty file, a wrongly encoded start and unmapped columns fail here in
+    about a second, before Prefect starts and long before the whole file is read.
+
+    Raises
+    ------
+    SourceError
+        As :func:`load_records` would for the same file.
+    """
+    if source.format != "csv":
+        return  # SQL and Parquet sources are checked when they are read
+    path = config.resolve_path(source)
+    if not path.is_file():
+        raise SourceError(f"source {source.name!r}: file not found: {path}")
+    _check_shape(source, path, _read_raw(source, path, rows=1))
+
+
+def _check_shape(source: SourceSpec, path: Path, raw: pd.DataFrame) -> None:
+    if raw.empty:
+        raise SourceError(f"source {source.name!r}: {path} has no data rows")
+    missing = [col for col in source.columns.values() if col not in raw.columns]
+    if missing:
+        found = sorted(raw.columns)
+        shown = ", ".join(map(repr, found[:12])) + (", ..." if len(found) > 12 else "")
+        raise SourceError(
+            f"source {source.name!r}: {path} lacks column(s) {missing}; found [{shown}]"
+        )
+
+
+def _read_raw(source: SourceSpec, path: Path, rows: int | None = None) -> pd.DataFrame:
     try:
-        if source.engine == "dask":
+        if source.engine == "dask" and rows is None:
             from flows.load.partitioned import read_partitioned
 
             return read_partitioned(source, path)
@@ -119,6 +143,7 @@ def _read_raw(source: SourceSpec, path: Path) -> pd.DataFrame:
             na_values=source.na_values,
             keep_default_na=False,
             dtype="string",  # types are parsed per column below, never guessed
+            nrows=rows,
         )
     except UnicodeDecodeError as exc:
         raise SourceError(

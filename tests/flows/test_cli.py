@@ -139,3 +139,28 @@ def test_gate_failures_of_a_replay_read_once_per_check() -> None:
         "gate events: warning ids on number on 2 nights, last 2016-05-02: 4 dup"
     ]
     assert _gate_failures(reports, ("critical",)) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("number,opened_at\n", "has no data rows"),
+        ("numero,opened_at\nINC1,1/5/2016 10:00\n", "lacks column(s) ['number'"),
+    ],
+)
+def test_a_bad_source_fails_before_any_flow_or_register(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    """The first row decides these: the scan stops in its front door, the register unmade."""
+    data = tmp_path / "incidents.csv"
+    data.write_text(content)
+    config = tmp_path / "demo.yaml"
+    text = DEMO_CONFIG.read_text()
+    old = next(line for line in text.splitlines() if line.strip().startswith("path:"))
+    config.write_text(text.replace(old, f"    path: {data}", 1))
+    db = tmp_path / "r.db"
+    code, out, err = _run("scan", "--config", str(config), "--register", f"sqlite:///{db}")
+    assert code == 1 and out == ""
+    assert message in err and str(data) in err and err.count("\n") == 1
+    assert not db.exists()
