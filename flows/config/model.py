@@ -314,6 +314,6 @@ def _first_problem(raw: dict[str, Any], exc: ValidationError) -> str:
 
 
 def _shown(step: Any) -> str:
-    """A key as it reads in one line: quoted when blank or holding a line break."""
+    """Return a key as it reads in one line: quoted when blank or holding a line break."""
     text = str(step)
     return text if text.isprintable() and text.strip() else repr(text)
