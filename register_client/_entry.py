@@ -255,9 +255,11 @@ class Entry(FrozenModel):
         kinds = [e for e in self.history if e.action == "reclassified"]
         if kinds:
             first = kinds[0].detail.get("kind_from")
+            # The scan's night, not the wall clock (an older history row has only the latter).
+            night = str(kinds[-1].detail.get("scan_at") or kinds[-1].at.isoformat())[:10]
             notes.append(
                 f"re-detected as {self.kind.replace('_', ' ')} on "
-                f"{kinds[-1].at.date().isoformat()} (first filed as "
+                f"{night} (first filed as "
                 f"{str(first).replace('_', ' ')}): one episode, one entry"
             )
         relapses = [e for e in self.history if e.action == "relapse"]

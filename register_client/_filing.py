@@ -292,6 +292,7 @@ class _Batch:
                         to_status=target.status,
                         kind_from=target.kind,
                         kind_to=c.kind,
+                        scan_at=self.scan_at,
                         fingerprint=c.fingerprint,
                         window=c.window.model_dump(mode="json"),
                     )
