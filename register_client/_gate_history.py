@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ._errors import RegisterError
 from ._plumbing import Plumbing
@@ -68,3 +68,22 @@ class GateHistoryMixin(Plumbing):
             lambda conn: list(conn.execute(query).scalars())
         )
         return [dict(doc) for doc in reversed(rows)]
+
+    def last_scanned(self) -> date | None:
+        """Return the latest night any source was validated for: the last scan's data day.
+
+        Examples
+        --------
+        >>> from register_client import connect
+        >>> reg = connect("sqlite://")
+        >>> reg.last_scanned() is None
+        True
+        >>> reg.record_gate_result({"validation_id": "v1", "source": "s", "as_of": "2016-05-31",
+        ...                         "evaluated_at": "2026-01-01T01:00:00+00:00"})
+        >>> reg.last_scanned()
+        datetime.date(2016, 5, 31)
+        """
+        latest = self._run(
+            lambda conn: conn.execute(select(func.max(gate_results.c.as_of))).scalar()
+        )
+        return None if latest is None else date.fromisoformat(str(latest)[:10])

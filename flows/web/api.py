@@ -73,7 +73,7 @@ async def act(
 @router.get("/overview")
 def overview_json(_user: CurrentUser, register: RegisterDep) -> dict[str, Any]:
     """Return counts by status and kind, overdue entry ids and the latest verdicts."""
-    view = overview(register.list(), register.now())
+    view = overview(register.list(), register.now(), register.last_scanned())
     return {
         "as_of": view.as_of.isoformat() if view.as_of else None,
         "by_status": dict(view.by_status),

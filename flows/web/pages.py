@@ -164,7 +164,12 @@ async def act(
 @router.get("/overview", response_class=HTMLResponse)
 def overview_page(request: Request, user: CurrentUser, register: RegisterDep) -> HTMLResponse:
     """Show counts by status and kind, overdue entries, follow-up verdicts."""
-    return page(request, "overview.html", user=user, view=overview(register.list(), register.now()))
+    return page(
+        request,
+        "overview.html",
+        user=user,
+        view=overview(register.list(), register.now(), register.last_scanned()),
+    )
 
 
 @router.get("/data-docs/{path:path}")

@@ -62,7 +62,7 @@ def render_report(
         since=since,
         entries=chosen,
         items=items,
-        view=overview(chosen, register.now()),
+        view=overview(chosen, register.now(), register.last_scanned()),
     )
 
 

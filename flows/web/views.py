@@ -12,7 +12,7 @@ import base64
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,7 @@ class Overview:
     """The register at a glance, as of the latest scan."""
 
     as_of: datetime | None
+    night: date | None
     by_status: list[tuple[str, int]]
     by_kind: list[tuple[str, int]]
     overdue: list[Entry] = field(default_factory=list)
@@ -99,15 +100,19 @@ class Overview:
     verdict_counts: list[tuple[str, int]] = field(default_factory=list)
 
 
-def overview(entries: Sequence[Entry], now: datetime) -> Overview:
-    """Summarise the register.
+def overview(entries: Sequence[Entry], now: datetime, scanned: date | None = None) -> Overview:
+    """Summarise the register; ``scanned`` is the last night a scan validated (its data day).
 
     "Overdue" is measured against the latest scan, not the wall clock, as the
     register's snoozes are: a replay of 2016 makes 2016 targets due, not all of them.
     """
-    # Scans leave their time on detections and on follow-up measurements.
+    # Scans leave their time (the end of their night) on detections and measurements; a
+    # night that filed nothing leaves its gate results.
     seen = [e.last_seen for e in entries] + [m.at for e in entries for m in e.measurements]
+    if scanned is not None:
+        seen.append(datetime.combine(scanned + timedelta(days=1), time(), tzinfo=UTC))
     as_of = min(now, max(seen)) if seen else None
+    night = (as_of - timedelta(microseconds=1)).date() if as_of else None
     statuses = Counter(e.status for e in entries)
     kinds = Counter(e.kind for e in entries)
     overdue = [
@@ -123,6 +128,7 @@ def overview(entries: Sequence[Entry], now: datetime) -> Overview:
     ]
     return Overview(
         as_of=as_of,
+        night=night,
         by_status=[(s, statuses[s]) for s in STATUSES],
         by_kind=sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
         overdue=sorted(overdue, key=lambda e: (e.target.by if e.target else now, e.id)),

@@ -135,3 +135,16 @@ def test_the_api_acts_with_the_csrf_header(client: Any, register: Register) -> N
     assert register.get("CIR-0001").history[-1].by == "olga"
     overview = client.get("/api/overview").json()
     assert overview["by_status"]["accepted"] == 1 and overview["by_status"]["new"] == 2
+
+
+
+def test_the_overview_dates_the_last_scanned_night_even_when_it_filed_nothing() -> None:
+    from datetime import UTC, date, datetime
+
+    from flows.web.views import overview
+
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    view = overview([], now, scanned=date(2016, 5, 31))
+    assert view.night == date(2016, 5, 31)
+    assert view.as_of == datetime(2016, 6, 1, tzinfo=UTC)  # the end of that night
+    assert overview([], now).night is None
