@@ -26,6 +26,7 @@ import pandas as pd
 from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
+from detectors._counts import count_dispersion, count_z
 from detectors._frame import SeriesMatrix, season_length, to_matrix
 from detectors._rolling import lagged_median
 from detectors._sampling import (
@@ -48,6 +49,9 @@ __all__ = ["detect_findings"]
 
 #: The CUSUM is held at most at this multiple of its limit (see detectors.cusum).
 _CAP = 1.25
+#: Smoothing weight of a count's overdispersion (slower than the scale's: it needs months).
+_PHI_ALPHA = 0.02
+_NB_NOISE = False
 
 
 def detect_findings(
@@ -132,8 +136,26 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     floor = relative_floor(expected, kind, cfg.seasonal__rel_floor)
     # The floors never end a cold start: no residual scale yet, no score.
     scale = np.where(np.isnan(base.scale), np.nan, np.fmax(np.fmax(base.scale, noise), floor))
+    is_count = kind == COUNT
     with np.errstate(divide="ignore", invalid="ignore"):
-        point = np.nan_to_num(z_to_score(resid / scale))
+        z_point = resid / scale
+    if is_count.any():
+        # A count's tail is skewed and heavier than the Gaussian band's: its z is the
+        # smaller of the band's and a negative binomial tail's (see detectors._counts).
+        cols = np.flatnonzero(is_count)
+        phi = count_dispersion(
+            m.values[:, cols],
+            expected[:, cols],
+            alpha=_PHI_ALPHA,
+            clip=cfg.seasonal__clip,
+            min_periods=cfg.seasonal__min_periods,
+        )
+        tail = np.abs(count_z(m.values[:, cols], expected[:, cols], phi))
+        z_point[:, cols] = np.sign(z_point[:, cols]) * np.minimum(np.abs(z_point[:, cols]), tail)
+        if _NB_NOISE:
+            noise[:, cols] = np.sqrt(np.maximum(expected[:, cols], 1.0) * (1 + phi * np.maximum(expected[:, cols], 1.0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = np.nan_to_num(z_to_score(z_point))
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
     shift_window = -(-cfg.shift__window // period) * period
     shift_reference = -(-cfg.shift__reference // period) * period
@@ -166,7 +188,6 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     # min_count records to fire alone, and a shift as many over its recent window.
     window_n = np.cumsum(m.counts, axis=0)
     window_n[shift_window:] -= window_n[:-shift_window].copy()
-    is_count = kind == COUNT
     recent, ref = restore(recent, kind), restore(ref, kind)
     point_move = np.abs(m.values - expected)
     shift_move = np.abs(recent - ref)
