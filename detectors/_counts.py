@@ -86,7 +86,9 @@ def count_z(x: FloatArray, expected: FloatArray, phi: FloatArray) -> FloatArray:
     m = np.nan_to_num(mu, nan=1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         # P(X >= k) = I_{1-q}(k, r); Poisson: the regularised lower gamma P(k, mu).
-        up = np.where(nb, betainc(np.maximum(k, 1e-9), r, 1.0 - q), gammainc(np.maximum(k, 1e-9), m))
+        up = np.where(
+            nb, betainc(np.maximum(k, 1e-9), r, 1.0 - q), gammainc(np.maximum(k, 1e-9), m)
+        )
         # P(X <= k) = I_q(r, k + 1); Poisson: the regularised upper gamma Q(k + 1, mu).
         down = np.where(nb, betainc(r, k + 1.0, q), gammaincc(k + 1.0, m))
     z_up = -ndtri(np.clip(up, _TINY, 1.0))

@@ -51,7 +51,6 @@ __all__ = ["detect_findings"]
 _CAP = 1.25
 #: Smoothing weight of a count's overdispersion (slower than the scale's: it needs months).
 _PHI_ALPHA = 0.02
-_NB_NOISE = False
 
 
 def detect_findings(
@@ -152,8 +151,6 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         )
         tail = np.abs(count_z(m.values[:, cols], expected[:, cols], phi))
         z_point[:, cols] = np.sign(z_point[:, cols]) * np.minimum(np.abs(z_point[:, cols]), tail)
-        if _NB_NOISE:
-            noise[:, cols] = np.sqrt(np.maximum(expected[:, cols], 1.0) * (1 + phi * np.maximum(expected[:, cols], 1.0)))
     with np.errstate(divide="ignore", invalid="ignore"):
         point = np.nan_to_num(z_to_score(z_point))
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
