@@ -69,8 +69,9 @@ def count_dispersion(
 def count_z(x: FloatArray, expected: FloatArray, phi: FloatArray) -> FloatArray:
     """Signed z-score of each count against a negative binomial (Poisson at ``phi = 0``).
 
-    Upward: ``P(X >= x)``; downward: ``P(X <= x)``; 0 where ``x`` is on the expected side
-    of its median. NaN where ``x`` or ``expected`` is.
+    Element-wise on arrays of one shape. Upward (``x >= expected``): ``P(X >= x)``;
+    downward: ``P(X <= x)``; 0 where ``x`` is on the expected side of its median. NaN
+    where ``x`` or ``expected`` is.
 
     Examples
     --------
@@ -78,21 +79,27 @@ def count_z(x: FloatArray, expected: FloatArray, phi: FloatArray) -> FloatArray:
     >>> count_z(x, mu, np.array([[0.0, 0.2, 0.0]])).round(1).tolist()
     [[3.8, 2.8, -7.4]]
     """
-    mu = np.maximum(expected, 1.0)
-    k = np.where(np.isnan(x), 0.0, np.maximum(x, 0.0))
+    mu = np.maximum(np.nan_to_num(expected, nan=1.0), 1.0)
+    k = np.maximum(np.nan_to_num(x), 0.0)
     nb = phi > _POISSON
     r = 1.0 / np.where(nb, phi, 1.0)
-    q = r / (r + np.nan_to_num(mu, nan=1.0))  # the negative binomial's success probability
-    m = np.nan_to_num(mu, nan=1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # P(X >= k) = I_{1-q}(k, r); Poisson: the regularised lower gamma P(k, mu).
-        up = np.where(
-            nb, betainc(np.maximum(k, 1e-9), r, 1.0 - q), gammainc(np.maximum(k, 1e-9), m)
-        )
-        # P(X <= k) = I_q(r, k + 1); Poisson: the regularised upper gamma Q(k + 1, mu).
-        down = np.where(nb, betainc(r, k + 1.0, q), gammaincc(k + 1.0, m))
-    z_up = -ndtri(np.clip(up, _TINY, 1.0))
-    z_down = ndtri(np.clip(down, _TINY, 1.0))
-    z = np.where(k >= mu, np.maximum(z_up, 0.0), np.minimum(z_down, 0.0))
+    q = r / (r + mu)  # the negative binomial's success probability
+    up = k >= mu
+    p = np.ones_like(mu)
+    # Each cell pays for one tail of one law only (betainc is the costly step).
+    for law, side in ((nb, up), (nb, ~up), (~nb, up), (~nb, ~up)):
+        i = law & side
+        if not i.any():
+            continue
+        if law is nb:
+            # P(X >= k) = I_{1-q}(k, r); P(X <= k) = I_q(r, k + 1).
+            p[i] = (
+                betainc(k[i], r[i], 1.0 - q[i]) if side is up else betainc(r[i], k[i] + 1.0, q[i])
+            )
+        else:
+            # Poisson: P(X >= k) = P(k, mu), the regularised lower gamma; P(X <= k) = Q(k + 1, mu).
+            p[i] = gammainc(k[i], mu[i]) if side is up else gammaincc(k[i] + 1.0, mu[i])
+    z = -ndtri(np.clip(p, _TINY, 1.0))
+    z = np.where(up, np.maximum(z, 0.0), np.minimum(-z, 0.0))
     out: FloatArray = np.where(np.isnan(x) | np.isnan(expected), np.nan, z)
     return out

@@ -51,6 +51,8 @@ __all__ = ["detect_findings"]
 _CAP = 1.25
 #: Smoothing weight of a count's overdispersion (slower than the scale's: it needs months).
 _PHI_ALPHA = 0.02
+#: Band z-scores below this are left as they are by the count tail.
+_TAIL_FROM = 2.0
 
 
 def detect_findings(
@@ -149,8 +151,12 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
             clip=cfg.seasonal__clip,
             min_periods=cfg.seasonal__min_periods,
         )
-        tail = np.abs(count_z(m.values[:, cols], expected[:, cols], phi))
-        z_point[:, cols] = np.sign(z_point[:, cols]) * np.minimum(np.abs(z_point[:, cols]), tail)
+        # Only a band z past _TAIL_FROM can reach a score that matters (0.1 at z = 2).
+        zc = z_point[:, cols]
+        hit = np.abs(np.nan_to_num(zc)) > _TAIL_FROM
+        tail = np.abs(count_z(m.values[:, cols][hit], expected[:, cols][hit], phi[hit]))
+        zc[hit] = np.sign(zc[hit]) * np.minimum(np.abs(zc[hit]), tail)
+        z_point[:, cols] = zc
     with np.errstate(divide="ignore", invalid="ignore"):
         point = np.nan_to_num(z_to_score(z_point))
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
