@@ -6,7 +6,8 @@ series (:func:`series_kind`):
 
 - a **count** (every value equals its ``n``: tickets opened, backlog) is scored as is,
   with Poisson noise ``sqrt(expected)`` as the floor; overdispersion shows up as a larger
-  residual scale. (Anscombe's square root would make the noise 1 everywhere, but it also
+  residual scale, and the point test caps its z by a negative binomial tail
+  (:mod:`detectors._counts`). (Anscombe's square root would make the noise 1 everywhere, but it also
   shrinks every upward move: on the UCI log it hid two real volume bursts);
 - a **rate** (every value in [0, 1]) is binomial: on the arcsine scale ``2 asin(sqrt(x))``
   its sampling noise is ``1 / sqrt(n)``;

@@ -26,6 +26,7 @@ import pandas as pd
 from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
+from detectors._counts import count_dispersion, count_z
 from detectors._frame import SeriesMatrix, season_length, to_matrix
 from detectors._rolling import lagged_median
 from detectors._sampling import (
@@ -50,6 +51,10 @@ __all__ = ["detect_findings"]
 _CAP = 1.25
 #: Series scored together: about 200 MB of intermediates for a year of daily values.
 _BLOCK = 2048
+#: Smoothing weight of a count's overdispersion (slower than the scale's: it needs months).
+_PHI_ALPHA = 0.02
+#: Band z-scores below this are left as they are by the count tail.
+_TAIL_FROM = 2.0
 
 
 def detect_findings(
@@ -138,8 +143,28 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     floor = relative_floor(expected, kind, cfg.seasonal__rel_floor)
     # The floors never end a cold start: no residual scale yet, no score.
     scale = np.where(np.isnan(base.scale), np.nan, np.fmax(np.fmax(base.scale, noise), floor))
+    is_count = kind == COUNT
     with np.errstate(divide="ignore", invalid="ignore"):
-        point = np.nan_to_num(z_to_score(resid / scale))
+        z_point = resid / scale
+    if is_count.any():
+        # A count's tail is skewed and heavier than the Gaussian band's: its z is the
+        # smaller of the band's and a negative binomial tail's (see detectors._counts).
+        cols = np.flatnonzero(is_count)
+        phi = count_dispersion(
+            m.values[:, cols],
+            expected[:, cols],
+            alpha=_PHI_ALPHA,
+            clip=cfg.seasonal__clip,
+            min_periods=cfg.seasonal__min_periods,
+        )
+        # Only a band z past _TAIL_FROM can reach a score that matters (0.1 at z = 2).
+        zc = z_point[:, cols]
+        hit = np.abs(np.nan_to_num(zc)) > _TAIL_FROM
+        tail = np.abs(count_z(m.values[:, cols][hit], expected[:, cols][hit], phi[hit]))
+        zc[hit] = np.sign(zc[hit]) * np.minimum(np.abs(zc[hit]), tail)
+        z_point[:, cols] = zc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = np.nan_to_num(z_to_score(z_point))
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
     shift_window = -(-cfg.shift__window // period) * period
     shift_reference = -(-cfg.shift__reference // period) * period
@@ -172,7 +197,6 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     # min_count records to fire alone, and a shift as many over its recent window.
     window_n = np.cumsum(m.counts, axis=0)
     window_n[shift_window:] -= window_n[:-shift_window].copy()
-    is_count = kind == COUNT
     recent, ref = restore(recent, kind), restore(ref, kind)
     point_move = np.abs(m.values - expected)
     shift_move = np.abs(recent - ref)

@@ -70,3 +70,18 @@ def test_the_statistic_is_read_off_the_series(
 ) -> None:
     v = np.array(values)[:, None]
     assert series_kind(v, np.array(counts, dtype=float)[:, None]).tolist() == [kind]
+
+
+def test_a_small_count_is_scored_by_its_skewed_tail() -> None:
+    """15 tickets on a day that usually brings 5 is z 4.5 on a Gaussian band (sqrt 5), but
+    a Poisson count of mean 5 reaches 15 once in 4,000 days: no spike. 25 is one in 10**9."""
+    counts = np.full(140, 5.0)
+
+    def spikes(value: float) -> list[str]:
+        frame = pd.DataFrame({"kpi": "opened", "period": PERIODS, "value": counts, "n": counts})
+        frame.loc[120, ["value", "n"]] = value
+        found = detect_findings(frame, better={"opened": "lower"})
+        return [str(f.start.date()) for f in found if f.adverse and f.kind == "spike"]
+
+    assert spikes(15.0) == []
+    assert spikes(25.0) == [str(PERIODS[120].date())]
