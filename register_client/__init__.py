@@ -29,6 +29,7 @@ Examples
 ('CIR-0001', 'new', 'lower')
 """
 
+from ._benefit import benefit_text
 from ._candidate import Candidate, fingerprint, slice_key
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute
 from ._errors import (
@@ -112,6 +113,7 @@ __all__ = [
     "User",
     "UserError",
     "Window",
+    "benefit_text",
     "connect",
     "fingerprint",
     "is_noise",

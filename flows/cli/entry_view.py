@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from register_client import benefit_text
+
 __all__ = ["render_entry"]
 
 
@@ -51,20 +53,6 @@ def _current_line(current: dict[str, Any], share: bool) -> str:
             f"  {level:.0%} interval if unchanged {_num(band[0], share)} .. {_num(band[1], share)}"
         )
     return text
-
-
-def _benefit_text(benefit: dict[str, Any]) -> str:
-    """Say the benefit in words: hours a week, what else it counts, and its basis."""
-    rest = dict(benefit)
-    basis, unit = rest.pop("basis", None), rest.pop("unit", None) or "records"
-    hours = rest.pop("hours_per_week", None)
-    if not hours and not rest and not basis:
-        return "not estimated"
-    parts = [] if hours is None else [f"{_num(hours)} hours a week"]
-    for key, value in rest.items():
-        label = unit if key == "per_week" else key.removesuffix("_per_week").replace("_", " ")
-        parts.append(f"{label} {_num(value)} a week")
-    return "; ".join(parts) + (f" ({basis})" if basis else "")
 
 
 def _evidence_line(entry: dict[str, Any]) -> str:
@@ -115,7 +103,7 @@ def render_entry(entry: dict[str, Any]) -> str:
         )
     for key in ("csf", "objective", "priority_reason", "benefit", "closure_code", "progress"):
         if entry.get(key):
-            shown = _benefit_text(entry[key]) if key == "benefit" else entry[key]
+            shown = benefit_text(entry[key]) if key == "benefit" else entry[key]
             lines.append(f"{key.replace('_', ' ').capitalize():<10} {shown}")
     source = entry["source"]
     gate = source.get("gate") or {}

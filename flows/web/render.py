@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from register_client import benefit_text
+
 __all__ = ["environment", "number", "render_page"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -34,6 +36,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
     env.filters["num"] = number
+    env.filters["benefit"] = benefit_text
     env.filters["day"] = lambda v: "-" if v is None else str(v)[:10]
     return env
 

@@ -137,7 +137,6 @@ def test_the_api_acts_with_the_csrf_header(client: Any, register: Register) -> N
     assert overview["by_status"]["accepted"] == 1 and overview["by_status"]["new"] == 2
 
 
-
 def test_the_overview_dates_the_last_scanned_night_even_when_it_filed_nothing() -> None:
     from datetime import UTC, date, datetime
 
@@ -148,3 +147,19 @@ def test_the_overview_dates_the_last_scanned_night_even_when_it_filed_nothing() 
     assert view.night == date(2016, 5, 31)
     assert view.as_of == datetime(2016, 6, 1, tzinfo=UTC)  # the end of that night
     assert overview([], now).night is None
+
+
+def test_benefits_read_as_words_in_the_inbox_and_on_the_entry(
+    client: Any, register: Register
+) -> None:
+    from register_client import Candidate, benefit_text
+
+    benefit = {"hours_per_week": 231.0, "records_per_week": 231.0, "basis": "33 a day x 7"}
+    filed = register.file([Candidate.example(dimensions={"team": "new"}, benefit=benefit)])
+    entry = register.get(filed.created[0].entry_id or "")
+    sign_in(client, "olga")
+    inbox, page = client.get("/").text, client.get(f"/entries/{entry.id}").text
+    assert benefit_text(entry.benefits) == "231 hours a week; records 231 a week (33 a day x 7)"
+    assert html.escape(benefit_text(entry.benefits), quote=False) in page
+    assert html.escape(benefit_text(entry.benefits, basis=False), quote=False) in inbox
+    assert "_per_week" not in inbox + page

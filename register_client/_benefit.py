@@ -1,0 +1,44 @@
+"""An entry's expected benefit in words, the same on the command line and the web page.
+
+The benefit is a small dict: ``hours_per_week`` (the ranking key), what the hours come
+from (``records_per_week``, or ``per_week`` in ``unit``), a kind's own amounts
+(``load_per_week``, ``saved_hours_per_week``) and the ``basis`` of the estimate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["benefit_text"]
+
+
+def _amount(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:.4g}"
+
+
+def benefit_text(benefit: Mapping[str, Any] | None, *, basis: bool = True) -> str:
+    """Say a benefit in words: hours a week first, then its other amounts and basis.
+
+    Examples
+    --------
+    >>> benefit_text({"hours_per_week": 231.0, "records_per_week": 231.0,
+    ...               "basis": "33 a period x 7 periods a week"})
+    '231 hours a week; records 231 a week (33 a period x 7 periods a week)'
+    >>> benefit_text({"hours_per_week": 0.0}), benefit_text(None)
+    ('not estimated', 'not estimated')
+    >>> benefit_text({"per_week": 3.5, "unit": "incidents", "basis": "x"}, basis=False)
+    'incidents 3.5 a week'
+    """
+    rest = dict(benefit or {})
+    why, unit = rest.pop("basis", None), rest.pop("unit", None) or "records"
+    hours = rest.pop("hours_per_week", None)
+    if not hours and not rest and not why:
+        return "not estimated"
+    parts = [] if hours is None else [f"{_amount(hours)} hours a week"]
+    for key, value in rest.items():
+        label = unit if key == "per_week" else key.removesuffix("_per_week").replace("_", " ")
+        parts.append(f"{label} {_amount(value)} a week")
+    return "; ".join(parts) + (f" ({why})" if why and basis else "")
