@@ -117,6 +117,7 @@ def test_show_says_the_benefit_in_words(sqlite_url: str) -> None:
     code, out, _ = _run(
         "entries", "show", report.created[0].entry_id or "", "--register", sqlite_url
     )
+    assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("Benefit"))
     assert line.split(None, 1)[1] == "records 231 a week (33 a period x 7 periods a week)"
     assert "{" not in line
