@@ -49,12 +49,16 @@ def score_command(
     out_dir: Annotated[Path, typer.Argument(help="Folder written by `radar nab run`.")],
     windows: Annotated[Path, typer.Option("--windows", help="NAB combined_windows.json.")],
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    subset: Annotated[
+        bool,
+        typer.Option("--subset", help="Score only the labelled files that have a result."),
+    ] = False,
 ) -> None:
     """Print NAB's normalised scores for the standard, low-FP and low-FN profiles."""
     from flows.workbench.nab import read_windows, score_folder
 
     with one_line_errors():
-        results = score_folder(out_dir, read_windows(windows))
+        results = score_folder(out_dir, read_windows(windows), subset=subset)
     if fmt == "json":
         # A detector that never fires has threshold inf, which JSON cannot carry: null.
         payload: dict[str, Any] = {

@@ -68,13 +68,26 @@ def read_windows(path: Path) -> dict[str, list[tuple[str, str]]]:
     return {str(k): [(str(a), str(b)) for a, b in v] for k, v in raw.items()}
 
 
-def score_folder(out_dir: Path, windows: dict[str, list[tuple[str, str]]]) -> list[NabResult]:
-    """NAB results for every profile; each windows entry needs its result file."""
+def score_folder(
+    out_dir: Path, windows: dict[str, list[tuple[str, str]]], *, subset: bool = False
+) -> list[NabResult]:
+    """NAB results for every profile; each windows entry needs its result file.
+
+    With ``subset``, only the labelled files that have a result are scored (a run over
+    one category, say); NAB's normalisation then covers those files alone.
+    """
+    if subset:
+        windows = {name: wins for name, wins in windows.items() if (out_dir / name).is_file()}
+        if not windows:
+            raise FileNotFoundError(f"no result file in {out_dir} matches a labelled data file")
     files = []
     for name, wins in sorted(windows.items()):
         path = out_dir / name
         if not path.is_file():
-            raise FileNotFoundError(f"no result file {path} for labelled data file {name}")
+            raise FileNotFoundError(
+                f"no result file {path} for labelled data file {name} "
+                "(--subset scores only the files that were run)"
+            )
         frame = pd.read_csv(path)
         if "anomaly_score" not in frame.columns:
             raise ValueError(f"{path}: no anomaly_score column")

@@ -68,6 +68,27 @@ def test_missing_result_file_is_one_clear_error(
     assert "no result file" in result.output and "Traceback" not in result.output
 
 
+def test_subset_scores_only_the_files_that_were_run(
+    nab_folder: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, wfile = nab_folder
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(nab_app, ["run", str(data), str(out)]).exit_code == 0
+    windows = json.loads(wfile.read_text())
+    wider = tmp_path / "wider.json"
+    wider.write_text(json.dumps({**windows, "other/never_run.csv": []}))
+    refused = runner.invoke(nab_app, ["score", str(out), "--windows", str(wider)])
+    assert refused.exit_code == 1 and "--subset" in refused.output
+    args = ["score", str(out), "--windows", str(wider), "--format", "json"]
+    whole = runner.invoke(nab_app, ["score", str(out), "--windows", str(wfile), "--format", "json"])
+    subset = runner.invoke(nab_app, [*args, "--subset"])
+    assert subset.exit_code == 0
+    assert json.loads(subset.stdout) == json.loads(whole.stdout)
+    empty = runner.invoke(nab_app, ["score", str(tmp_path), "--windows", str(wider), "--subset"])
+    assert empty.exit_code == 1 and "matches a labelled data file" in empty.output
+
+
 def test_bad_folder_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(nab_app, ["run", str(tmp_path / "nope"), str(tmp_path / "o")])
     assert result.exit_code == 1 and "does not exist" in result.output
