@@ -7,6 +7,7 @@ call serves any number of series.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +24,8 @@ __all__ = [
 
 #: Upper bound on elements of one lagged stack; larger inputs are split by columns.
 _MAX_STACK = 20_000_000
+#: Lags up to which a median takes a sorting network (np.choose takes at most 32).
+_NETWORK = 16
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -78,18 +81,71 @@ def nanmedian_last(a: FloatArray, overwrite_input: bool = False) -> tuple[FloatA
     return med, cnt
 
 
+@functools.cache
+def _network(k: int) -> tuple[tuple[int, int], ...]:
+    """Comparators of Batcher's odd-even merge sort for ``k`` inputs.
+
+    Built for the next power of two; inputs past ``k`` would be +inf and never move, so
+    every comparator that touches one is dropped.
+    """
+    n = 1 << max(0, k - 1).bit_length()
+    pairs = []
+    p = 1
+    while p < n:
+        step = p
+        while step >= 1:
+            for j in range(step % p, n - step, 2 * step):
+                for i in range(min(step, n - j - step)):
+                    if (i + j) // (2 * p) == (i + j + step) // (2 * p):
+                        pairs.append((i + j, i + j + step))
+            step //= 2
+        p *= 2
+    return tuple((a, b) for a, b in pairs if b < k)
+
+
+def _network_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
+    """:func:`lagged_median` for a few lags: a sorting network over whole (T, S) matrices.
+
+    ``np.sort`` on a (T, S, K) stack pays per tiny row; min/max over K shifted matrices
+    pays per element only. NaN becomes +inf, so it sorts last as in ``np.sort``, and the
+    middle is picked by the count of valid values: the same median, to the bit.
+    """
+    t_len, s_len = x.shape
+    ok = (~np.isnan(x)).astype(np.intp)
+    filled = np.where(ok, x, np.inf)
+    cols, n_ok = [], np.zeros((t_len, s_len), dtype=np.intp)
+    for lag in lags:
+        head = min(max(lag, 0), t_len)
+        col = np.full((t_len, s_len), np.inf)
+        col[head:] = filled[: t_len - head]
+        n_ok[head:] += ok[: t_len - head]
+        cols.append(col)
+    for a, b in _network(len(cols)):
+        low = np.minimum(cols[a], cols[b])
+        np.maximum(cols[a], cols[b], out=cols[b])
+        cols[a] = low
+    k_len = len(cols)
+    lo = np.choose(np.clip((n_ok - 1) // 2, 0, k_len - 1), cols)
+    hi = np.choose(np.clip(n_ok // 2, 0, k_len - 1), cols)
+    return np.where(n_ok > 0, 0.5 * (lo + hi), np.nan), n_ok
+
+
 def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
     """NaN-aware median of ``x`` at the given lags, and how many lags were valid.
 
     Works on column blocks so the (T, S, K) lag stack stays under ``_MAX_STACK`` elements.
+    Up to ``_NETWORK`` lags take a sorting network, more a sort or partition per row.
     """
     t_len, s_len = x.shape
     block = max(1, _MAX_STACK // max(1, t_len * len(lags)))
     med = np.empty((t_len, s_len))
     cnt = np.empty((t_len, s_len), dtype=np.intp)
     for j in range(0, s_len, block):
-        med[:, j : j + block], cnt[:, j : j + block] = nanmedian_last(
-            lagged(x[:, j : j + block], lags), overwrite_input=True
+        part = x[:, j : j + block]
+        med[:, j : j + block], cnt[:, j : j + block] = (
+            _network_median(part, lags)
+            if len(lags) <= _NETWORK
+            else nanmedian_last(lagged(part, lags), overwrite_input=True)
         )
     return med, cnt
 
