@@ -116,7 +116,8 @@ def _network_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, Int
     cols, n_ok = [], np.zeros((t_len, s_len), dtype=np.intp)
     for lag in lags:
         head = min(max(lag, 0), t_len)
-        col = np.full((t_len, s_len), np.inf)
+        col = np.empty((t_len, s_len))
+        col[:head] = np.inf
         col[head:] = filled[: t_len - head]
         n_ok[head:] += ok[: t_len - head]
         cols.append(col)
@@ -125,9 +126,17 @@ def _network_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, Int
         np.maximum(cols[a], cols[b], out=cols[b])
         cols[a] = low
     k_len = len(cols)
-    lo = np.choose(np.clip((n_ok - 1) // 2, 0, k_len - 1), cols)
-    hi = np.choose(np.clip(n_ok // 2, 0, k_len - 1), cols)
-    return np.where(n_ok > 0, 0.5 * (lo + hi), np.nan), n_ok
+    # Most cells have every lag: their middle is fixed; the rest pick by their count.
+    lo, hi = cols[(k_len - 1) // 2].ravel().copy(), cols[k_len // 2].ravel().copy()
+    holes = np.flatnonzero(n_ok.ravel() < k_len)
+    if holes.size:
+        stack = np.stack([c.ravel()[holes] for c in cols])
+        n_hole = n_ok.ravel()[holes]
+        for out, idx in ((lo, (n_hole - 1) // 2), (hi, n_hole // 2)):
+            pick = np.clip(idx, 0, k_len - 1)[None, :]
+            out[holes] = np.take_along_axis(stack, pick, axis=0)[0]
+    med = 0.5 * (lo + hi).reshape(t_len, s_len)
+    return np.where(n_ok > 0, med, np.nan), n_ok
 
 
 def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
