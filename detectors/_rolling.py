@@ -169,21 +169,19 @@ def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int
     Rows with fewer than ``min_periods`` earlier residuals are NaN.
     """
     t_len, s_len = resid.shape
-    out = np.full((t_len, s_len), np.nan)
+    ok = ~np.isnan(resid)
+    size = np.abs(np.nan_to_num(resid))
+    # Everything but the clipped update is known up front; the loop keeps only that.
+    count = np.cumsum(ok, axis=0, dtype=np.float64)
+    weight = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
+    out = np.empty((t_len, s_len))
     scale = np.zeros(s_len)
-    count = np.zeros(s_len)
     for t in range(t_len):
-        ready = count >= min_periods
-        out[t, ready] = scale[ready]
-        a = np.abs(resid[t])
-        ok = ~np.isnan(a)
-        if not ok.any():
-            continue
-        a = np.where(scale > 0, np.minimum(a, clip * scale), a)
-        count = count + ok
-        w = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
-        scale = np.where(ok, scale + w * (np.nan_to_num(a) - scale), scale)
-    result: FloatArray = out * np.sqrt(np.pi / 2.0)
+        out[t] = scale
+        a = np.where(scale > 0, np.minimum(size[t], clip * scale), size[t])
+        scale = np.where(ok[t], scale + weight[t] * (a - scale), scale)
+    ready = count - ok >= min_periods
+    result: FloatArray = np.where(ready, out, np.nan) * np.sqrt(np.pi / 2.0)
     return result
 
 
