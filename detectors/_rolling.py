@@ -106,40 +106,51 @@ def _network(k: int) -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a, b in pairs if b < k)
 
 
+@functools.cache
+def _middle_network(k: int) -> tuple[tuple[int, int, bool, bool], ...]:
+    """The comparators of :func:`_network` that the middle outputs depend on.
+
+    Each comes with whether its min and its max are read later; the rest of the sort
+    (the extremes) is never computed.
+    """
+    need = {(k - 1) // 2, k // 2}
+    kept = []
+    for a, b in reversed(_network(k)):
+        if a in need or b in need:
+            kept.append((a, b, a in need, b in need))
+            need |= {a, b}
+    return tuple(reversed(kept))
+
+
 def _network_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
     """:func:`lagged_median` for a few lags: a sorting network over whole (T, S) matrices.
 
     ``np.sort`` on a (T, S, K) stack pays per tiny row; min/max over K shifted matrices
-    pays per element only. NaN becomes +inf, so it sorts last as in ``np.sort``, and the
-    middle is picked by the count of valid values: the same median, to the bit.
+    pays per element only. That serves the cells with every lag; the few with gaps (the
+    first rows, missing days) are sorted as before and picked by their count: the same
+    median, to the bit.
     """
     t_len, s_len = x.shape
-    ok = (~np.isnan(x)).astype(np.intp)
-    filled = np.where(ok, x, np.inf)
-    cols, n_ok = [], np.zeros((t_len, s_len), dtype=np.intp)
-    for lag in lags:
-        head = min(max(lag, 0), t_len)
-        col = np.empty((t_len, s_len))
-        col[:head] = np.inf
-        col[head:] = filled[: t_len - head]
-        n_ok[head:] += ok[: t_len - head]
-        cols.append(col)
-    for a, b in _network(len(cols)):
-        low = np.minimum(cols[a], cols[b])
-        np.maximum(cols[a], cols[b], out=cols[b])
+    k_len, top = len(lags), min(max(max(lags), 0), t_len)
+    padded = np.vstack([np.full((top, s_len), np.nan), x])
+    ok = ~np.isnan(padded)
+    starts = [top - min(max(lag, 0), t_len) for lag in lags]
+    cols = [padded[i : i + t_len] for i in starts]  # views: row t holds x[t - lag]
+    n_ok = np.zeros((t_len, s_len), dtype=np.intp)
+    for i in starts:
+        n_ok += ok[i : i + t_len]
+    for a, b, keep_min, keep_max in _middle_network(k_len):
+        low = np.minimum(cols[a], cols[b]) if keep_min else cols[a]
+        if keep_max:
+            cols[b] = np.maximum(cols[a], cols[b])
         cols[a] = low
-    k_len = len(cols)
-    # Most cells have every lag: their middle is fixed; the rest pick by their count.
-    lo, hi = cols[(k_len - 1) // 2].ravel().copy(), cols[k_len // 2].ravel().copy()
-    holes = np.flatnonzero(n_ok.ravel() < k_len)
+    med = 0.5 * (cols[(k_len - 1) // 2] + cols[k_len // 2])
+    holes = np.flatnonzero(n_ok < k_len)
     if holes.size:
-        stack = np.stack([c.ravel()[holes] for c in cols])
-        n_hole = n_ok.ravel()[holes]
-        for out, idx in ((lo, (n_hole - 1) // 2), (hi, n_hole // 2)):
-            pick = np.clip(idx, 0, k_len - 1)[None, :]
-            out[holes] = np.take_along_axis(stack, pick, axis=0)[0]
-    med = 0.5 * (lo + hi).reshape(t_len, s_len)
-    return np.where(n_ok > 0, med, np.nan), n_ok
+        flat = padded.ravel()
+        stack = np.stack([flat[i * s_len + holes] for i in starts], axis=-1)
+        med.ravel()[holes] = _sorted_median(stack, in_place=True)[0]
+    return med, n_ok
 
 
 def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
