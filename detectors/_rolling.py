@@ -18,6 +18,7 @@ from scipy.ndimage import maximum_filter1d
 
 __all__ = [
     "ewm_abs_scale",
+    "ewm_mean",
     "lagged",
     "lagged_median",
     "nanmedian_last",
@@ -214,6 +215,41 @@ def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int
         scale = np.where(ok[t], scale + weight[t] * (a - scale), scale)
     ready = count - ok >= min_periods
     result: FloatArray = np.where(ready, out, np.nan) * np.sqrt(np.pi / 2.0)
+    return result
+
+
+def ewm_mean(x: FloatArray, alpha: float, min_periods: int) -> FloatArray:
+    """``pd.DataFrame(x).ewm(alpha=alpha, min_periods=..., ignore_na=True).mean()``, to the bit.
+
+    pandas runs its recursion column by column; this runs the same arithmetic (its
+    ``adjust=True`` weights, its ``alpha`` round trip through the centre of mass, its
+    skipping of a value equal to the mean) row by row over every column at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = np.array([[1.0, np.nan], [np.nan, 2.0], [3.0, 4.0], [5.0, 4.0]])
+    >>> pandas = pd.DataFrame(x).ewm(alpha=0.3, min_periods=2, ignore_na=True).mean()
+    >>> bool(np.array_equal(ewm_mean(x, 0.3, 2), pandas.to_numpy(), equal_nan=True))
+    True
+    """
+    com = 1.0 / alpha - 1.0
+    factor = 1.0 - 1.0 / (1.0 + com)
+    t_len, s_len = x.shape
+    seen = ~np.isnan(x)
+    out = np.empty((t_len, s_len))
+    mean, weight = x[0].copy(), np.ones(s_len)
+    out[0] = mean
+    for t in range(1, t_len):
+        started = ~np.isnan(mean)
+        step = started & seen[t]
+        weight = np.where(step, weight * factor, weight)
+        mixed = (weight * mean + x[t]) / (weight + 1.0)
+        first = seen[t] & ~started
+        mean = np.where(step & (mean != x[t]), mixed, np.where(first, x[t], mean))
+        weight = np.where(step, weight + 1.0, weight)
+        out[t] = mean
+    result: FloatArray = np.where(running_sum(seen, np.intp) >= max(min_periods, 1), out, np.nan)
     return result
 
 

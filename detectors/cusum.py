@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from detectors._rolling import FloatArray, ewm_abs_scale
+from detectors._rolling import FloatArray, ewm_abs_scale, ewm_mean, lagged
 
 __all__ = ["Cusum", "cusum", "phase_scale"]
 
@@ -43,8 +42,7 @@ def _bias(zc: FloatArray) -> FloatArray:
     CUSUM would climb on clean data. Their long-run mean, taken four weeks back so a
     recent shift cannot cancel itself, re-centres them.
     """
-    frame = pd.DataFrame(zc).ewm(alpha=_BIAS_ALPHA, min_periods=_BIAS_LAG, ignore_na=True)
-    mean = frame.mean().shift(_BIAS_LAG).to_numpy()
+    mean = lagged(ewm_mean(zc, _BIAS_ALPHA, min_periods=_BIAS_LAG), [_BIAS_LAG])[..., 0]
     out: FloatArray = np.nan_to_num(mean)
     return out
 
