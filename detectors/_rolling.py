@@ -30,6 +30,8 @@ __all__ = [
 _MAX_STACK = 20_000_000
 #: Lags up to which a median takes a sorting network (np.choose takes at most 32).
 _NETWORK = 16
+#: Cells per chunk of a network median (K lag chunks of this size fit in a 2 MB L2 cache).
+_CHUNK = 1 << 15
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -136,22 +138,51 @@ def _network_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, Int
     padded = np.vstack([np.full((top, s_len), np.nan), x])
     ok = ~np.isnan(padded)
     starts = [top - min(max(lag, 0), t_len) for lag in lags]
-    cols = [padded[i : i + t_len] for i in starts]  # views: row t holds x[t - lag]
-    n_ok = np.zeros((t_len, s_len), dtype=np.intp)
+    count = np.zeros((t_len, s_len), dtype=np.int8)  # K <= _NETWORK: one byte is enough
     for i in starts:
-        n_ok += ok[i : i + t_len]
-    for a, b, keep_min, keep_max in _middle_network(k_len):
-        low = np.minimum(cols[a], cols[b]) if keep_min else cols[a]
-        if keep_max:
-            cols[b] = np.maximum(cols[a], cols[b])
-        cols[a] = low
-    med = 0.5 * (cols[(k_len - 1) // 2] + cols[k_len // 2])
+        count += ok[i : i + t_len]
+    n_ok = count.astype(np.intp)
+    med = np.empty((t_len, s_len))
+    # A few rows at a time, so the K lag matrices stay in cache: about 4x faster.
+    rows = max(1, _CHUNK // max(1, s_len))
+    for r0 in range(0, t_len, rows):
+        r1 = min(r0 + rows, t_len)
+        cols = [padded[i + r0 : i + r1] for i in starts]  # views: row t holds x[t - lag]
+        for a, b, keep_min, keep_max in _middle_network(k_len):
+            low = np.minimum(cols[a], cols[b]) if keep_min else cols[a]
+            if keep_max:
+                cols[b] = np.maximum(cols[a], cols[b])
+            cols[a] = low
+        np.add(cols[(k_len - 1) // 2], cols[k_len // 2], out=med[r0:r1])
+    med *= 0.5
     holes = np.flatnonzero(n_ok < k_len)
     if holes.size:
         flat = padded.ravel()
-        stack = np.stack([flat[i * s_len + holes] for i in starts], axis=-1)
-        med.ravel()[holes] = _sorted_median(stack, in_place=True)[0]
+        med.ravel()[holes] = _gap_median(
+            np.stack([flat[i * s_len + holes] for i in starts]), n_ok.ravel()[holes]
+        )
     return med, n_ok
+
+
+def _gap_median(stack: FloatArray, n_ok: IntArray) -> FloatArray:
+    """Median of each column of a (K, H) stack with gaps: the full network, NaN as +inf.
+
+    NaN sorts last, as in ``np.sort``, and the middle is picked by the count of values.
+    """
+    k_len, h_len = stack.shape
+    stack[np.isnan(stack)] = np.inf
+    low = np.empty(min(_CHUNK, h_len))
+    for h0 in range(0, h_len, _CHUNK):
+        part = stack[:, h0 : h0 + _CHUNK]
+        tmp = low[: part.shape[1]]
+        for a, b in _network(k_len):
+            np.minimum(part[a], part[b], out=tmp)
+            np.maximum(part[a], part[b], out=part[b])
+            part[a] = tmp
+    lo = np.take_along_axis(stack, np.clip((n_ok - 1) // 2, 0, k_len - 1)[None], axis=0)[0]
+    hi = np.take_along_axis(stack, np.clip(n_ok // 2, 0, k_len - 1)[None], axis=0)[0]
+    out: FloatArray = np.where(n_ok > 0, 0.5 * (lo + hi), np.nan)
+    return out
 
 
 def lagged_median(x: FloatArray, lags: Sequence[int]) -> tuple[FloatArray, IntArray]:
