@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-
 from typing import Any
 
 import numpy as np
@@ -89,7 +88,7 @@ def nanmedian_last(a: FloatArray, overwrite_input: bool = False) -> tuple[FloatA
 
 @functools.cache
 def _network(k: int) -> tuple[tuple[int, int], ...]:
-    """Comparators of Batcher's odd-even merge sort for ``k`` inputs.
+    """Return the comparators of Batcher's odd-even merge sort for ``k`` inputs.
 
     Built for the next power of two; inputs past ``k`` would be +inf and never move, so
     every comparator that touches one is dropped.
@@ -111,7 +110,7 @@ def _network(k: int) -> tuple[tuple[int, int], ...]:
 
 @functools.cache
 def _middle_network(k: int) -> tuple[tuple[int, int, bool, bool], ...]:
-    """The comparators of :func:`_network` that the middle outputs depend on.
+    """Return the comparators of :func:`_network` that its middle outputs depend on.
 
     Each comes with whether its min and its max are read later; the rest of the sort
     (the extremes) is never computed.
@@ -217,7 +216,7 @@ def running_sum(a: NDArray[Any], dtype: type = np.float64) -> NDArray[Any]:
     >>> bool(np.array_equal(running_sum(a), np.cumsum(a, axis=0), equal_nan=True))
     True
     """
-    out = np.array(a, dtype=dtype)
+    out: NDArray[Any] = np.array(a, dtype=dtype)
     for t in range(1, len(out)):
         np.add(out[t - 1], out[t], out=out[t])
     return out

@@ -52,7 +52,9 @@ Columns = slice | NDArray[np.intp]
 
 
 def _by_kind(
-    kind: NDArray[np.int_], default: FloatArray, branches: dict[int, Callable[[Columns], FloatArray]]
+    kind: NDArray[np.int_],
+    default: FloatArray,
+    branches: dict[int, Callable[[Columns], FloatArray]],
 ) -> FloatArray:
     """``np.select`` on each column's kind, each branch computed on its own columns only.
 
