@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors._rolling import FloatArray, ewm_abs_scale, lagged_median
+from detectors._rolling import FloatArray, ewm_abs_scale, lagged_median, running_sum
 
 __all__ = ["Baseline", "phase_profile", "robust_baseline"]
 
@@ -57,7 +57,7 @@ def phase_profile(ratio: FloatArray, period: int, *, alpha: float, clip: float) 
     spread = ewm_abs_scale(cycles, alpha=alpha, clip=clip, min_periods=3)
     # Shrunk towards 1 by its number of past cycles: a profile from a few weeks is noisy,
     # and a low one would inflate every z of its phase.
-    seen = np.cumsum(~np.isnan(cycles), axis=0) - ~np.isnan(cycles)
+    seen = running_sum(~np.isnan(cycles), np.intp) - ~np.isnan(cycles)
     weight = seen / (seen + _PRIOR_CYCLES)
     # Never below 1: a phase's band may widen (noisy Saturdays), but a profile that reads
     # low by chance must not narrow it, or every phase fires more often than its p says.
@@ -113,7 +113,7 @@ def robust_baseline(
     else:
         expected, n_ref = lagged_median(x, range(1, window + 1))
         enough = n_ref > 0
-    history = np.cumsum(~np.isnan(x), axis=0) - ~np.isnan(x)
+    history = running_sum(~np.isnan(x), np.intp) - ~np.isnan(x)
     expected = np.where((history >= min_periods) & enough, expected, np.nan)
     resid = x - expected
     # Three residuals before the first z: one residual alone says nothing about spread.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betainc, gammainc, gammaincc, ndtri
 
-from detectors._rolling import FloatArray
+from detectors._rolling import FloatArray, running_sum
 
 __all__ = ["count_dispersion", "count_z"]
 
@@ -46,24 +46,25 @@ def count_dispersion(
     True
     """
     t_len, s_len = x.shape
-    out = np.zeros((t_len, s_len))
-    mu = np.maximum(expected, 1.0)
-    r2 = (x - expected) ** 2
-    num, den, count = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
-    phi = np.zeros(s_len)
+    ok = ~np.isnan(x - expected)
+    m = np.where(ok, np.maximum(expected, 1.0), 1.0)
+    m2 = m**2
+    r2 = np.nan_to_num((x - expected) ** 2)
+    # Everything but the clipped update is known up front; the loop keeps only that.
+    count = running_sum(ok)
+    w = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
+    cap = clip**2
+    out = np.empty((t_len, s_len))
+    num, den, phi = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
     for t in range(t_len):
-        out[t] = np.where(count >= min_periods, phi, 0.0)
-        ok = ~np.isnan(r2[t]) & ~np.isnan(mu[t])
-        if not ok.any():
-            continue
-        m = np.where(ok, mu[t], 1.0)
-        a = np.minimum(np.nan_to_num(r2[t]), clip**2 * (m + phi * m**2))
-        count = count + ok
-        w = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
-        num = np.where(ok, num + w * (a - m - num), num)
-        den = np.where(ok, den + w * (m**2 - den), den)
+        out[t] = phi
+        a = np.minimum(r2[t], cap * (m[t] + phi * m2[t]))
+        num = np.where(ok[t], num + w[t] * (a - m[t] - num), num)
+        den = np.where(ok[t], den + w[t] * (m2[t] - den), den)
         phi = np.maximum(num / np.where(den > 0, den, 1.0), 0.0)
-    return out
+    ready = count - ok >= min_periods
+    result: FloatArray = np.where(ready, out, 0.0)
+    return result
 
 
 def count_z(x: FloatArray, expected: FloatArray, phi: FloatArray) -> FloatArray:

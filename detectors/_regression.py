@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors._rolling import FloatArray
+from detectors._rolling import FloatArray, running_sum
 
 __all__ = ["RollingLine", "rolling_line"]
 
@@ -26,7 +26,7 @@ class RollingLine:
 
 
 def _window_sum(a: FloatArray, window: int) -> FloatArray:
-    c = np.concatenate([np.zeros((1, a.shape[1])), np.cumsum(a, axis=0)])
+    c = np.concatenate([np.zeros((1, a.shape[1])), running_sum(a)])
     out = c[1:].copy()
     if window < len(a):
         out[window:] -= c[1 : len(a) + 1 - window]

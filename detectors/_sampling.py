@@ -27,6 +27,8 @@ of the original values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -45,6 +47,28 @@ __all__ = [
 ]
 
 COUNT, RATE, LEVEL, PLAIN = 0, 1, 2, 3
+
+Columns = slice | NDArray[np.intp]
+
+
+def _by_kind(
+    kind: NDArray[np.int_],
+    default: FloatArray,
+    branches: dict[int, Callable[[Columns], FloatArray]],
+) -> FloatArray:
+    """``np.select`` on each column's kind, each branch computed on its own columns only.
+
+    A scan is mostly counts: their branch is often the default, and then costs a copy.
+    """
+    out = np.array(default, dtype=np.float64)
+    for k, branch in branches.items():
+        is_k = kind == k
+        if is_k.all():
+            out[...] = branch(slice(None))
+        elif is_k.any():
+            cols = np.flatnonzero(is_k)
+            out[..., cols] = branch(cols)
+    return out
 
 
 def series_kind(values: FloatArray, counts: FloatArray) -> NDArray[np.int_]:
@@ -67,14 +91,13 @@ def series_kind(values: FloatArray, counts: FloatArray) -> NDArray[np.int_]:
 def stabilise(values: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
     """Map each column to its variance-stabilising scale (see module docstring)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        out: FloatArray = np.select(
-            [kind == COUNT, kind == RATE, kind == LEVEL],
-            [
-                values,
-                2.0 * np.arcsin(np.sqrt(np.clip(values, 0.0, 1.0))),
-                np.log(values),
-            ],
+        out = _by_kind(
+            kind,
             values,
+            {
+                RATE: lambda c: 2.0 * np.arcsin(np.sqrt(np.clip(values[..., c], 0.0, 1.0))),
+                LEVEL: lambda c: np.log(values[..., c]),
+            },
         )
     return np.where(np.isnan(values), np.nan, out)
 
@@ -89,16 +112,14 @@ def restore(y: FloatArray, kind: NDArray[np.int_]) -> FloatArray:
     >>> np.allclose(restore(stabilise(x, kind), kind), x)
     True
     """
-    out: FloatArray = np.select(
-        [kind == COUNT, kind == RATE, kind == LEVEL],
-        [
-            y,
-            np.sin(np.clip(y, 0.0, np.pi) / 2.0) ** 2,
-            np.exp(np.minimum(y, 700.0)),
-        ],
+    return _by_kind(
+        kind,
         y,
+        {
+            RATE: lambda c: np.sin(np.clip(y[..., c], 0.0, np.pi) / 2.0) ** 2,
+            LEVEL: lambda c: np.exp(np.minimum(y[..., c], 700.0)),
+        },
     )
-    return out
 
 
 def sampling_scale(
@@ -138,12 +159,25 @@ def sampling_scale(
     [0.1, 0.5]
     """
     n = np.where(counts > 0, counts, np.nan)
+
+    def estimated(c: Columns) -> FloatArray:
+        # Column by column, so only the columns that need it pay for the running spread.
+        per_record = ewm_abs_scale(
+            resid[:, c] * np.sqrt(n[:, c]), alpha=alpha, clip=clip, min_periods=3
+        )
+        out: FloatArray = per_record / np.sqrt(n[:, c])
+        return out
+
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_record = ewm_abs_scale(resid * np.sqrt(n), alpha=alpha, clip=clip, min_periods=3)
-        out: FloatArray = np.select(
-            [kind == COUNT, kind == RATE],
-            [np.sqrt(np.maximum(expected, 1.0)), 1.0 / np.sqrt(n)],
-            per_record / np.sqrt(n),
+        out = _by_kind(
+            kind,
+            np.full_like(n, np.nan),
+            {
+                COUNT: lambda c: np.sqrt(np.maximum(expected[:, c], 1.0)),
+                RATE: lambda c: 1.0 / np.sqrt(n[:, c]),
+                LEVEL: estimated,
+                PLAIN: estimated,
+            },
         )
     return np.where(np.isnan(n) & (kind != COUNT), np.nan, out)
 
@@ -159,9 +193,12 @@ def relative_floor(expected: FloatArray, kind: NDArray[np.int_], rel_floor: floa
     """
     x = np.abs(expected)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out: FloatArray = rel_floor * np.select(
-            [kind == COUNT, kind == RATE, kind == LEVEL],
-            [x, np.sqrt(x / np.maximum(1.0 - x, 1e-9)), np.ones_like(x)],
+        out: FloatArray = rel_floor * _by_kind(
+            kind,
             x,
+            {
+                RATE: lambda c: np.sqrt(x[..., c] / np.maximum(1.0 - x[..., c], 1e-9)),
+                LEVEL: lambda c: np.ones_like(x[..., c]),
+            },
         )
     return out

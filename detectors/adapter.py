@@ -28,7 +28,7 @@ from detectors._build import EventStats, build_findings
 from detectors._calibration import score_to_z, z_to_score
 from detectors._counts import count_dispersion, count_z
 from detectors._frame import SeriesMatrix, season_length, to_matrix
-from detectors._rolling import lagged_median
+from detectors._rolling import lagged_median, running_sum
 from detectors._sampling import (
     COUNT,
     relative_floor,
@@ -195,7 +195,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
     # A count's n is its value and its noise floor covers it; any other value needs
     # min_count records to fire alone, and a shift as many over its recent window.
-    window_n = np.cumsum(m.counts, axis=0)
+    window_n = running_sum(m.counts)
     window_n[shift_window:] -= window_n[:-shift_window].copy()
     recent, ref = restore(recent, kind), restore(ref, kind)
     point_move = np.abs(m.values - expected)

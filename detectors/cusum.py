@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from detectors._rolling import FloatArray, ewm_abs_scale
+from detectors._rolling import FloatArray, ewm_abs_scale, ewm_mean, lagged
 
 __all__ = ["Cusum", "cusum", "phase_scale"]
 
@@ -43,8 +42,7 @@ def _bias(zc: FloatArray) -> FloatArray:
     CUSUM would climb on clean data. Their long-run mean, taken four weeks back so a
     recent shift cannot cancel itself, re-centres them.
     """
-    frame = pd.DataFrame(zc).ewm(alpha=_BIAS_ALPHA, min_periods=_BIAS_LAG, ignore_na=True)
-    mean = frame.mean().shift(_BIAS_LAG).to_numpy()
+    mean = lagged(ewm_mean(zc, _BIAS_ALPHA, min_periods=_BIAS_LAG), [_BIAS_LAG])[..., 0]
     out: FloatArray = np.nan_to_num(mean)
     return out
 
@@ -133,33 +131,30 @@ def cusum(
     zc = zc - _bias(zc)
     ok_all = ~np.isnan(zc)
     zc = np.nan_to_num(zc)
-    r = np.nan_to_num(resid)
-    c = np.nan_to_num(counts)
-    stat = np.zeros((t_len, s_len))
-    records = np.zeros((t_len, s_len))
-    move = np.zeros((t_len, s_len))
-    rows = np.zeros((t_len, s_len))
-    hi, lo = np.zeros(s_len), np.zeros(s_len)
-    # Per side: records, residual sum and rows of the current run.
-    hi_n, hi_sum, hi_rows = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
-    lo_n, lo_sum, lo_rows = np.zeros(s_len), np.zeros(s_len), np.zeros(s_len)
+    # Both sides at once: side 0 is S+ (adds z), side 1 is S- (adds -z, as lo - z does).
+    step = np.stack([zc, -zc], axis=1)  # (T, 2, S)
+    # Per side, what a growing run adds each row: records, residual, one row.
+    grow_by = np.stack([np.nan_to_num(counts), np.nan_to_num(resid), np.ones((t_len, s_len))], 1)
+    side = np.zeros((2, s_len))
+    run = np.zeros((2, 3, s_len))  # per side: records, residual sum and rows of the run
+    sides = np.empty((t_len, 2, s_len))
+    runs = np.empty((t_len, 2, 3, s_len))
     for t in range(t_len):
         ok = ok_all[t]
-        new_hi = np.where(ok, np.clip(hi + zc[t] - drift, 0.0, cap), hi)
-        new_lo = np.where(ok, np.clip(lo - zc[t] - drift, 0.0, cap), lo)
+        new = np.where(ok, np.clip(side + step[t] - drift, 0.0, cap), side)
         # A run restarts where its side stood at 0; a side at 0 holds no run.
-        grow_hi = ok & (new_hi > 0)
-        grow_lo = ok & (new_lo > 0)
-        hi_n = np.where(grow_hi, np.where(hi > 0, hi_n, 0.0) + c[t], np.where(ok, 0.0, hi_n))
-        hi_sum = np.where(grow_hi, np.where(hi > 0, hi_sum, 0.0) + r[t], np.where(ok, 0.0, hi_sum))
-        hi_rows = np.where(grow_hi, np.where(hi > 0, hi_rows, 0.0) + 1, np.where(ok, 0.0, hi_rows))
-        lo_n = np.where(grow_lo, np.where(lo > 0, lo_n, 0.0) + c[t], np.where(ok, 0.0, lo_n))
-        lo_sum = np.where(grow_lo, np.where(lo > 0, lo_sum, 0.0) + r[t], np.where(ok, 0.0, lo_sum))
-        lo_rows = np.where(grow_lo, np.where(lo > 0, lo_rows, 0.0) + 1, np.where(ok, 0.0, lo_rows))
-        hi, lo = new_hi, new_lo
-        up = hi >= lo
-        stat[t] = np.where(up, hi, -lo)
-        records[t] = np.where(up, hi_n, lo_n)
-        move[t] = np.where(up, hi_sum / np.maximum(hi_rows, 1), lo_sum / np.maximum(lo_rows, 1))
-        rows[t] = np.where(up, hi_rows, lo_rows)
+        grow = ok & (new > 0)
+        restart = ok & ~(grow & (side > 0))
+        run = np.where(restart[:, None], 0.0, run) + np.where(grow[:, None], grow_by[t], 0.0)
+        side = new
+        sides[t] = side
+        runs[t] = run
+    hi, lo = sides[:, 0], sides[:, 1]
+    up = hi >= lo
+    hi_n, hi_sum, hi_rows = (runs[:, 0, k] for k in range(3))
+    lo_n, lo_sum, lo_rows = (runs[:, 1, k] for k in range(3))
+    stat = np.where(up, hi, -lo)
+    records = np.where(up, hi_n, lo_n)
+    move = np.where(up, hi_sum / np.maximum(hi_rows, 1), lo_sum / np.maximum(lo_rows, 1))
+    rows = np.where(up, hi_rows, lo_rows)
     return Cusum(stat=stat, records=records, move=move, rows=rows)
