@@ -112,9 +112,15 @@ def build_candidate(
     change = _relative(current_value, base_level) if baseline["clean"] else math.nan
     priority, reason = _priority(finding.score, records, len(during), change)
     slice_text = ", ".join(f"{k}={v}" for k, v in finding.dimensions.items()) or "all records"
-    kind_text = _break_text(finding) or finding.kind.replace("_", " ")
-    target = suggest_target(
-        baseline, series[series["period"] < finding.start], spec, as_of + TARGET_HORIZON
+    break_text = _break_text(finding)
+    kind_text = break_text or finding.kind.replace("_", " ")
+    # A break changes how work is recorded, not how well it is done: no target to chase.
+    target = (
+        None
+        if break_text
+        else suggest_target(
+            baseline, series[series["period"] < finding.start], spec, as_of + TARGET_HORIZON
+        )
     )
 
     def fmt(value: float | None) -> str:  # one formatter for every number shown
@@ -129,12 +135,15 @@ def build_candidate(
     if not math.isfinite(current_value):  # nothing to state yet: say what happened only
         title = f"{spec.name} {kind_text} for {slice_text}"
     periods = f"{len(now)} period{'' if len(now) == 1 else 's'}"
+    detected = f"{kind_text} detected from {_day(finding.start)} to {_day(finding.end)}"
     stood = (
         f"{spec.name} ({spec.unit}) stood at {fmt(current_value)} "
         f"({'pooled rate' if spec.is_share else 'median'} of {periods}, "
         f"{_day(now['period'].iloc[0]) if len(now) else '-'} to "
-        f"{_day(now['period'].iloc[-1]) if len(now) else '-'}) in the {kind_text} detected "
-        f"from {_day(finding.start)} to {_day(finding.end)} for {slice_text}"
+        f"{_day(now['period'].iloc[-1]) if len(now) else '-'}) in the {detected} "
+        f"for {slice_text}"
+        if math.isfinite(current_value)
+        else f"{spec.name} ({spec.unit}): a {detected} for {slice_text}"
     )
     if baseline["clean"]:
         low, high = baseline["band"] or (math.nan, math.nan)
@@ -143,9 +152,15 @@ def build_candidate(
             f"({baseline['comparison']}, {baseline['n']} periods from "
             f"{_day(baseline['start'])} to {_day(baseline['end'])}, p10-p90 "
             f"{fmt(baseline['p10'])}-{fmt(baseline['p90'])}"
-            f"{_excluded(baseline['excluded'])}). Had nothing changed, it would lie in "
-            f"{fmt(low)}-{fmt(high)} ({baseline['band_level']:.0%} prediction interval)."
+            f"{_excluded(baseline['excluded'])})."
         )
+        if math.isfinite(low) and math.isfinite(high):
+            compared += (
+                f" Had nothing changed, it would lie in {fmt(low)}-{fmt(high)} "
+                f"({baseline['band_level']:.0%} prediction interval)."
+            )
+        if break_text:
+            compared += " A change in how work is recorded: no target is suggested."
     else:
         compared = f". No clean baseline: {baseline['reason']}; no target is suggested."
     description = (

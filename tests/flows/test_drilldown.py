@@ -147,3 +147,6 @@ def test_a_recoding_entry_says_how_many_values_stopped_and_started(config) -> No
     )
     assert "re-coding from" in data["title"] and "3 values stopped, 3 started" in data["title"]
     assert "90 -> 60 a period" in data["title"] and "n/a" not in data["title"]
+    # A recording change has no level to chase: no n/a in its text and no target.
+    assert "n/a" not in data["description"] and data["target"] is None
+    assert "no target is suggested" in data["description"]
