@@ -22,7 +22,7 @@ stream of the shipped :func:`detectors.stream.nab_scores` (each stream's own ref
 from __future__ import annotations
 
 import numpy as np
-from nab_data import load_corpus, nab_dir
+from nab_data import corpus_or_none
 
 from detectors._rolling import FloatArray, past_max
 from detectors.events import refractory
@@ -60,11 +60,9 @@ def art_alarms(x: FloatArray, quantile: float) -> FloatArray:
 
 
 def main() -> None:
-    data = nab_dir()
-    if not data.is_dir():
-        print(f"skip: no NAB data at {data}")
+    corpus = corpus_or_none()
+    if corpus is None:
         return
-    corpus = load_corpus(data)
     x = corpus.matrix
     z, share = deviation(x), context_novelty(x)
     digits = surprise(z)

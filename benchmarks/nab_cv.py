@@ -25,7 +25,7 @@ import time
 from dataclasses import fields, replace
 from typing import Any
 
-from nab_data import NabCorpus, load_corpus, nab_dir
+from nab_data import NabCorpus, corpus_or_none
 
 from detectors.likelihood import LikelihoodParams
 from detectors.nab_cv import CvSummary, leave_one_group_out
@@ -105,11 +105,9 @@ def sensitivity(corpus: NabCorpus) -> None:
 
 
 def main() -> None:
-    data = nab_dir()
-    if not data.is_dir():
-        print(f"skip: no NAB data at {data}")
+    corpus = corpus_or_none()
+    if corpus is None:
         return
-    corpus = load_corpus(data)
     grid_cv(corpus)
     if "--sensitivity" in sys.argv[1:]:
         sensitivity(corpus)

@@ -34,12 +34,17 @@ class NabCorpus:
         ]
 
 
-def nab_dir() -> Path:
+def corpus_or_none() -> NabCorpus | None:
+    """The subset under ``$RADAR_DATA_DIR/nab``, or None (said on stdout) when it is absent."""
     root = Path(os.environ.get("RADAR_DATA_DIR", HERE.parent.parent / "shared" / "data"))
-    return root / "nab"
+    data = root / "nab"
+    if not data.is_dir():
+        print(f"skip: no NAB data at {data}")
+        return None
+    return _load_corpus(data)
 
 
-def load_corpus(data: Path) -> NabCorpus:
+def _load_corpus(data: Path) -> NabCorpus:
     windows = json.loads((data / "combined_windows.json").read_text())
     names = sorted(windows)
     frames = [pd.read_csv(data / n) for n in names]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from nab_data import NabCorpus, load_corpus, nab_dir
+from nab_data import NabCorpus, corpus_or_none
 
 from detectors._rolling import FloatArray, past_max
 from detectors.events import refractory
@@ -78,11 +78,9 @@ def _variant_files(corpus: NabCorpus) -> dict[str, list[NabFile]]:
 
 
 def main() -> None:
-    data = nab_dir()
-    if not data.is_dir():
-        print(f"skip: no NAB data at {data}")
+    corpus = corpus_or_none()
+    if corpus is None:
         return
-    corpus = load_corpus(data)
     files = _variant_files(corpus)
     print(f"{'variant (level grid CV)':<30} {'standard':>9} {'low-FP':>7}")
     for name in VARIANTS:

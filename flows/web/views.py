@@ -92,12 +92,16 @@ class Overview:
     """The register at a glance, as of the latest scan."""
 
     as_of: datetime | None
-    night: date | None
     by_status: list[tuple[str, int]]
     by_kind: list[tuple[str, int]]
     overdue: list[Entry] = field(default_factory=list)
     verdicts: list[tuple[Entry, str, float | None, datetime]] = field(default_factory=list)
     verdict_counts: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def night(self) -> date | None:
+        """The data day the latest scan covered: ``as_of`` is the end of that night."""
+        return (self.as_of - timedelta(microseconds=1)).date() if self.as_of else None
 
 
 def overview(entries: Sequence[Entry], now: datetime, scanned: date | None = None) -> Overview:
@@ -112,7 +116,6 @@ def overview(entries: Sequence[Entry], now: datetime, scanned: date | None = Non
     if scanned is not None:
         seen.append(datetime.combine(scanned + timedelta(days=1), time(), tzinfo=UTC))
     as_of = min(now, max(seen)) if seen else None
-    night = (as_of - timedelta(microseconds=1)).date() if as_of else None
     statuses = Counter(e.status for e in entries)
     kinds = Counter(e.kind for e in entries)
     overdue = [
@@ -128,7 +131,6 @@ def overview(entries: Sequence[Entry], now: datetime, scanned: date | None = Non
     ]
     return Overview(
         as_of=as_of,
-        night=night,
         by_status=[(s, statuses[s]) for s in STATUSES],
         by_kind=sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
         overdue=sorted(overdue, key=lambda e: (e.target.by if e.target else now, e.id)),
