@@ -152,8 +152,28 @@ def _sign_in(driver: Any, base: str, name: str) -> None:
     assert "/login" in driver.current_url
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "sign-in").click()
+    _click_through(driver, driver.find_element(By.ID, "sign-in"))
     assert _find(driver, By.CSS_SELECTOR, "h1").text == "Inbox"
+
+
+def _click_through(driver: Any, element: Any) -> None:
+    """Click a link or submit button and wait until the page it left is gone.
+
+    Without the wait, a look-up right after the click can find the old page's
+    element (both pages have an ``h1``) and read it while Chromium tears it down.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    # Mid-navigation Chromium may answer with an inspector error rather than
+    # "stale"; keep polling until the old document is really gone.
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        ec.staleness_of(old_page)
+    )
 
 
 def _find(driver: Any, by: str, value: str) -> Any:
@@ -195,14 +215,14 @@ def test_owner_signs_in_opens_an_entry_and_accepts_it(
     assert len(rows) == len(connect(url).list(status="new"))
     browser.save_screenshot(str(SHOTS / "1-inbox.png"))
 
-    browser.find_element(By.LINK_TEXT, entry.id).click()
+    _click_through(browser, browser.find_element(By.LINK_TEXT, entry.id))
     assert entry.title in _find(browser, By.CSS_SELECTOR, "h1").text
     assert _wait_for_plot(browser) > 0, "the evidence plot did not load"
     assert browser.find_element(By.ID, "status").text == "new"
     browser.save_screenshot(str(SHOTS / "2-entry.png"))
 
     browser.find_element(By.ID, "accept-target").send_keys(str(target))
-    browser.find_element(By.ID, "do-accept").click()
+    _click_through(browser, browser.find_element(By.ID, "do-accept"))
     flash = _find(browser, By.CLASS_NAME, "flash").text
     assert browser.find_element(By.ID, "status").text == "accepted"
     assert flash == f"{entry.id}: accept done, now accepted"
@@ -221,7 +241,7 @@ def test_owner_signs_in_opens_an_entry_and_accepts_it(
     browser.save_screenshot(str(SHOTS / "5-overview.png"))
 
     browser.get(f"{server}/entries/{entry.id}")
-    _find(browser, By.ID, "data-docs").click()
+    _click_through(browser, _find(browser, By.ID, "data-docs"))
     assert "/data-docs/" in browser.current_url  # the kept copy the entry links to
     assert "uci_incidents" in browser.page_source  # the gate's validation page, served
 
@@ -241,7 +261,7 @@ def test_a_viewers_attempt_to_act_is_refused(
     # Force the disabled form through: the server must refuse it on its own.
     browser.execute_script("arguments[0].disabled = false;", button)
     browser.find_element(By.ID, "reject-reason").send_keys("viewer tries")
-    button.click()
+    _click_through(browser, button)
     error = _find(browser, By.ID, "error").text
     assert error.startswith(f"vic (viewer) may not act on {entry.id}")
     browser.save_screenshot(str(SHOTS / "4-viewer-refused.png"))
