@@ -62,6 +62,7 @@ from ._parts import (
     Window,
 )
 from ._register import Register, connect
+from ._related import Related
 from ._report import FileReport, Outcome
 from ._users import ROLES, SignInPolicy, SignInRefused, User, UserError
 
@@ -102,6 +103,7 @@ __all__ = [
     "RegisterError",
     "RegisterNotFound",
     "RegisterUnavailable",
+    "Related",
     "SignInPolicy",
     "SignInRefused",
     "Source",

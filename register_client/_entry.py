@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ._kinds import Kind
 from ._parts import Kpi, Target, Window
+from ._related import Related
 from ._types import FrozenModel, UtcDatetime, jsonable
 
 __all__ = [
@@ -232,6 +233,8 @@ class Entry(FrozenModel):
     evidence: list[EvidenceRecord] = Field(default_factory=list)
     history: list[HistoryEvent] = Field(default_factory=list)
     measurements: list[Measurement] = Field(default_factory=list)
+    #: Other entries about the same slice value at about the same time (computed on read).
+    related: list[Related] = Field(default_factory=list)
 
     @property
     def notes(self) -> list[str]:

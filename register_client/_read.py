@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Table, select
 
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
 from ._parts import Window
+from ._related import Related, relate
 from ._rows import chunks
 from ._schema import entries, evidence, evidence_plots, history, measurements
 
@@ -28,6 +29,7 @@ def _entry(
     hist: Sequence[HistoryEvent],
     meas: Sequence[Measurement],
     stored: bool,
+    related: Sequence[Related],
 ) -> Entry:
     m = row._mapping
     agreed = m["target"]
@@ -78,6 +80,7 @@ def _entry(
         evidence=list(ev),
         history=list(hist),
         measurements=list(meas),
+        related=list(related),
     )
 
 
@@ -162,7 +165,22 @@ def load_entries(
     for chunk in chunks(wanted):
         query = select(evidence_plots.c.entry_seq).where(evidence_plots.c.entry_seq.in_(chunk))
         stored |= set(conn.execute(query).scalars())
-    return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored) for r in rows]
+    related = _related_by_seq(conn, {r.dataset for r in rows})
+    return [
+        _entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored, related.get(r.seq, []))
+        for r in rows
+    ]
+
+
+def _related_by_seq(conn: Connection, datasets: set[str]) -> dict[int, list[Related]]:
+    """Relate the loaded entries to every entry of their datasets, not only the loaded ones."""
+    c = entries.c
+    query = select(c.seq, c.dataset, c.dimensions, c.window_start, c.window_end)
+    rows = conn.execute(query.where(c.dataset.in_(sorted(datasets)))).all()
+    links = relate(
+        (format_id(r.seq), r.dataset, r.dimensions, r.window_start, r.window_end) for r in rows
+    )
+    return {r.seq: links[format_id(r.seq)] for r in rows if format_id(r.seq) in links}
 
 
 def mute_from_row(row: Row[Any]) -> Mute:

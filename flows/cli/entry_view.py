@@ -118,6 +118,10 @@ def render_entry(entry: dict[str, Any]) -> str:
         f"Seen       {entry['occurrences']}x  first {entry['first_seen']}  "
         f"last {entry['last_seen']}  fingerprint {entry['fingerprint'][:16]}",
     ]
+    related = entry.get("related") or []
+    if related:
+        shown = ", ".join(f"{r['id']} ({r['shared']})" for r in related)
+        lines.append(f"Related    {shown}: same slice value, windows within a week")
     for note in entry.get("notes") or []:
         lines.append(f"Note       {note}")
     if entry.get("measurements"):

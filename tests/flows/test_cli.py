@@ -123,6 +123,17 @@ def test_show_says_the_benefit_in_words(sqlite_url: str) -> None:
     assert "{" not in line
 
 
+def test_show_names_the_related_entries(sqlite_url: str) -> None:
+    group = {"assignment_group": "Group 70"}
+    connect(sqlite_url).file([Candidate.example(dimensions=group)])
+    pair = Candidate.example(kind="handover", dimensions={"team_pair": "Group 20 <-> Group 70"})
+    connect(sqlite_url).file([pair])
+    code, out, _ = _run("entries", "show", "CIR-0002", "--register", sqlite_url)
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("Related"))
+    assert line.split(None, 1)[1].startswith("CIR-0001 (Group 70)")
+
+
 def test_gate_failures_of_a_replay_read_once_per_check() -> None:
     from flows.cli.main import _gate_failures
 

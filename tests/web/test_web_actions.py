@@ -163,3 +163,17 @@ def test_benefits_read_as_words_in_the_inbox_and_on_the_entry(
     assert html.escape(benefit_text(entry.benefits), quote=False) in page
     assert html.escape(benefit_text(entry.benefits, basis=False), quote=False) in inbox
     assert "_per_week" not in inbox + page
+
+
+def test_the_entry_page_links_its_related_entries(client: Any, register: Register) -> None:
+    from register_client import Candidate
+
+    # Another KPI of CIR-0002's group in the same week: the same event, seen twice.
+    backlog = {"name": "backlog_open", "unit": "incidents", "better": "lower"}
+    group = {"assignment_group": "Group 64"}
+    filed = register.file([Candidate.example(kind="level_shift", kpi=backlog, dimensions=group)])
+    other = filed.created[0].entry_id
+    sign_in(client, "olga")
+    page = client.get("/entries/CIR-0002").text
+    assert f'<a href="/entries/{other}">{other}</a> <span class="muted">(Group 64)</span>' in page
+    assert 'id="related"' not in client.get("/entries/CIR-0001").text

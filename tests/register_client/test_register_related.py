@@ -1,0 +1,102 @@
+"""Related entries on both backends: the same slice value at about the same time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from register_client import Candidate, Register, Related
+
+SCAN = datetime(2014, 11, 25, 6, tzinfo=UTC)
+
+
+def _candidate(
+    kind: str, kpi: str, dimensions: dict[str, str], start: str, end: str, **extra: Any
+) -> Candidate:
+    return Candidate.example(
+        title=f"{kind} of {kpi}",
+        kind=kind,
+        kpi={"name": kpi, "unit": "incidents", "better": "lower"},
+        dimensions=dimensions,
+        window={"start": start, "end": end},
+        evidence={"at": end, "value": 40.0, "score": 0.9},
+        **extra,
+    )
+
+
+def test_a_spike_and_the_change_on_its_ci_relate_but_a_later_one_does_not(reg: Register) -> None:
+    reg.file(
+        [
+            _candidate(
+                "spike", "incidents_opened", {"ci": "WBA000133"}, "2013-11-18", "2013-11-18"
+            ),
+            _candidate(
+                "change_impact",
+                "incidents_opened",
+                {"change_type": "Standard Change Type 06", "ci": "WBA000058+WBA000133"},
+                "2013-11-17",
+                "2013-11-21",
+            ),
+            # the same CI two months later: another event
+            _candidate(
+                "spike", "interactions_opened", {"ci": "WBA000133"}, "2014-01-27", "2014-01-27"
+            ),
+            # the same CI at the same time in another dataset
+            _candidate(
+                "spike",
+                "incidents_opened",
+                {"ci": "WBA000133"},
+                "2013-11-18",
+                "2013-11-18",
+                source={**Candidate.example().source.model_dump(), "dataset": "other"},
+            ),
+        ],
+        scan_at=SCAN,
+    )
+    # Filing orders a scan's candidates by rank, so find each by what it is.
+    by = {(e.source["dataset"], e.kind, e.window.start.year): e for e in reg.list()}
+    spike, change = by["demo", "spike", 2013], by["demo", "change_impact", 2013]
+    later, other = by["demo", "spike", 2014], by["other", "spike", 2013]
+    assert spike.related == [Related(id=change.id, shared="WBA000133")]
+    assert change.related == [Related(id=spike.id, shared="WBA000133")]
+    assert later.related == [] and other.related == []
+    # A listing filtered by status still relates to entries outside it.
+    reg.reject(change.id, reason="known release")
+    listed = {e.id: e for e in reg.list(status="new")}
+    assert change.id not in listed
+    assert listed[spike.id].related == [Related(id=change.id, shared="WBA000133")]
+    assert reg.get(change.id).to_json()["related"] == [{"id": spike.id, "shared": "WBA000133"}]
+
+
+def test_a_team_pair_relates_to_both_teams_entries(reg: Register) -> None:
+    reg.file(
+        [
+            _candidate(
+                "level_shift",
+                "incidents_opened",
+                {"assignment_group": "Group 70"},
+                "2016-03-27",
+                "2016-04-02",
+            ),
+            _candidate(
+                "handover",
+                "pingpongs",
+                {"team_pair": "Group 20 <-> Group 70"},
+                "2016-02-28",
+                "2016-04-24",
+            ),
+            _candidate(
+                "spike",
+                "incidents_opened",
+                {"assignment_group": "Group 20"},
+                "2016-05-09",
+                "2016-05-09",
+            ),
+        ],
+        scan_at=SCAN,
+    )
+    by = {e.kind: e for e in reg.list()}
+    shift, handover, late = by["level_shift"], by["handover"], by["spike"]
+    assert [r.id for r in handover.related] == [shift.id]
+    assert shift.related == [Related(id=handover.id, shared="Group 70")]
+    assert late.related == []  # 15 days after the handover's window
