@@ -46,7 +46,7 @@ def _entries(register: str) -> list[dict[str, Any]]:
 
 
 def _day(stamp: str) -> pd.Timestamp:
-    """A stored time as a naive timestamp: the JSON keeps some with their UTC offset."""
+    """Return a stored time as a naive timestamp (the JSON keeps some with a UTC offset)."""
     day = pd.Timestamp(stamp)
     return day.tz_convert(None) if day.tzinfo is not None else day
 
