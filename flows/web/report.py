@@ -61,6 +61,7 @@ def render_report(
         written=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         since=since,
         entries=chosen,
+        in_report={e.id for e in chosen},
         items=items,
         view=overview(chosen, register.now(), register.last_scanned()),
     )

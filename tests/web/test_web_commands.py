@@ -58,6 +58,27 @@ def test_report_is_one_self_contained_file(register: Register, tmp_path: Path) -
     assert bad.exit_code == 1 and bad.stderr.startswith("error: unknown status 'x'")
 
 
+def test_the_report_links_a_related_entry_only_when_it_holds_it(
+    register: Register, tmp_path: Path
+) -> None:
+    from register_client import Candidate
+
+    backlog = {"name": "backlog_open", "unit": "incidents", "better": "lower"}
+    group = {"assignment_group": "Group 64"}  # CIR-0002's group, the same week
+    register.file([Candidate.example(kind="level_shift", kpi=backlog, dimensions=group)])
+    register.reject("CIR-0004", reason="seen in CIR-0002", by="ada")
+    out, url = tmp_path / "report.html", str(register.engine.url)
+    for status, linked in (("all", True), ("new", False)):
+        made = runner.invoke(
+            app, ["report", "--out", str(out), "--register", url, "--status", status]
+        )
+        assert made.exit_code == 0, made.stderr
+        html = out.read_text(encoding="utf-8")
+        anchor = '<a href="#CIR-0004">CIR-0004</a> <span class="muted">(Group 64)'
+        plain = 'id="related">CIR-0004 <span class="muted">(Group 64)'
+        assert (anchor in html, plain in html) == (linked, not linked)
+
+
 @pytest.mark.parametrize("command", [["report", "--out", "r.html"], ["web"], ["users", "list"]])
 def test_read_commands_never_create_a_register(
     command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
