@@ -76,8 +76,12 @@ def entry_content(entry: dict[str, Any], base_url: str | None = None) -> Content
     gate = source.get("gate") or {}
     detector = source.get("detector") or {}
     dims = ", ".join(f"{k}={v}" for k, v in (entry.get("dimensions") or {}).items())
+    related = ", ".join(f"{r['id']} ({r['shared']})" for r in entry.get("related") or [])
+    found = (entry.get("description") or entry["title"],)
+    if related:
+        found += (f"Related entries (same slice value, windows within a week): {related}",)
     sections = (
-        ("What was found", (entry.get("description") or entry["title"],)),
+        ("What was found", found),
         (
             "Where are we now? (baseline)",
             (

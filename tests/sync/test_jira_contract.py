@@ -235,3 +235,18 @@ def test_a_pending_create_waits_out_the_search_lag_instead_of_creating_again(
     assert report.adopted == ["CIR-0001"]
     link = SyncOutbox(register, "jira").link("CIR-0001")
     assert link is not None and link.external_key == jira.by_label("radar-CIR-0001")[0].key
+
+
+def test_the_issue_names_the_entries_related_to_its_entry(
+    jira: FakeJira, register: Register
+) -> None:
+    backlog = {"name": "backlog_open", "unit": "incidents", "better": "lower"}
+    group = register.get("CIR-0001").dimensions
+    register.file([Candidate.example(kind="level_shift", kpi=backlog, dimensions=group)])
+    sync_register(register, mirror(jira))
+    first = json.dumps(jira.by_label("radar-CIR-0001")[0].fields["description"])
+    value = group["assignment_group"]
+    assert f"Related entries (same slice value, windows within a week): CIR-0004 ({value})" in first
+    assert "Related entries" not in json.dumps(
+        jira.by_label("radar-CIR-0002")[0].fields["description"]
+    )
