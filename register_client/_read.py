@@ -165,21 +165,18 @@ def load_entries(
     for chunk in chunks(wanted):
         query = select(evidence_plots.c.entry_seq).where(evidence_plots.c.entry_seq.in_(chunk))
         stored |= set(conn.execute(query).scalars())
-    related = _related_by_seq(conn, {r.dataset for r in rows})
+    related = _related_by_seq(conn)
     return [
         _entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored, related.get(r.seq, []))
         for r in rows
     ]
 
 
-def _related_by_seq(conn: Connection, datasets: set[str]) -> dict[int, list[Related]]:
-    """Relate the loaded entries to every entry of their datasets, not only the loaded ones."""
+def _related_by_seq(conn: Connection) -> dict[int, list[Related]]:
+    """Relate the loaded entries to every entry in the register, not only the loaded ones."""
     c = entries.c
-    query = select(c.seq, c.dataset, c.dimensions, c.window_start, c.window_end)
-    rows = conn.execute(query.where(c.dataset.in_(sorted(datasets)))).all()
-    links = relate(
-        (format_id(r.seq), r.dataset, r.dimensions, r.window_start, r.window_end) for r in rows
-    )
+    rows = conn.execute(select(c.seq, c.dimensions, c.window_start, c.window_end)).all()
+    links = relate((format_id(r.seq), r.dimensions, r.window_start, r.window_end) for r in rows)
     return {r.seq: links[format_id(r.seq)] for r in rows if format_id(r.seq) in links}
 
 

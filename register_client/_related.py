@@ -1,4 +1,4 @@
-"""Related entries: other entries of the same dataset about the same thing at about the same time.
+"""Related entries: other entries about the same thing at about the same time.
 
 One event often shows up as several entries of different kinds: a CI's incident spike and
 the change impact of the change made on it the day before, or a team's rising intake, its
@@ -6,8 +6,9 @@ ageing backlog and its ping-pong with another team. Filing keeps them apart (eac
 own KPI, baseline and target), so reading shows them side by side: two entries are related
 when a dimension value of one is a dimension value of the other (a handover's team pair
 ``A <-> B`` and a change's ``ci`` list ``X+Y`` count as their parts) and their windows lie
-within :data:`NEAR` of each other. The relation is computed on read, never stored, so it
-follows the register as entries come and go.
+within :data:`NEAR` of each other. Sources are not compared: an event log's handovers and
+an incident table's intake are about the same teams. The relation is computed on read,
+never stored, so it follows the register as entries come and go.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ class Related(FrozenModel):
     shared: str
 
 
-#: What relating needs of one entry: (id, dataset, dimensions, window start, window end).
-SliceWindow = tuple[str, str, Mapping[str, Any], datetime, datetime]
+#: What relating needs of one entry: (id, dimensions, window start, window end).
+SliceWindow = tuple[str, Mapping[str, Any], datetime, datetime]
 
 
 def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
@@ -45,21 +46,21 @@ def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
     --------
     >>> d = datetime(2016, 4, 1)
     >>> rows = [
-    ...     ("CIR-0001", "uci", {"assignment_group": "Group 70"}, d, d),
-    ...     ("CIR-0002", "uci", {"team_pair": "Group 20 <-> Group 70"}, d, d + NEAR),
-    ...     ("CIR-0003", "uci", {"assignment_group": "Group 70"}, d + 3 * NEAR, d + 3 * NEAR),
-    ...     ("CIR-0004", "bpic", {"assignment_group": "Group 70"}, d, d),
+    ...     ("CIR-0001", {"assignment_group": "Group 70"}, d, d),
+    ...     ("CIR-0002", {"team_pair": "Group 20 <-> Group 70"}, d, d + NEAR),
+    ...     ("CIR-0003", {"assignment_group": "Group 70"}, d + 3 * NEAR, d + 3 * NEAR),
+    ...     ("CIR-0004", {"assignment_group": "Group 20"}, d + 3 * NEAR, d + 3 * NEAR),
     ... ]
     >>> {k: [(r.id, r.shared) for r in v] for k, v in relate(rows).items()}
     {'CIR-0001': [('CIR-0002', 'Group 70')], 'CIR-0002': [('CIR-0001', 'Group 70')]}
     """
     rows = list(entries)
-    by_value: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (_, dataset, dimensions, _, _) in enumerate(rows):
+    by_value: defaultdict[str, list[int]] = defaultdict(list)
+    for i, (_, dimensions, _, _) in enumerate(rows):
         for value in _values(dimensions):
-            by_value[dataset, value].append(i)
+            by_value[value].append(i)
     found: defaultdict[int, dict[int, str]] = defaultdict(dict)
-    for (_, value), members in by_value.items():
+    for value, members in by_value.items():
         for a in members:
             for b in members:
                 if a != b and b not in found[a] and _near(rows[a], rows[b]):
@@ -76,5 +77,5 @@ def _values(dimensions: Mapping[str, Any]) -> set[str]:
 
 
 def _near(a: SliceWindow, b: SliceWindow) -> bool:
-    gap = max(a[3], b[3]) - min(a[4], b[4])
+    gap = max(a[2], b[2]) - min(a[3], b[3])
     return gap <= NEAR
