@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 from register_client import Candidate, Register, Related
 
 SCAN = datetime(2014, 11, 25, 6, tzinfo=UTC)
