@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from register_client import connect
+from register_client import Candidate, connect
 from tests.conftest import DEMO_CONFIG, ROOT
 from tests.web.webtools import OWNER_GROUP, PASSWORD, Receiver
 
@@ -266,6 +266,28 @@ def test_a_viewers_attempt_to_act_is_refused(
     assert error.startswith(f"vic (viewer) may not act on {entry.id}")
     browser.save_screenshot(str(SHOTS / "4-viewer-refused.png"))
     assert len(connect(url).get(entry.id).history) == before
+
+
+def test_a_related_entry_is_one_click_away(
+    server: str, browser: Any, demo: tuple[str, Path]
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = demo
+    register = connect(url)
+    entry = next(e for e in register.list() if e.dimensions)
+    # Another KPI of the entry's slice in the same window: an entry it relates to.
+    backlog = {"name": "backlog_open", "unit": "incidents", "better": "lower"}
+    window = {"start": entry.window.start, "end": entry.window.end}
+    register.file([Candidate.example(kpi=backlog, dimensions=entry.dimensions, window=window)])
+    entry = register.get(entry.id)
+    other = entry.related[-1]
+    _sign_in(browser, server, "vic")
+    browser.get(f"{server}/entries/{entry.id}")
+    assert f"{other.id} ({other.shared})" in _find(browser, By.ID, "related").text
+    _click_through(browser, browser.find_element(By.LINK_TEXT, other.id))
+    assert _find(browser, By.CSS_SELECTOR, "h1").text.startswith(f"{other.id}: ")
+    assert entry.id in browser.find_element(By.ID, "related").text  # and back again
 
 
 def test_screenshots_are_kept() -> None:
