@@ -146,6 +146,15 @@ def score(frame: pd.DataFrame, labels: pd.DataFrame, alarms: pd.DataFrame) -> No
             for k, g in by_kpi.groupby(pd.cut(by_volume, [0, 10, 30, 200]), observed=True)
         )
     )
+    cells = by_kpi.groupby(["kpi", pd.cut(by_volume, [0, 10, 30, 200])], observed=True)["found"]
+    print(
+        "  recall by kpi and tickets a day: "
+        + ", ".join(f"{k} {v} {g.sum()}/{len(g)}" for (k, v), g in cells)
+    )
+    print(
+        "  recall by ramp (days, 1 = a step): "
+        + ", ".join(f"{k} {g['found'].mean():.2f} ({len(g)})" for k, g in by_kpi.groupby("ramp"))
+    )
     print(
         "  recall by size: "
         + ", ".join(
