@@ -175,7 +175,8 @@ def load_entries(
 def _related_by_seq(conn: Connection) -> dict[int, list[Related]]:
     """Relate the loaded entries to every entry in the register, not only the loaded ones."""
     c = entries.c
-    rows = conn.execute(select(c.seq, c.dimensions, c.window_start, c.window_end)).all()
+    query = select(c.seq, c.dimensions, c.window_start, c.window_end).order_by(c.seq)
+    rows = conn.execute(query).all()
     links = relate((format_id(r.seq), r.dimensions, r.window_start, r.window_end) for r in rows)
     return {r.seq: links[format_id(r.seq)] for r in rows if format_id(r.seq) in links}
 

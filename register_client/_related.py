@@ -13,6 +13,7 @@ never stored, so it follows the register as entries come and go.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -40,7 +41,9 @@ SliceWindow = tuple[str, Mapping[str, Any], datetime, datetime]
 
 
 def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
-    """Return each entry's related entries, oldest first; entries without any are absent.
+    """Return each entry's related entries in the order given; entries without any are absent.
+
+    ``entries`` come oldest first, as the register numbers them.
 
     Examples
     --------
@@ -61,21 +64,21 @@ def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
             by_value[value].append(i)
     found: defaultdict[int, dict[int, str]] = defaultdict(dict)
     for value, members in by_value.items():
-        for a in members:
-            for b in members:
-                if a != b and b not in found[a] and _near(rows[a], rows[b]):
-                    found[a][b] = value
+        # Sorted by window start, an entry's near partners are the ones that start before
+        # its end plus NEAR: a sweep finds them without comparing every pair.
+        members.sort(key=lambda i: rows[i][2])
+        for k, a in enumerate(members):
+            reach = rows[a][3] + NEAR
+            for b in itertools.islice(members, k + 1, None):
+                if rows[b][2] > reach:
+                    break
+                found[a].setdefault(b, value)
+                found[b].setdefault(a, value)
     return {
         rows[a][0]: [Related(id=rows[b][0], shared=value) for b, value in sorted(links.items())]
         for a, links in sorted(found.items())
-        if links
     }
 
 
 def _values(dimensions: Mapping[str, Any]) -> set[str]:
     return {part for value in dimensions.values() for part in _PARTS.split(str(value)) if part}
-
-
-def _near(a: SliceWindow, b: SliceWindow) -> bool:
-    gap = max(a[2], b[2]) - min(a[3], b[3])
-    return gap <= NEAR

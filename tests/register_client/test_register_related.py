@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from register_client import Candidate, Register, Related
+from register_client._related import NEAR, relate
 
 SCAN = datetime(2014, 11, 25, 6, tzinfo=UTC)
+VALUES = ["Group 70", "Group 20 <-> Group 70", "A+B", "B", "Group 20"]
 
 
 def _candidate(kind: str, kpi: str, dimensions: dict[str, str], start: str, end: str) -> Candidate:
@@ -86,3 +91,46 @@ def test_a_team_pair_relates_to_both_teams_entries(reg: Register) -> None:
     assert [r.id for r in handover.related] == [shift.id]
     assert shift.related == [Related(id=handover.id, shared="Group 70")]
     assert late.related == []  # 15 days after the handover's window
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dictionaries(
+                st.sampled_from(["team", "pair", "ci"]), st.sampled_from(VALUES), max_size=2
+            ),
+            st.integers(0, 60),
+            st.integers(0, 40),
+        ),
+        max_size=25,
+    )
+)
+def test_the_sweep_finds_exactly_the_pairs_a_brute_force_finds(
+    specs: list[tuple[dict[str, str], int, int]],
+) -> None:
+    day = datetime(2016, 1, 1, tzinfo=UTC)
+    rows = [
+        (f"CIR-{i:04d}", dims, day + timedelta(days=start), day + timedelta(days=start + length))
+        for i, (dims, start, length) in enumerate(specs)
+    ]
+
+    def parts(dims: dict[str, str]) -> set[str]:
+        return {p.strip() for v in dims.values() for p in v.replace("<->", "+").split("+")}
+
+    expected = {
+        a[0]: [
+            b[0]
+            for b in rows
+            if b is not a
+            and parts(a[1]) & parts(b[1])
+            and max(a[2], b[2]) - min(a[3], b[3]) <= NEAR
+        ]
+        for a in rows
+    }
+    found = relate(rows)
+    assert {k: [r.id for r in v] for k, v in found.items()} == {
+        k: v for k, v in expected.items() if v
+    }
+    for k, links in found.items():
+        mine = parts(dict(next(r[1] for r in rows if r[0] == k)))
+        assert all(r.shared in mine for r in links)
