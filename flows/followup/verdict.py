@@ -225,12 +225,19 @@ def judge(
     elif moved(vs_base, "worse") and (vs_det is None or moved(vs_det, "worse")):
         verdict = "regressed"
         reason = "worse than the baseline" + (" and the detected window" if vs_det else "")
+    elif moved(vs_base, "worse") and vs_det is not None:
+        verdict = "no_change"
+        reason = (
+            f"still at the detected level: worse than the baseline (shift "
+            f"{vs_base['shift']:+.3g}, p={vs_base['p_worse']:.2g}), no better than the "
+            f"detected window (shift {vs_det['shift']:+.3g}, p={vs_det['p_better']:.2g})"
+        )
     else:
         verdict = "no_change"
         p = min(vs_base["p_better"], vs_base["p_worse"])
         reason = (
-            f"no material change from the baseline (shift {vs_base['shift']:+.3g}, p={p:.2g}; "
-            f"material from {floor:.3g})"
+            f"no clear change from the baseline (shift {vs_base['shift']:+.3g}, p={p:.2g}; "
+            f"a change needs p < {spec.alpha:g} and a shift of at least {floor:.3g})"
         )
     detail["reason"] = reason
     return Judgement(verdict, level if math.isfinite(level) else None, detail)

@@ -97,6 +97,19 @@ def test_a_persisting_shift_is_not_a_regression_and_easing_it_is_progress() -> N
     assert _verdict(worse, 35, detected=worse[28:35]) == "regressed"
 
 
+def test_the_reason_of_a_persisting_shift_says_it_persists() -> None:
+    persisting = _series((28, 10.0), (7, 16.0), (14, 16.0))
+    kept = judge(
+        persisting[:28], persisting[35:], better="lower", target=8.0, detected=persisting[28:35]
+    )
+    assert kept.verdict == "no_change"
+    assert kept.detail["reason"].startswith("still at the detected level: worse than the baseline")
+    flat = _series((28, 10.0), (14, 10.0))
+    same = judge(flat[:28], flat[28:], better="lower", target=8.0)
+    assert same.detail["reason"].startswith("no clear change from the baseline (shift +0")
+    assert "a change needs p < 0.05 and a shift of at least 0.5" in same.detail["reason"]
+
+
 def test_weekday_seasonality_is_compared_like_for_like() -> None:
     # weekends are quiet; an after window that only has weekend values looks "better"
     weekly = np.array([10.0, 10, 10, 10, 10, 2, 2])
