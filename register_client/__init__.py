@@ -60,6 +60,7 @@ from ._parts import (
     Source,
     Target,
     Window,
+    value_text,
 )
 from ._register import Register, connect
 from ._related import Related
@@ -120,4 +121,5 @@ __all__ = [
     "fingerprint",
     "is_noise",
     "slice_key",
+    "value_text",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "Target",
     "Window",
     "nan_to_none",
+    "value_text",
 ]
 
 
@@ -61,6 +62,25 @@ class Kpi(BaseModel):
     def is_share(self) -> bool:
         """Whether values are shares of records in [0, 1], shown as percentages."""
         return self.measure in ("rate", "linked")
+
+    def show(self, value: Any) -> str:
+        """Say a value of this KPI for people, as every face does (see :func:`value_text`)."""
+        return value_text(value, share=self.is_share)
+
+
+def value_text(value: Any, *, share: bool = False) -> str:
+    """Say a KPI value for people: 4 significant digits, a share as a percentage, ``-`` if none.
+
+    The JSON keeps shares in [0, 1]; the command line and the web page read them the same.
+
+    Examples
+    --------
+    >>> value_text(0.03846, share=True), value_text(154.2857), value_text(None)
+    ('3.85 %', '154.3', '-')
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-" if value is None else str(value)
+    return f"{100 * value:.3g} %" if share else f"{value:.4g}"
 
 
 class Window(BaseModel):

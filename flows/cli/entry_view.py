@@ -7,30 +7,25 @@ evidence plot lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from register_client import benefit_text
+from register_client import Kpi, benefit_text
 
 __all__ = ["render_entry"]
-
-
-def _num(value: Any, share: bool = False) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-" if value is None else str(value)
-    return f"{100 * value:.3g} %" if share else f"{value:.4g}"
 
 
 def _day(value: Any) -> str:
     return "-" if value is None else str(value)[:10]
 
 
-def _baseline_line(base: dict[str, Any], share: bool) -> list[str]:
+def _baseline_line(base: dict[str, Any], show: Callable[[Any], str]) -> list[str]:
     if base.get("clean") is False:
         return [f"Baseline   none: {base.get('reason') or 'no clean baseline'}"]
     level = base.get("level", base.get("median"))
     lines = [
-        f"Baseline   {base.get('level_stat', 'median')} {_num(level, share)}  "
-        f"p10 {_num(base.get('p10'), share)}  p90 {_num(base.get('p90'), share)}  "
+        f"Baseline   {base.get('level_stat', 'median')} {show(level)}  "
+        f"p10 {show(base.get('p10'))}  p90 {show(base.get('p90'))}  "
         f"(n={base.get('n')}, {_day(base.get('start'))} .. {_day(base.get('end'))})"
     ]
     if base.get("comparison"):
@@ -42,16 +37,14 @@ def _baseline_line(base: dict[str, Any], share: bool) -> list[str]:
     return lines
 
 
-def _current_line(current: dict[str, Any], share: bool) -> str:
-    text = f"Current    {_num(current.get('value'), share)}"
+def _current_line(current: dict[str, Any], show: Callable[[Any], str]) -> str:
+    text = f"Current    {show(current.get('value'))}"
     if current.get("start"):
         text += f"  ({_day(current['start'])} .. {_day(current['end'])})"
     band = current.get("band")
     if band:
         level = current.get("band_level") or 0.95
-        text += (
-            f"  {level:.0%} interval if unchanged {_num(band[0], share)} .. {_num(band[1], share)}"
-        )
+        text += f"  {level:.0%} interval if unchanged {show(band[0])} .. {show(band[1])}"
     return text
 
 
@@ -69,7 +62,8 @@ def _evidence_line(entry: dict[str, Any]) -> str:
 def render_entry(entry: dict[str, Any]) -> str:
     """Return a readable, sectioned text view of an entry (the JSON contract's fields)."""
     kpi = entry["kpi"]
-    share = kpi.get("measure") in ("rate", "linked")
+    model = Kpi.model_validate(kpi)
+    share, show = model.is_share, model.show
     dims = ", ".join(f"{k}={v}" for k, v in entry["dimensions"].items()) or "all records"
     target = entry.get("target")
     unit = "share, shown in %" if share else kpi["unit"]
@@ -83,11 +77,11 @@ def render_entry(entry: dict[str, Any]) -> str:
         f"KPI        {kpi['name']} ({unit}, {kpi['better']} is better)  slice: {dims}",
         f"Window     {_day(entry['window']['start'])} .. {_day(entry['window']['end'])}  "
         f"(first detection, frozen)",
-        *_baseline_line(entry["baseline"], share),
-        _current_line(entry["current"], share),
+        *_baseline_line(entry["baseline"], show),
+        _current_line(entry["current"], show),
         "Target     "
         + (
-            f"{_num(target['value'], share)} by {_day(target.get('by'))}"
+            f"{show(target['value'])} by {_day(target.get('by'))}"
             + (f"  ({target['basis']})" if target.get("basis") else "")
             if target
             else "- (none suggested)"
@@ -97,7 +91,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     if latest:
         window = latest.get("window") or {}
         lines.append(
-            f"Latest     {_num(latest.get('value'), share)} in "
+            f"Latest     {show(latest.get('value'))} in "
             f"{_day(window.get('start'))} .. {_day(window.get('end'))} as "
             f"{str(latest.get('kind')).replace('_', ' ')}, seen {_day(latest.get('seen'))}"
         )
@@ -130,8 +124,8 @@ def render_entry(entry: dict[str, Any]) -> str:
             detail = {**m, **(m.get("detail") or {})}
             gap = (detail.get("vs_target") or {}).get("gap")
             lines.append(
-                f"  {m['at']}  {_num(m['value'], share):>8}  {m.get('verdict') or '-':<17} "
-                f"{'gap to target ' + _num(gap, share) + '  ' if gap is not None else ''}"
+                f"  {m['at']}  {show(m['value']):>8}  {m.get('verdict') or '-':<17} "
+                f"{'gap to target ' + show(gap) + '  ' if gap is not None else ''}"
                 f"{detail.get('reason') or ''}".rstrip()
             )
     if entry.get("history"):

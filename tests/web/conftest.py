@@ -31,7 +31,13 @@ def _plot(path: Path, values: list[float]) -> str:
 def candidates(evidence_dir: Path) -> list[Candidate]:
     """Three entries: a routed duration spike, a share with a domain, a hostile slice value."""
     hours = {"name": "mttr_hours", "unit": "h", "better": "lower", "domain": (0.0, None)}
-    share = {"name": "reassignment_rate", "unit": "share", "better": "lower", "domain": (0, 1)}
+    share = {
+        "name": "reassignment_rate",
+        "unit": "share",
+        "better": "lower",
+        "measure": "rate",
+        "domain": (0, 1),
+    }
     return [
         Candidate.example(
             owner=OWNER_GROUP,

@@ -68,7 +68,8 @@ def test_a_target_outside_the_kpis_domain_writes_nothing(client: Any, register: 
     share = post_action(client, "CIR-0002", "accept", owner="olga", target="1.5")
     assert share.status_code == 400
     assert error_line(share.text) == (
-        "entry CIR-0002: target=1.5 is invalid; reassignment_rate cannot go above 1"
+        "entry CIR-0002: target=1.5 is invalid; "
+        "reassignment_rate is a share in [0, 1] (5 % is 0.05)"
     )
     hours = post_action(client, "CIR-0001", "target", target="-3")
     assert "mttr_hours cannot go below 0" in error_line(hours.text)
@@ -177,3 +178,17 @@ def test_the_entry_page_links_its_related_entries(client: Any, register: Registe
     page = client.get("/entries/CIR-0002").text
     assert f'<a href="/entries/{other}">{other}</a> <span class="muted">(Group 64)</span>' in page
     assert 'id="related"' not in client.get("/entries/CIR-0001").text
+
+
+def test_a_rate_reads_as_a_percentage_on_the_page_as_in_entries_show(
+    client: Any, register: Register
+) -> None:
+    from flows.cli.entry_view import render_entry
+
+    sign_in(client, "olga")
+    page = client.get("/entries/CIR-0002").text
+    text = render_entry(register.get("CIR-0002").to_json())
+    for shown in ("5 %", "92 %", "2 %", "8 %"):  # baseline, at detection, p10, p90
+        assert shown in page and shown in text, shown
+    assert "share, shown in %" in page and "as a share: 5 % is 0.05" in page
+    assert "0.92" not in page.replace('value="0.92"', "")
