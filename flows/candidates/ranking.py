@@ -10,6 +10,7 @@ and only add evidence to their entry. Data-quality entries are governance and ne
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from flows.config.model import ScanConfig
 from register_client import Candidate
@@ -44,18 +45,18 @@ def rank_and_cap(
     >>> [c.dimensions["priority"] for c in rank_and_cap([small, large], set(), config)]
     ['P2']
     """
-    priced = [
-        c.model_copy(
-            update={
-                "benefit": {
-                    **(c.benefit or {}),
-                    "hours_per_week": round(benefit_hours(c, config), 1),
-                }
-            }
-        )
-        for c in candidates
-    ]
+    priced = [c.model_copy(update={"benefit": _priced(c, config)}) for c in candidates]
     known = [c for c in priced if c.fingerprint in open_fingerprints]
     fresh = [c for c in priced if c.fingerprint not in open_fingerprints]
     fresh.sort(key=lambda c: (c.kind == "improvement", -benefit_hours(c, config), c.priority))
     return known + fresh[: config.kinds.max_entries]
+
+
+def _priced(candidate: Candidate, config: ScanConfig) -> dict[str, Any]:
+    """Return the benefit with its hours, and the hours a record they assume when derived."""
+    benefit = dict(candidate.benefit or {})
+    if benefit.get("hours_per_week") is None and benefit.get("records_per_week") is not None:
+        # An owner must see that hours from records rest on an assumed effort per record.
+        benefit["hours_per_record"] = config.kinds.hours(candidate.source.dataset)
+    benefit["hours_per_week"] = round(benefit_hours(candidate, config), 1)
+    return benefit

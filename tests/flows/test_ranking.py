@@ -73,7 +73,14 @@ def test_new_entries_of_all_kinds_compete_by_hours_and_lessons_come_last() -> No
     small = _candidate("handover", 5.0, "c")
     kept = rank_and_cap([small, lesson, anomaly, hot], set(), CONFIG)
     assert [c.kind for c in kept] == ["hotspot", "spike"]
-    assert kept[1].benefit == {"records_per_week": 10.0, "hours_per_week": 30.0}
+    assert kept[1].benefit == {
+        "records_per_week": 10.0,
+        "hours_per_record": 3.0,
+        "hours_per_week": 30.0,
+    }
+    assert (
+        kept[0].benefit is not None and "hours_per_record" not in kept[0].benefit
+    )  # given in hours
 
 
 def test_re_detections_of_open_entries_pass_the_cap() -> None:
