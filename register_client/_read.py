@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Table, select
 
 from ._entry import Entry, EvidenceRecord, HistoryEvent, Measurement, Mute, format_id
 from ._parts import Window
-from ._related import Related, relate
+from ._related import Related, SliceWindow, relate
 from ._rows import chunks
 from ._schema import entries, evidence, evidence_plots, history, measurements
 
@@ -175,9 +175,18 @@ def load_entries(
 def _related_by_seq(conn: Connection) -> dict[int, list[Related]]:
     """Relate the loaded entries to every entry in the register, not only the loaded ones."""
     c = entries.c
-    query = select(c.seq, c.dimensions, c.window_start, c.window_end).order_by(c.seq)
-    rows = conn.execute(query).all()
-    links = relate((format_id(r.seq), r.dimensions, r.window_start, r.window_end) for r in rows)
+    query = select(c.seq, c.kpi, c.kind, c.dimensions, c.window_start, c.window_end)
+    rows = conn.execute(query.order_by(c.seq)).all()
+    links = relate(
+        SliceWindow(
+            format_id(r.seq),
+            f"{r.kpi['name']} {r.kind.replace('_', ' ')}",
+            r.dimensions,
+            r.window_start,
+            r.window_end,
+        )
+        for r in rows
+    )
     return {r.seq: links[format_id(r.seq)] for r in rows if format_id(r.seq) in links}
 
 

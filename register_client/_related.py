@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._types import FrozenModel
 
@@ -30,14 +30,21 @@ _PARTS = re.compile(r"\s*(?:<->|\+)\s*")
 
 
 class Related(FrozenModel):
-    """Another entry about the same thing: its id and the dimension value they share."""
+    """Another entry about the same thing: its id, what it is about, the value they share."""
 
     id: str
+    what: str
     shared: str
 
 
-#: What relating needs of one entry: (id, dimensions, window start, window end).
-SliceWindow = tuple[str, Mapping[str, Any], datetime, datetime]
+class SliceWindow(NamedTuple):
+    """What relating needs of one entry."""
+
+    id: str
+    what: str  # its KPI and kind, e.g. "backlog_open degradation"
+    dimensions: Mapping[str, Any]
+    start: datetime
+    end: datetime
 
 
 def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
@@ -48,34 +55,41 @@ def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
     Examples
     --------
     >>> d = datetime(2016, 4, 1)
+    >>> late = d + 3 * NEAR
+    >>> pair = {"team_pair": "Group 20 <-> Group 70"}
     >>> rows = [
-    ...     ("CIR-0001", {"assignment_group": "Group 70"}, d, d),
-    ...     ("CIR-0002", {"team_pair": "Group 20 <-> Group 70"}, d, d + NEAR),
-    ...     ("CIR-0003", {"assignment_group": "Group 70"}, d + 3 * NEAR, d + 3 * NEAR),
-    ...     ("CIR-0004", {"assignment_group": "Group 20"}, d + 3 * NEAR, d + 3 * NEAR),
+    ...     SliceWindow("CIR-0001", "intake shift", {"group": "Group 70"}, d, d),
+    ...     SliceWindow("CIR-0002", "handover", pair, d, d + NEAR),
+    ...     SliceWindow("CIR-0003", "backlog", {"group": "Group 70"}, late, late),
+    ...     SliceWindow("CIR-0004", "backlog", {"group": "Group 20"}, late, late),
     ... ]
-    >>> {k: [(r.id, r.shared) for r in v] for k, v in relate(rows).items()}
-    {'CIR-0001': [('CIR-0002', 'Group 70')], 'CIR-0002': [('CIR-0001', 'Group 70')]}
+    >>> for k, v in relate(rows).items():
+    ...     print(k, [(r.id, r.what, r.shared) for r in v])
+    CIR-0001 [('CIR-0002', 'handover', 'Group 70')]
+    CIR-0002 [('CIR-0001', 'intake shift', 'Group 70')]
     """
     rows = list(entries)
     by_value: defaultdict[str, list[int]] = defaultdict(list)
-    for i, (_, dimensions, _, _) in enumerate(rows):
-        for value in _values(dimensions):
+    for i, row in enumerate(rows):
+        for value in _values(row.dimensions):
             by_value[value].append(i)
     found: defaultdict[int, dict[int, str]] = defaultdict(dict)
     for value, members in by_value.items():
         # Sorted by window start, an entry's near partners are the ones that start before
         # its end plus NEAR: a sweep finds them without comparing every pair.
-        members.sort(key=lambda i: rows[i][2])
+        members.sort(key=lambda i: rows[i].start)
         for k, a in enumerate(members):
-            reach = rows[a][3] + NEAR
+            reach = rows[a].end + NEAR
             for b in itertools.islice(members, k + 1, None):
-                if rows[b][2] > reach:
+                if rows[b].start > reach:
                     break
                 found[a].setdefault(b, value)
                 found[b].setdefault(a, value)
     return {
-        rows[a][0]: [Related(id=rows[b][0], shared=value) for b, value in sorted(links.items())]
+        rows[a].id: [
+            Related(id=rows[b].id, what=rows[b].what, shared=value)
+            for b, value in sorted(links.items())
+        ]
         for a, links in sorted(found.items())
     }
 

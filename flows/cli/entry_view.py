@@ -114,7 +114,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     ]
     related = entry.get("related") or []
     if related:
-        shown = ", ".join(f"{r['id']} ({r['shared']})" for r in related)
+        shown = ", ".join(f"{r['id']} {r['what']} ({r['shared']})" for r in related)
         lines.append(f"Related    {shown}: same slice value, windows within a week")
     for note in entry.get("notes") or []:
         lines.append(f"Note       {note}")

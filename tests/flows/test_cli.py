@@ -131,7 +131,7 @@ def test_show_names_the_related_entries(sqlite_url: str) -> None:
     code, out, _ = _run("entries", "show", "CIR-0002", "--register", sqlite_url)
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("Related"))
-    assert line.split(None, 1)[1].startswith("CIR-0001 (Group 70)")
+    assert line.split(None, 1)[1].startswith("CIR-0001 mttr_hours spike (Group 70)")
 
 
 def test_gate_failures_of_a_replay_read_once_per_check() -> None:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from register_client import Candidate, Register, Related
-from register_client._related import NEAR, relate
+from register_client._related import NEAR, SliceWindow, relate
 
 SCAN = datetime(2014, 11, 25, 6, tzinfo=UTC)
 VALUES = ["Group 70", "Group 20 <-> Group 70", "A+B", "B", "Group 20"]
@@ -48,15 +48,20 @@ def test_a_spike_and_the_change_on_its_ci_relate_but_a_later_one_does_not(reg: R
     # Filing orders a scan's candidates by rank, so find each by what it is.
     by = {(e.kind, e.window.start.year): e for e in reg.list()}
     spike, change, later = by["spike", 2013], by["change_impact", 2013], by["spike", 2014]
-    assert spike.related == [Related(id=change.id, shared="WBA000133")]
-    assert change.related == [Related(id=spike.id, shared="WBA000133")]
+    to_change = Related(id=change.id, what="incidents_opened change impact", shared="WBA000133")
+    assert spike.related == [to_change]
+    assert change.related == [
+        Related(id=spike.id, what="incidents_opened spike", shared="WBA000133")
+    ]
     assert later.related == []
     # A listing filtered by status still relates to entries outside it.
     reg.reject(change.id, reason="known release")
     listed = {e.id: e for e in reg.list(status="new")}
     assert change.id not in listed
-    assert listed[spike.id].related == [Related(id=change.id, shared="WBA000133")]
-    assert reg.get(change.id).to_json()["related"] == [{"id": spike.id, "shared": "WBA000133"}]
+    assert listed[spike.id].related == [to_change]
+    assert reg.get(change.id).to_json()["related"] == [
+        {"id": spike.id, "what": "incidents_opened spike", "shared": "WBA000133"}
+    ]
 
 
 def test_a_team_pair_relates_to_both_teams_entries(reg: Register) -> None:
@@ -89,7 +94,7 @@ def test_a_team_pair_relates_to_both_teams_entries(reg: Register) -> None:
     by = {e.kind: e for e in reg.list()}
     shift, handover, late = by["level_shift"], by["handover"], by["spike"]
     assert [r.id for r in handover.related] == [shift.id]
-    assert shift.related == [Related(id=handover.id, shared="Group 70")]
+    assert shift.related == [Related(id=handover.id, what="pingpongs handover", shared="Group 70")]
     assert late.related == []  # 15 days after the handover's window
 
 
@@ -110,7 +115,13 @@ def test_the_sweep_finds_exactly_the_pairs_a_brute_force_finds(
 ) -> None:
     day = datetime(2016, 1, 1, tzinfo=UTC)
     rows = [
-        (f"CIR-{i:04d}", dims, day + timedelta(days=start), day + timedelta(days=start + length))
+        SliceWindow(
+            f"CIR-{i:04d}",
+            "x",
+            dims,
+            day + timedelta(days=start),
+            day + timedelta(days=start + length),
+        )
         for i, (dims, start, length) in enumerate(specs)
     ]
 
@@ -118,12 +129,12 @@ def test_the_sweep_finds_exactly_the_pairs_a_brute_force_finds(
         return {p.strip() for v in dims.values() for p in v.replace("<->", "+").split("+")}
 
     expected = {
-        a[0]: [
-            b[0]
+        a.id: [
+            b.id
             for b in rows
             if b is not a
-            and parts(a[1]) & parts(b[1])
-            and max(a[2], b[2]) - min(a[3], b[3]) <= NEAR
+            and parts(dict(a.dimensions)) & parts(dict(b.dimensions))
+            and max(a.start, b.start) - min(a.end, b.end) <= NEAR
         ]
         for a in rows
     }
@@ -132,5 +143,5 @@ def test_the_sweep_finds_exactly_the_pairs_a_brute_force_finds(
         k: v for k, v in expected.items() if v
     }
     for k, links in found.items():
-        mine = parts(dict(next(r[1] for r in rows if r[0] == k)))
+        mine = parts(dict(next(r.dimensions for r in rows if r.id == k)))
         assert all(r.shared in mine for r in links)

@@ -246,7 +246,8 @@ def test_the_issue_names_the_entries_related_to_its_entry(
     sync_register(register, mirror(jira))
     first = json.dumps(jira.by_label("radar-CIR-0001")[0].fields["description"])
     value = group["assignment_group"]
-    assert f"Related entries (same slice value, windows within a week): CIR-0004 ({value})" in first
+    related = f"CIR-0004 backlog_open level shift ({value})"
+    assert f"Related entries (same slice value, windows within a week): {related}" in first
     assert "Related entries" not in json.dumps(
         jira.by_label("radar-CIR-0002")[0].fields["description"]
     )

@@ -176,7 +176,8 @@ def test_the_entry_page_links_its_related_entries(client: Any, register: Registe
     other = filed.created[0].entry_id
     sign_in(client, "olga")
     page = client.get("/entries/CIR-0002").text
-    assert f'<a href="/entries/{other}">{other}</a> <span class="muted">(Group 64)</span>' in page
+    shown = f'<a href="/entries/{other}">{other}</a> backlog_open level shift'
+    assert f'{shown} <span class="muted">(Group 64)</span>' in page
     assert 'id="related"' not in client.get("/entries/CIR-0001").text
 
 

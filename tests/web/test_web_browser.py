@@ -284,7 +284,7 @@ def test_a_related_entry_is_one_click_away(
     other = entry.related[-1]
     _sign_in(browser, server, "vic")
     browser.get(f"{server}/entries/{entry.id}")
-    assert f"{other.id} ({other.shared})" in _find(browser, By.ID, "related").text
+    assert f"{other.id} {other.what} ({other.shared})" in _find(browser, By.ID, "related").text
     _click_through(browser, browser.find_element(By.LINK_TEXT, other.id))
     assert _find(browser, By.CSS_SELECTOR, "h1").text.startswith(f"{other.id}: ")
     assert entry.id in browser.find_element(By.ID, "related").text  # and back again

@@ -74,8 +74,9 @@ def test_the_report_links_a_related_entry_only_when_it_holds_it(
         )
         assert made.exit_code == 0, made.stderr
         html = out.read_text(encoding="utf-8")
-        anchor = '<a href="#CIR-0004">CIR-0004</a> <span class="muted">(Group 64)'
-        plain = 'id="related">CIR-0004 <span class="muted">(Group 64)'
+        what = 'backlog_open level shift <span class="muted">(Group 64)'
+        anchor = f'<a href="#CIR-0004">CIR-0004</a> {what}'
+        plain = f'id="related">CIR-0004 {what}'
         assert (anchor in html, plain in html) == (linked, not linked)
 
 
