@@ -121,15 +121,27 @@ def _suggestion(entry: Entry, as_of: date, grain: str, spec: FollowUpSpec) -> st
 def _judge_entry(
     entry: Entry, series: pd.Series, accepted: date, as_of: date, grain: str, spec: FollowUpSpec
 ) -> Judgement:
-    baseline = _between(series, entry.baseline.get("start"), entry.baseline.get("end"))
     after = series[(series.index > _naive(accepted)) & (series.index <= _naive(as_of))]
+    detected = _detected(entry, series, accepted)
+    target = entry.target.value if entry.target else None
+    daily = grain == "D"
+    if entry.baseline.get("clean") is False and detected is not None:
+        # No clean baseline was frozen (a slice that only began, a backlog still filling):
+        # the detected window is the one reference there is, so progress is measured from it.
+        judged = judge(
+            detected, after, better=entry.kpi.better, target=target, daily=daily, spec=spec
+        )
+        reason = f"against the detected window (no clean baseline): {judged.detail['reason']}"
+        detail = {**judged.detail, "reference": "detected window", "reason": reason}
+        return Judgement(judged.verdict, judged.level, detail)
+    baseline = _between(series, entry.baseline.get("start"), entry.baseline.get("end"))
     return judge(
         baseline,
         after,
         better=entry.kpi.better,
-        target=entry.target.value if entry.target else None,
-        detected=_detected(entry, series, accepted),
-        daily=grain == "D",
+        target=target,
+        detected=detected,
+        daily=daily,
         spec=spec,
     )
 

@@ -231,6 +231,36 @@ def test_remeasure_records_measurements_progress_and_a_closing_suggestion(
     assert early == []
 
 
+def test_an_entry_without_a_clean_baseline_is_measured_from_its_detected_window(
+    demo_config: ScanConfig, sqlite_url: str, tmp_path: Path
+) -> None:
+    # A backlog still filling up before the event: the entry froze no baseline.
+    candidate = Candidate.example(
+        kpi={"name": "incidents_opened", "unit": "incidents/day", "better": "lower"},
+        dimensions={"assignment_group": "Group 1"},
+        window={"start": DAYS[14], "end": DAYS[27]},
+        baseline={"clean": False, "reason": "fewer than 3 clean values per weekday"},
+        evidence={"at": DAYS[28], "value": 16.0, "score": 0.9},
+        target=None,
+    )
+    source = candidate.source.model_copy(update={"dataset": "uci_incidents"})
+    register = connect(sqlite_url)
+    entry_id = register.file([candidate.model_copy(update={"source": source})]).created[0].entry_id
+    assert entry_id
+    register.accept(entry_id, owner="ops-lead", target=12.0)
+    kpi = _series((14, 5.0), (14, 16.0), (21, 11.0))  # then down to 11, under the target
+    # The first night measured after the decision dates it (data time): day 28.
+    remeasure(register, _frame(kpi[:29]), demo_config, DAYS[28].date(), evidence_dir=tmp_path)
+    done = remeasure(register, _frame(kpi), demo_config, DAYS[48].date(), evidence_dir=tmp_path)
+    assert [f.entry_id for f in done] == [entry_id]
+    measured = register.get(entry_id).measurements[-1]
+    assert measured.verdict == "target_met"
+    assert str(measured.detail["reason"]).startswith(
+        "against the detected window (no clean baseline): level 11"
+    )
+    assert measured.detail["vs_baseline"]["median"] == pytest.approx(16.0, abs=0.5)
+
+
 def test_remeasure_is_idempotent_per_night_and_skips_other_kpis_and_closed_entries(
     demo_config: ScanConfig, sqlite_url: str, tmp_path: Path
 ) -> None:
