@@ -63,7 +63,7 @@ from ._parts import (
     value_text,
 )
 from ._register import Register, connect
-from ._related import Related
+from ._related import Related, related_text
 from ._report import FileReport, Outcome
 from ._users import ROLES, SignInPolicy, SignInRefused, User, UserError
 
@@ -120,6 +120,7 @@ __all__ = [
     "connect",
     "fingerprint",
     "is_noise",
+    "related_text",
     "slice_key",
     "value_text",
 ]

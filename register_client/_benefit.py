@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._parts import value_text
+
 __all__ = ["benefit_text"]
-
-
-def _amount(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return f"{value:.4g}"
 
 
 def benefit_text(benefit: Mapping[str, Any] | None, *, basis: bool = True) -> str:
@@ -42,9 +38,9 @@ def benefit_text(benefit: Mapping[str, Any] | None, *, basis: bool = True) -> st
     each = rest.pop("hours_per_record", None)
     if not hours and not rest and not why:
         return "not estimated"
-    assumed = "" if each is None else f" at an assumed {_amount(each)} h a record"
-    parts = [] if hours is None else [f"{_amount(hours)} hours a week{assumed}"]
+    assumed = "" if each is None else f" at an assumed {value_text(each)} h a record"
+    parts = [] if hours is None else [f"{value_text(hours)} hours a week{assumed}"]
     for key, value in rest.items():
         label = unit if key == "per_week" else key.removesuffix("_per_week").replace("_", " ")
-        parts.append(f"{label} {_amount(value)} a week")
+        parts.append(f"{label} {value_text(value)} a week")
     return "; ".join(parts) + (f" ({why})" if why and basis else "")

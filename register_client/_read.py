@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row, Table, select
@@ -29,12 +29,13 @@ def _entry(
     hist: Sequence[HistoryEvent],
     meas: Sequence[Measurement],
     stored: bool,
-    related: Sequence[Related],
+    related: Mapping[str, Sequence[Related]],
 ) -> Entry:
     m = row._mapping
+    entry_id = format_id(m["seq"])
     agreed = m["target"]
     return Entry(
-        id=format_id(m["seq"]),
+        id=entry_id,
         title=m["title"],
         description=m["description"],
         status=m["status"],
@@ -80,7 +81,7 @@ def _entry(
         evidence=list(ev),
         history=list(hist),
         measurements=list(meas),
-        related=list(related),
+        related=list(related.get(entry_id, [])),
     )
 
 
@@ -165,19 +166,16 @@ def load_entries(
     for chunk in chunks(wanted):
         query = select(evidence_plots.c.entry_seq).where(evidence_plots.c.entry_seq.in_(chunk))
         stored |= set(conn.execute(query).scalars())
-    related = _related_by_seq(conn)
-    return [
-        _entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored, related.get(r.seq, []))
-        for r in rows
-    ]
+    related = _related_by_id(conn)
+    return [_entry(r, ev[r.seq], hist[r.seq], meas[r.seq], r.seq in stored, related) for r in rows]
 
 
-def _related_by_seq(conn: Connection) -> dict[int, list[Related]]:
+def _related_by_id(conn: Connection) -> dict[str, list[Related]]:
     """Relate the loaded entries to every entry in the register, not only the loaded ones."""
     c = entries.c
     query = select(c.seq, c.kpi, c.kind, c.dimensions, c.window_start, c.window_end)
     rows = conn.execute(query.order_by(c.seq)).all()
-    links = relate(
+    return relate(
         SliceWindow(
             format_id(r.seq),
             f"{r.kpi['name']} {r.kind.replace('_', ' ')}",
@@ -187,7 +185,6 @@ def _related_by_seq(conn: Connection) -> dict[int, list[Related]]:
         )
         for r in rows
     )
-    return {r.seq: links[format_id(r.seq)] for r in rows if format_id(r.seq) in links}
 
 
 def mute_from_row(row: Row[Any]) -> Mute:

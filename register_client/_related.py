@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from ._types import FrozenModel
 
-__all__ = ["NEAR", "Related", "SliceWindow", "relate"]
+__all__ = ["NEAR", "Related", "SliceWindow", "relate", "related_text"]
 
 #: The largest gap between two windows that still counts as "about the same time".
 NEAR = timedelta(days=7)
@@ -96,3 +96,14 @@ def relate(entries: Iterable[SliceWindow]) -> dict[str, list[Related]]:
 
 def _values(dimensions: Mapping[str, Any]) -> set[str]:
     return {part for value in dimensions.values() for part in _PARTS.split(str(value)) if part}
+
+
+def related_text(related: Iterable[Mapping[str, Any]]) -> str:
+    """Say an entry's JSON ``related`` list in words, as ``entries show`` and syncs do.
+
+    Examples
+    --------
+    >>> related_text([{"id": "CIR-0004", "what": "backlog_open degradation", "shared": "G 70"}])
+    'CIR-0004 backlog_open degradation (G 70)'
+    """
+    return ", ".join(f"{r['id']} {r['what']} ({r['shared']})" for r in related)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from register_client import Kpi, benefit_text
+from register_client import Kpi, benefit_text, related_text
 
 __all__ = ["render_entry"]
 
@@ -114,8 +114,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     ]
     related = entry.get("related") or []
     if related:
-        shown = ", ".join(f"{r['id']} {r['what']} ({r['shared']})" for r in related)
-        lines.append(f"Related    {shown}: same slice value, windows within a week")
+        lines.append(f"Related    {related_text(related)}: same slice value, windows within a week")
     for note in entry.get("notes") or []:
         lines.append(f"Note       {note}")
     if entry.get("measurements"):

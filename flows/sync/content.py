@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from register_client import related_text
+
 __all__ = ["Content", "entry_content"]
 
 
@@ -76,9 +78,7 @@ def entry_content(entry: dict[str, Any], base_url: str | None = None) -> Content
     gate = source.get("gate") or {}
     detector = source.get("detector") or {}
     dims = ", ".join(f"{k}={v}" for k, v in (entry.get("dimensions") or {}).items())
-    related = ", ".join(
-        f"{r['id']} {r['what']} ({r['shared']})" for r in entry.get("related") or []
-    )
+    related = related_text(entry.get("related") or [])
     found: tuple[str, ...] = (entry.get("description") or entry["title"],)
     if related:
         found += (f"Related entries (same slice value, windows within a week): {related}",)

@@ -8,24 +8,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from register_client import benefit_text
+from register_client import benefit_text, value_text
 
-__all__ = ["environment", "number", "render_page"]
+__all__ = ["environment", "render_page"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
-
-
-def number(value: Any, digits: int = 4) -> str:
-    """Format a number for people: ``4`` significant digits, ``-`` for missing.
-
-    Examples
-    --------
-    >>> number(59.857142857142854), number(None), number(0.9166)
-    ('59.86', '-', '0.9166')
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-" if value is None else str(value)
-    return f"{value:.{digits}g}"
 
 
 @functools.cache
@@ -35,7 +22,7 @@ def environment() -> Environment:
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    env.filters["num"] = number
+    env.filters["num"] = value_text
     env.filters["benefit"] = benefit_text
     env.filters["day"] = lambda v: "-" if v is None else str(v)[:10]
     return env
