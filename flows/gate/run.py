@@ -24,9 +24,10 @@ from flows.config.model import ScanConfig
 from flows.gate.docs import finish_site, new_site
 from flows.gate.failures import failure_from, without_implied
 from flows.gate.frames import DAY, GateBatches, build_batches
+from flows.gate.memo import memoised_configurations
 from flows.gate.result import Failure, GateResult, highest_severity
 from flows.gate.session import LOCK, GxSession, session_for
-from flows.gate.suites import STAGES, SuitePlan, build_suites, plan_for
+from flows.gate.suites import STAGES, SuitePlan, plan_for
 from flows.load.records import RecordFrame
 
 __all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
@@ -69,8 +70,8 @@ def run_gate(
         if frame.source not in names:
             raise ValueError(f"source {frame.source!r} is not in the config: {sorted(names)}")
         plans[frame.source] = plan_for(config, config.source(frame.source))
-    with LOCK:  # one GX context serves the process, one call at a time
-        session = session_for({name: build_suites(plan) for name, plan in plans.items()})
+    with LOCK, memoised_configurations():  # one GX context serves the process, one at a time
+        session = session_for(plans)
         site = new_site(docs_dir) if docs_dir is not None else None
         if site is not None:
             session.docs_site(_SITE, site)
@@ -83,7 +84,7 @@ def run_gate(
             runs[frame.source] = _validate(session, batches, plan, as_of)
         pages: dict[str, str] = {}
         if docs_dir is not None and site is not None:
-            session.context.build_data_docs(site_names=[_SITE])
+            session.build_docs(_SITE, site)
             pages = _docs_pages(site, [run["validation_id_key"] for run in runs.values()])
             finish_site(docs_dir, site, keep=_DOCS_KEEP)
     results = {}
@@ -150,7 +151,7 @@ def _validate(
         "validation_id": validation_id,
         "validation_id_key": run_id.run_name,
         "suite_name": plan.source,
-        "suite_version": session.versions()[plan.source],
+        "suite_version": session.versions[plan.source],
         "evaluated_at": evaluated_at,
         "blocked": any(not f.partitions for f in critical),
         "blocked_partitions": blocked_partitions,

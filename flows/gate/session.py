@@ -2,24 +2,28 @@
 
 A replay validates the same suites every night. Building the context, its datasource,
 assets, suites and validation definitions anew for each night cost about a third of a
-second a night on the UCI replay; a session keeps them while the suites (their
-:func:`~flows.gate.suites.suite_version` per source) are unchanged, and starts afresh when
-they change. Each use drops the validation results the previous one left, so a night's
-Data Docs show that night only. GX contexts are not thread-safe: hold :data:`LOCK` while
-using a session.
+second a night on the UCI replay; a session keeps them while the suite plans (what the
+config asks each source's suites to check) are unchanged, and starts afresh when they
+change; suites and their versions are built only then, too. Each use drops the
+validation results the previous one left, so a night's Data Docs show that night only.
+The suites' own pages are the same for every use, so they are rendered once and copied
+into later sites. GX contexts are not thread-safe: hold :data:`LOCK` while using a
+session.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.gate.suites import STAGES, suite_version
+from flows.gate.suites import STAGES, SuitePlan, build_suites, suite_version
 
 __all__ = ["LOCK", "GxSession", "session_for"]
+
+_SUITE_PAGES = "expectations"  # where a GX site keeps the suites' pages
 
 #: Held by whoever validates or builds Data Docs with the shared session.
 LOCK = threading.RLock()
@@ -29,13 +33,28 @@ LOCK = threading.RLock()
 class GxSession:
     """A GX context with one validation definition per source and stage."""
 
-    key: tuple[tuple[str, str], ...]
+    plans: dict[str, SuitePlan]
+    versions: dict[str, str]  # the suite version of each source, as gate results record it
     context: Any
     definitions: dict[tuple[str, str], Any]
+    suite_pages: dict[Path, bytes] = field(default_factory=dict)  # relative path: page
 
-    def versions(self) -> dict[str, str]:
-        """Return the suite version of each source, as recorded in gate results."""
-        return dict(self.key)
+    def build_docs(self, name: str, site: Path) -> None:
+        """Render the held validation results into the site ``name`` rooted at ``site``.
+
+        The first build renders the suites' pages too and keeps them; later builds copy
+        them and render only the validation pages (about half the rendering).
+        """
+        if not self.suite_pages:
+            self.context.build_data_docs(site_names=[name])
+            pages = (site / _SUITE_PAGES).rglob("*.html")
+            self.suite_pages.update({p.relative_to(site): p.read_bytes() for p in pages})
+            return
+        for relative, page in self.suite_pages.items():
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (site / relative).write_bytes(page)
+        results = self.context.validation_results_store.list_keys()
+        self.context.build_data_docs(site_names=[name], resource_identifiers=results)
 
     def docs_site(self, name: str, base: Path) -> None:
         """Point the Data Docs site ``name`` at ``base``; a session has one site at a time."""
@@ -58,28 +77,29 @@ class GxSession:
 _current: GxSession | None = None
 
 
-def session_for(suites: dict[str, dict[str, Any]]) -> GxSession:
-    """Return the session for these suites (per source, per stage), reused when unchanged.
+def session_for(plans: dict[str, SuitePlan]) -> GxSession:
+    """Return the session for these suite plans (per source), reused when unchanged.
 
     The caller holds :data:`LOCK`. The session holds no validation results on return.
     """
     global _current
-    key = tuple(sorted((source, suite_version(stages)) for source, stages in suites.items()))
-    if _current is not None and _current.key == key:
+    if _current is not None and _current.plans == plans:
         store = _current.context.validation_results_store
         for result in store.list_keys():
             store.remove_key(result)
         return _current
-    _current = _new_session(key, suites)
+    _current = _new_session(plans)
     return _current
 
 
-def _new_session(key: tuple[tuple[str, str], ...], suites: dict[str, dict[str, Any]]) -> GxSession:
+def _new_session(plans: dict[str, SuitePlan]) -> GxSession:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # GX sets this logger to INFO on import and announces every ephemeral context on it.
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+    suites = {source: build_suites(plan) for source, plan in plans.items()}
+    versions = {source: suite_version(stages) for source, stages in suites.items()}
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_pandas("radar")
@@ -92,4 +112,4 @@ def _new_session(key: tuple[tuple[str, str], ...], suites: dict[str, dict[str, A
             definitions[source, stage] = context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{source}.{stage}", data=batch, suite=suite)
             )
-    return GxSession(key, context, definitions)
+    return GxSession(dict(plans), versions, context, definitions)

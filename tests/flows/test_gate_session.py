@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from flows.config.model import load_config
@@ -42,3 +45,54 @@ def test_a_reused_context_validates_each_night_as_a_fresh_one_does(
     for result in reused:  # each night's Data Docs page is its own and stays
         assert result.docs_path and Path(result.docs_path).is_file()
         assert result.validation_id in Path(result.docs_path).read_text()
+
+
+def test_memoised_configurations_change_no_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from great_expectations.expectations.expectation import Expectation
+
+    from flows.gate import run
+
+    config = load_config(DEMO)
+    frame = load_records(config, config.sources[0])
+    broken = frame.records.copy()
+    broken.loc[broken.index[::5], "category"] = None
+    broken.loc[broken.index[::11], "opened_at"] = broken["opened_at"].max() + pd.Timedelta(days=40)
+    frames = [frame, dataclasses.replace(frame, records=broken)]
+    original = Expectation.__dict__["configuration"]
+    memoised = [run_gate([f], config, NIGHTS[-1], None)["uci_incidents"] for f in frames]
+    assert Expectation.__dict__["configuration"] is original  # restored after the gate
+    monkeypatch.setattr(run, "memoised_configurations", contextlib.nullcontext)
+    plain = [run_gate([f], config, NIGHTS[-1], None)["uci_incidents"] for f in frames]
+    # caveats quote the validation id, which differs run to run
+    assert [{**_plain(r), "caveats": None} for r in memoised] == [
+        {**_plain(r), "caveats": None} for r in plain
+    ]
+    assert {f.check for f in memoised[1].failures} >= {"completeness", "future_dates"}
+
+
+def _site(page: str | None) -> Path:
+    assert page is not None
+    return next(p for p in Path(page).parents if p.parent.name == "runs")
+
+
+def test_later_sites_copy_the_suite_pages_and_link_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "_current", None)
+    config = load_config(DEMO)
+    frame = load_records(config, config.sources[0])
+    first, later = (
+        _site(run_gate([frame], config, night, tmp_path)["uci_incidents"].docs_path)
+        for night in NIGHTS[:2]
+    )
+    suite_pages = sorted(p.relative_to(first) for p in (first / "expectations").rglob("*.html"))
+    assert len(suite_pages) == 3  # records, profile, daily
+    for page in suite_pages:
+        assert (later / page).read_bytes() == (first / page).read_bytes()
+    index = (later / "index.html").read_text()
+    links = set(re.findall(r"(?:validations|expectations)/[^\"'\s\\]+?\.html", index))
+    assert any(link.startswith("validations/") for link in links)
+    assert any(link.startswith("expectations/") for link in links)
+    assert all((later / link).is_file() for link in links)
