@@ -6,7 +6,8 @@ Runs :func:`flows.pipeline.run_night` for every night from FROM to TO, as ``rada
 --from --to`` does without Prefect: the real GX gate, Data Docs and evidence plots (unless
 ``--no-plots``), and a fresh SQLite register in a temporary directory. Prints the CPU
 seconds of each stage and the entries filed. CPU seconds are the figure to compare: wall
-clocks on a shared machine swing with its load.
+clocks on a shared machine swing with its load. The machine's own speed varies from day to
+day, so the run also times a fixed pure-Python loop as a yardstick.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ def _timed(clock: dict[str, float], name: str, stage: Callable[..., Any]) -> Cal
             clock[name] += time.process_time() - started
 
     return run
+
+
+def yardstick() -> float:
+    """CPU seconds of ten million integer additions: how fast this machine is today."""
+    started = time.process_time()
+    total = 0
+    for k in range(10_000_000):
+        total += k
+    return time.process_time() - started
 
 
 def main() -> None:
@@ -77,6 +87,7 @@ def main() -> None:
     for name, seconds in sorted(clock.items(), key=lambda item: -item[1]):
         print(f"  {name:<20} {seconds:7.1f} s CPU")
     print(f"  {'in all':<20} {cpu:7.1f} s CPU ({wall:.0f} s wall)")
+    print(f"  yardstick: 10^7 additions in {yardstick():.2f} s CPU")
 
 
 if __name__ == "__main__":

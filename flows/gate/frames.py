@@ -1,7 +1,8 @@
 """The three batches the gate validates for one source, and their run-time parameters.
 
 - ``records``: the records as known at the end of ``as_of`` (the same view the KPIs use),
-  so a failure in a record the scan cannot see yet does not block it.
+  so a failure in a record the scan cannot see yet does not block it. The ``schema`` suite
+  checks the same frame's columns and types.
 - ``profile``: one row of whole-extract counts: per date column the values that failed
   to parse (from :attr:`RecordFrame.date_failures`), that are past the as-of horizon or
   past today, or written in a second format; per number column the values that are not
@@ -46,6 +47,22 @@ class GateBatches:
     daily: pd.DataFrame
     parameters: dict[str, Any]
     rows_after_as_of: int
+
+    @property
+    def schema(self) -> pd.DataFrame:
+        """The frame whose columns and types the schema suite checks: the records."""
+        return self.records
+
+    def schema_key(self) -> tuple[tuple[str, str], ...] | None:
+        """Return what the schema suite's result depends on: the columns and their types.
+
+        None when a column holds Python objects: GX checks those value by value, so the
+        result depends on the rows too.
+        """
+        types = self.records.dtypes
+        if any(kind == np.dtype(object) for kind in types):
+            return None
+        return tuple((str(name), str(kind)) for name, kind in types.items())
 
 
 def build_batches(

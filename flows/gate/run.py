@@ -3,10 +3,12 @@
 One ephemeral GX context serves the process while the suites stay the same
 (:mod:`flows.gate.session`: a replay builds it once, not nightly). Per source it validates
 three batches (records as known at ``as_of``, a whole-extract profile, and daily counts;
-see :mod:`flows.gate.frames`) against suites kept in the repo (:mod:`flows.gate.suites`),
-builds Data Docs when asked (a site per run, :mod:`flows.gate.docs`); :mod:`flows.gate.store`
-persists the results. GX is imported only here, inside the call, since it costs seconds
-to import.
+see :mod:`flows.gate.frames`) against four suites kept in the repo
+(:mod:`flows.gate.suites`; the schema suite checks the records' columns and types, so a
+session validates it once per schema), builds Data Docs when asked (a site per run,
+:mod:`flows.gate.docs`); :mod:`flows.gate.store` persists the results. While it
+validates, GX builds each expectation's configuration once (:mod:`flows.gate.memo`). GX
+is imported only here, inside the call, since it costs seconds to import.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from flows.load.records import RecordFrame
 __all__ = ["Failure", "GateResult", "apply_gate", "run_gate"]
 
 _SITE = "radar"
-_RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 _DOCS_KEEP = 60  # Data Docs sites kept; each gate run adds one
 
 
@@ -125,11 +126,13 @@ def _validate(
     run_id = RunIdentifier(run_name=f"{plan.source}-{validation_id}", run_time=evaluated_at)
     failures: list[Failure] = []
     for stage in STAGES:
-        outcome = session.definitions[plan.source, stage].run(
-            batch_parameters={"dataframe": getattr(batches, stage)},
-            expectation_parameters=batches.parameters,
-            result_format=_RESULT_FORMAT,
-            run_id=run_id,
+        outcome = session.validate(
+            plan.source,
+            stage,
+            getattr(batches, stage),
+            batches.parameters,
+            run_id,
+            same_as=batches.schema_key() if stage == "schema" else None,
         )
         failures += [
             failure_from(stage, r, batches, plan) for r in outcome.results if not r.success

@@ -7,14 +7,17 @@ config asks each source's suites to check) are unchanged, and starts afresh when
 change; suites and their versions are built only then, too. Each use drops the
 validation results the previous one left, so a night's Data Docs show that night only.
 The suites' own pages are the same for every use, so they are rendered once and copied
-into later sites. GX contexts are not thread-safe: hold :data:`LOCK` while using a
-session.
+into later sites. A batch whose result depends only on a key (the schema suite's columns
+and types) is validated once per key; later uses store a copy of that result. GX
+contexts are not thread-safe: hold :data:`LOCK` while using a session.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from flows.gate.suites import STAGES, SuitePlan, build_suites, suite_version
 
 __all__ = ["LOCK", "GxSession", "session_for"]
 
+_RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 _SUITE_PAGES = "expectations"  # where a GX site keeps the suites' pages
 
 #: Held by whoever validates or builds Data Docs with the shared session.
@@ -38,6 +42,55 @@ class GxSession:
     context: Any
     definitions: dict[tuple[str, str], Any]
     suite_pages: dict[Path, bytes] = field(default_factory=dict)  # relative path: page
+    keyed: dict[tuple[str, str, Hashable], tuple[Any, Any]] = field(default_factory=dict)
+
+    def validate(
+        self,
+        source: str,
+        stage: str,
+        batch: Any,
+        parameters: dict[str, Any],
+        run_id: Any,
+        *,
+        same_as: Hashable | None = None,
+    ) -> Any:
+        """Validate ``batch`` with the suite of ``source`` and ``stage``; return GX's result.
+
+        With ``same_as``, a batch validated earlier in this session under the same key is
+        not validated again: a copy of its result is stored under ``run_id`` (so this
+        run's Data Docs show it) and returned.
+        """
+        from great_expectations.data_context.types.resource_identifiers import (
+            ValidationResultIdentifier,
+        )
+
+        store = self.context.validation_results_store
+        earlier = self.keyed.get((source, stage, same_as)) if same_as is not None else None
+        if earlier is not None:
+            result, identifier = copy.deepcopy(earlier)
+            result.meta.update(run_id=run_id, validation_time=run_id.run_time)
+            identifier = ValidationResultIdentifier(
+                identifier.expectation_suite_identifier, run_id, identifier.batch_identifier
+            )
+            store.store_validation_results(
+                result, identifier, identifier.expectation_suite_identifier
+            )
+            return result
+        result = self.definitions[source, stage].run(
+            batch_parameters={"dataframe": batch},
+            expectation_parameters=parameters,
+            result_format=_RESULT_FORMAT,
+            run_id=run_id,
+        )
+        if same_as is not None:
+            suite = self.definitions[source, stage].suite.name
+            (identifier,) = (
+                k
+                for k in store.list_keys()
+                if k.run_id == run_id and k.expectation_suite_identifier.name == suite
+            )
+            self.keyed[source, stage, same_as] = (result, identifier)
+        return result
 
     def build_docs(self, name: str, site: Path) -> None:
         """Render the held validation results into the site ``name`` rooted at ``site``.

@@ -31,17 +31,22 @@ def test_a_reused_context_validates_each_night_as_a_fresh_one_does(
 ) -> None:
     config = load_config(DEMO)
     frame = load_records(config, config.sources[0])
-    # A corrupted copy makes some nights fail, so failures are compared too.
+    # Corrupted copies make some nights fail, so failures are compared too; a dropped
+    # column changes the schema, whose result a session otherwise carries night to night.
     broken = frame.records.copy()
     broken.loc[broken.index[::7], "priority"] = None
+    dropped = frame.records.drop(columns=["state"])
     frames = [frame, dataclasses.replace(frame, records=broken)]
+    frames.append(dataclasses.replace(frame, records=dropped))
     reused, fresh = [], []
-    for night, records in zip(NIGHTS, [frames[0], frames[1], frames[0]], strict=True):
+    sequence = [frames[0], frames[1], frames[0], frames[2], frames[0]]
+    for night, records in zip([*NIGHTS, *NIGHTS[:2]], sequence, strict=True):
         reused.append(run_gate([records], config, night, tmp_path / "reused")["uci_incidents"])
         monkeypatch.setattr(session, "_current", None)  # what every call had before
         fresh.append(run_gate([records], config, night, None)["uci_incidents"])
     assert [_plain(r) for r in reused] == [_plain(r) for r in fresh]
     assert any(r.failures for r in reused)
+    assert [any(f.stage == "schema" for f in r.failures) for r in reused] == [0, 0, 0, 1, 0]
     for result in reused:  # each night's Data Docs page is its own and stays
         assert result.docs_path and Path(result.docs_path).is_file()
         assert result.validation_id in Path(result.docs_path).read_text()
@@ -88,11 +93,12 @@ def test_later_sites_copy_the_suite_pages_and_link_whole(
         for night in NIGHTS[:2]
     )
     suite_pages = sorted(p.relative_to(first) for p in (first / "expectations").rglob("*.html"))
-    assert len(suite_pages) == 3  # records, profile, daily
+    assert len(suite_pages) == 4  # schema, records, profile, daily
     for page in suite_pages:
         assert (later / page).read_bytes() == (first / page).read_bytes()
     index = (later / "index.html").read_text()
     links = set(re.findall(r"(?:validations|expectations)/[^\"'\s\\]+?\.html", index))
     assert any(link.startswith("validations/") for link in links)
     assert any(link.startswith("expectations/") for link in links)
+    assert any("/schema/" in link for link in links)  # the carried schema result
     assert all((later / link).is_file() for link in links)

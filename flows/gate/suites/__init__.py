@@ -1,10 +1,11 @@
 """Expectation suites per source: reviewed artefacts, built in code, pinned by golden files.
 
-Each source gets three suites (``<source>.records``, ``<source>.profile`` and
-``<source>.daily``; see :mod:`flows.gate.suites._stages`). What they check comes from the
-source's config, laid over the reviewed defaults of its dataset (``DATASET_DEFAULTS``,
-one module per dataset). :func:`suites_json` gives the canonical JSON that the golden
-test compares and that :func:`suite_version` hashes into every entry's provenance.
+Each source gets four suites (``<source>.schema``, ``<source>.records``,
+``<source>.profile`` and ``<source>.daily``; see :mod:`flows.gate.suites._stages`). What
+they check comes from the source's config, laid over the reviewed defaults of its
+dataset (``DATASET_DEFAULTS``, one module per dataset). :func:`suites_json` gives the
+canonical JSON that the golden test compares and that :func:`suite_version` hashes into
+every entry's provenance.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import Any
 from flows.config.gate_spec import GateSpec
 from flows.config.model import ScanConfig, SourceSpec
 from flows.gate.suites import bpic2014, uci_incidents
-from flows.gate.suites._stages import SuitePlan, daily_suite, profile_suite, records_suite
+from flows.gate.suites._stages import (
+    SuitePlan,
+    daily_suite,
+    profile_suite,
+    records_suite,
+    schema_suite,
+)
 
 __all__ = [
     "DATASET_DEFAULTS",
@@ -36,7 +43,7 @@ DATASET_DEFAULTS: dict[str, GateSpec] = {
     "bpic_changes": bpic2014.CHANGES,
     "bpic_interactions": bpic2014.INTERACTIONS,
 }
-STAGES = ("records", "profile", "daily")
+STAGES = ("schema", "records", "profile", "daily")
 
 
 def gate_spec_for(source: SourceSpec) -> GateSpec:
@@ -69,6 +76,7 @@ def plan_for(config: ScanConfig, source: SourceSpec) -> SuitePlan:
 def build_suites(plan: SuitePlan) -> dict[str, Any]:
     """Return the ExpectationSuite of each stage, keyed by stage (imports GX)."""
     return {
+        "schema": schema_suite(plan),
         "records": records_suite(plan),
         "profile": profile_suite(plan),
         "daily": daily_suite(plan),

@@ -13,7 +13,7 @@ from typing import Any
 
 from flows.config.gate_spec import GateSpec
 
-__all__ = ["NOTES", "SuitePlan", "daily_suite", "profile_suite", "records_suite"]
+__all__ = ["NOTES", "SuitePlan", "daily_suite", "profile_suite", "records_suite", "schema_suite"]
 
 _DATE_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
 _TYPES = {
@@ -88,9 +88,8 @@ def _suite(name: str, expectations: list[Any]) -> Any:
     return gx.ExpectationSuite(name=name, expectations=expectations)
 
 
-def records_suite(plan: SuitePlan) -> Any:
-    """Check schema, ids, key nulls, all-null columns, completeness, domains, signs, date order."""
-    gate = plan.gate
+def schema_suite(plan: SuitePlan) -> Any:
+    """Check that every mapped column is there, with its type."""
     out = [_expect("ExpectColumnToExist", "schema", "critical", column=c) for c in plan.columns]
     typed = [(c, "date") for c in plan.dates] + [(c, "boolean") for c in plan.booleans]
     typed += [(c, "number") for c in plan.numbers]
@@ -101,7 +100,13 @@ def records_suite(plan: SuitePlan) -> Any:
         )
         for c, t in typed
     ]
-    out += _uniqueness(plan)
+    return _suite(f"{plan.source}.schema", out)
+
+
+def records_suite(plan: SuitePlan) -> Any:
+    """Check ids, key nulls, all-null columns, completeness, domains, signs and date order."""
+    gate = plan.gate
+    out = _uniqueness(plan)
     for column in dict.fromkeys([plan.id_column, plan.event_date, *gate.key_columns]):
         out.append(_expect("ExpectColumnValuesToNotBeNull", "key_nulls", "critical", column=column))
     used = {plan.id_column, plan.event_date, *plan.dimensions, *plan.kpi_columns}
