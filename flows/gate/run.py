@@ -7,7 +7,7 @@ see :mod:`flows.gate.frames`) against four suites kept in the repo
 (:mod:`flows.gate.suites`; the schema suite checks the records' columns and types, so a
 session validates it once per schema), builds Data Docs when asked (a site per run,
 :mod:`flows.gate.docs`); :mod:`flows.gate.store` persists the results. While it
-validates, GX builds each expectation's configuration once (:mod:`flows.gate.memo`). GX
+runs, GX builds configurations and compiles templates once (:mod:`flows.gate.memo`). GX
 is imported only here, inside the call, since it costs seconds to import.
 """
 
@@ -26,7 +26,7 @@ from flows.config.model import ScanConfig
 from flows.gate.docs import finish_site, new_site
 from flows.gate.failures import failure_from, without_implied
 from flows.gate.frames import DAY, GateBatches, build_batches
-from flows.gate.memo import memoised_configurations
+from flows.gate.memo import gx_memos
 from flows.gate.result import Failure, GateResult, highest_severity
 from flows.gate.session import LOCK, GxSession, session_for
 from flows.gate.suites import STAGES, SuitePlan, plan_for
@@ -71,7 +71,7 @@ def run_gate(
         if frame.source not in names:
             raise ValueError(f"source {frame.source!r} is not in the config: {sorted(names)}")
         plans[frame.source] = plan_for(config, config.source(frame.source))
-    with LOCK, memoised_configurations():  # one GX context serves the process, one at a time
+    with LOCK, gx_memos():  # one GX context serves the process, one at a time
         session = session_for(plans)
         site = new_site(docs_dir) if docs_dir is not None else None
         if site is not None:

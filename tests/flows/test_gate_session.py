@@ -52,7 +52,7 @@ def test_a_reused_context_validates_each_night_as_a_fresh_one_does(
         assert result.validation_id in Path(result.docs_path).read_text()
 
 
-def test_memoised_configurations_change_no_result(
+def test_gx_memos_change_no_result_and_no_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from great_expectations.expectations.expectation import Expectation
@@ -66,15 +66,28 @@ def test_memoised_configurations_change_no_result(
     broken.loc[broken.index[::11], "opened_at"] = broken["opened_at"].max() + pd.Timedelta(days=40)
     frames = [frame, dataclasses.replace(frame, records=broken)]
     original = Expectation.__dict__["configuration"]
-    memoised = [run_gate([f], config, NIGHTS[-1], None)["uci_incidents"] for f in frames]
+    memoised = [run_gate([f], config, NIGHTS[-1], tmp_path / "a")["uci_incidents"] for f in frames]
     assert Expectation.__dict__["configuration"] is original  # restored after the gate
-    monkeypatch.setattr(run, "memoised_configurations", contextlib.nullcontext)
-    plain = [run_gate([f], config, NIGHTS[-1], None)["uci_incidents"] for f in frames]
+    monkeypatch.setattr(run, "gx_memos", contextlib.nullcontext)
+    plain = [run_gate([f], config, NIGHTS[-1], tmp_path / "b")["uci_incidents"] for f in frames]
+    for one, other in zip(memoised, plain, strict=True):  # the same page, ids and times aside
+        assert _page(one.docs_path) == _page(other.docs_path)
     # caveats quote the validation id, which differs run to run
     assert [{**_plain(r), "caveats": None} for r in memoised] == [
         {**_plain(r), "caveats": None} for r in plain
     ]
     assert {f.check for f in memoised[1].failures} >= {"completeness", "future_dates"}
+
+
+def _page(path: str | None) -> str:
+    assert path is not None
+    text = Path(path).read_text()
+    volatile = [
+        r"\d{8}T\d{6}[.\d]*Z?(-[0-9a-f]{8})?",  # run and validation ids
+        r"\d{4}-\d{2}-\d{2}[T ][\d:.+]+",  # times
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",  # element uuids
+    ]
+    return re.sub("|".join(volatile), "", text)
 
 
 def _site(page: str | None) -> Path:
