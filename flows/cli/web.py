@@ -145,13 +145,29 @@ def report(
         typer.Option("--since", formats=["%Y-%m-%d"], help="Only entries first seen since."),
     ] = None,
     status: Annotated[str, typer.Option("--status", help="Only this status.")] = "all",
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The web app's address (web.base_url): link each entry and its Data Docs there.",
+        ),
+    ] = None,
 ) -> None:
     """Write the register as one self-contained HTML file, plots inline."""
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        fail(f"--base-url must start with http:// or https://, got {base_url!r}")
     with one_line_errors():
         from flows.web.deps import open_existing
         from flows.web.report import render_report, write_report
 
         reg = open_existing(register)
-        html = render_report(reg, project_dir=Path.cwd(), since=since, status=status)
+        html = render_report(
+            reg,
+            project_dir=Path.cwd(),
+            since=since,
+            status=status,
+            base_url=base_url,
+            docs_dir=RadarSettings().docs_dir,
+        )
         write_report(html, out)
     typer.echo(f"wrote {out} ({len(html) // 1024} KiB)")

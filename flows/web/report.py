@@ -2,7 +2,9 @@
 
 Plots are inlined as base64 ``data:`` URIs and the styles are inline, so the file can
 be mailed or attached to a ticket and opens anywhere without the app. It uses the
-entry pages' own template, so the report and the app show the same evidence.
+entry pages' own template, so the report and the app show the same evidence. Given the
+app's address (``web.base_url``), each entry links to its page there, and its Data Docs
+to the app's copy; a reader without the app still has the whole evidence.
 """
 
 from __future__ import annotations
@@ -13,15 +15,30 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from flows.web.notify import entry_link
 from flows.web.render import render_page
-from flows.web.views import Filters, inbox, overview, plot_data_uri, resolve, slice_text
+from flows.web.views import (
+    Filters,
+    docs_link,
+    inbox,
+    overview,
+    plot_data_uri,
+    resolve,
+    slice_text,
+)
 from register_client import Register
 
 __all__ = ["render_report", "write_report"]
 
 
 def render_report(
-    register: Register, *, project_dir: Path, since: date | None = None, status: str = "all"
+    register: Register,
+    *,
+    project_dir: Path,
+    since: date | None = None,
+    status: str = "all",
+    base_url: str | None = None,
+    docs_dir: Path = Path(".radar/data_docs"),
 ) -> str:
     """Return the report's HTML.
 
@@ -35,6 +52,11 @@ def render_report(
         Only entries first seen on or after this date (one scan's new entries).
     status : str, default "all"
         Only entries with this status.
+    base_url : str, optional
+        The web app's address: entries and their kept Data Docs pages link there.
+        Without it the report links nowhere outside itself.
+    docs_dir : Path, default ".radar/data_docs"
+        Where the app serves Data Docs from (relative paths: to the project).
     """
     everything = register.list(status=None if status == "all" else status)
     chosen = [
@@ -45,6 +67,7 @@ def render_report(
     items: list[dict[str, Any]] = []
     for entry in chosen:
         followed = (entry.progress_detail or {}).get("plot")
+        docs = docs_link(project_dir, docs_dir, (entry.source.get("gate") or {}).get("docs_path"))
         items.append(
             {
                 "entry": entry,
@@ -52,6 +75,8 @@ def render_report(
                 "slice": slice_text(entry.dimensions),
                 "plot_src": plot_data_uri(resolve(project_dir, entry.evidence_plot)),
                 "follow_src": plot_data_uri(resolve(project_dir, followed)),
+                "app_href": entry_link(base_url, entry.id) if base_url else None,
+                "docs_href": base_url.rstrip("/") + docs if base_url and docs else None,
             }
         )
     return render_page(

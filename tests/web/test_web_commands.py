@@ -116,3 +116,31 @@ def test_web_warns_before_binding_beyond_loopback(register: Register, tmp_path: 
         proc.terminate()
         proc.wait(timeout=20)
     assert first.startswith("warning: binding to 0.0.0.0 serves sign-in and session cookies")
+
+
+def test_the_report_links_to_the_app_only_when_given_its_address(
+    register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from register_client import Candidate
+
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / ".radar" / "data_docs" / "runs" / "r1" / "kept" / "records.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html>validation</html>")
+    gate = {"validation_id": "v9", "success": True, "docs_path": str(page)}
+    source = {**Candidate.example().source.model_dump(), "gate": gate}
+    register.file([Candidate.example(dimensions={"priority": "P4"}, source=source)])
+    out, url = tmp_path / "report.html", str(register.engine.url)
+    base = "https://radar.example.org/"
+    made = runner.invoke(app, ["report", "--out", str(out), "--register", url, "--base-url", base])
+    assert made.exit_code == 0, made.stderr
+    html = out.read_text(encoding="utf-8")
+    for entry in register.list():
+        assert f'href="https://radar.example.org/entries/{entry.id}"' in html
+    assert 'href="https://radar.example.org/data-docs/runs/r1/kept/records.html"' in html
+    alone = runner.invoke(app, ["report", "--out", str(out), "--register", url])
+    assert alone.exit_code == 0 and "radar.example.org" not in out.read_text(encoding="utf-8")
+    assert f"<code>{page}</code>" in out.read_text(encoding="utf-8")  # the path, as before
+    bad = runner.invoke(app, ["report", "--out", str(out), "--register", url, "--base-url", "x"])
+    assert bad.exit_code == 1
+    assert bad.stderr == "error: --base-url must start with http:// or https://, got 'x'\n"
