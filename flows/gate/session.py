@@ -42,7 +42,8 @@ class GxSession:
     context: Any
     definitions: dict[tuple[str, str], Any]
     suite_pages: dict[Path, bytes] = field(default_factory=dict)  # relative path: page
-    keyed: dict[tuple[str, str, Hashable], tuple[Any, Any]] = field(default_factory=dict)
+    # (source, stage, key): the result validated under that key, and its store identifier
+    validated_once: dict[tuple[str, str, Hashable], tuple[Any, Any]] = field(default_factory=dict)
 
     def validate(
         self,
@@ -65,7 +66,7 @@ class GxSession:
         )
 
         store = self.context.validation_results_store
-        earlier = self.keyed.get((source, stage, same_as)) if same_as is not None else None
+        earlier = self.validated_once.get((source, stage, same_as)) if same_as is not None else None
         if earlier is not None:
             result, identifier = copy.deepcopy(earlier)
             result.meta.update(run_id=run_id, validation_time=run_id.run_time)
@@ -89,7 +90,7 @@ class GxSession:
                 for k in store.list_keys()
                 if k.run_id == run_id and k.expectation_suite_identifier.name == suite
             )
-            self.keyed[source, stage, same_as] = (result, identifier)
+            self.validated_once[source, stage, same_as] = (result, identifier)
         return result
 
     def build_docs(self, name: str, site: Path) -> None:
