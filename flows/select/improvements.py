@@ -67,6 +67,9 @@ def find_improvements(
         rows = rows[(rows[dims] == ALL).all(axis=1)]
     found: list[tuple[float, Opportunity]] = []
     total_weeks = spec.weeks + spec.baseline_weeks
+    # Only the weeks judged are folded (a week more, to be safe at its edge): a replay's
+    # later nights would otherwise fold each series' whole history, night after night.
+    rows = rows[rows["period"] >= week_start(total_weeks + CENSORED_WEEKS, as_of)]
     for kpi in config.kpis:
         own = rows[rows["kpi"] == kpi.name]
         for key, series in own.groupby(dims, sort=False) if dims else [((), own)]:
