@@ -39,7 +39,7 @@ def main(path: str, first: str, last: str) -> None:
         chosen = select_findings(detect(kpis, config, night), kpis, config, night)
         candidates = build_candidates(chosen, kpis, config, provenance, night)
         candidates += [
-            opportunity_candidate(o, config, provenance[o.dataset], night, None)
+            opportunity_candidate(o, config, provenance[o.dataset], night)
             for o in find_opportunities(frames, kpis, config, night)
         ]
         for c in rank_and_cap(candidates, set(filed), config):

@@ -90,7 +90,9 @@ def _stages(data: Path, pyod: bool) -> dict[str, Any]:
     candidates = timed(
         "candidates", pipeline.build_candidates, chosen, kpis, config, provenance, as_of
     )
-    candidates = timed("plots", pipeline.plot_evidence, candidates, kpis, settings.evidence_dir)
+    candidates = timed(
+        "plots", pipeline.plot_evidence, candidates, kpis, frozenset(), settings.evidence_dir
+    )
     filed = timed("file", pipeline.file_entries, register, candidates, as_of)
     timed("followup", pipeline.remeasure_entries, register, kpis, config, as_of, home)
     series = kpis.drop(columns=["value", "n", "period"]).drop_duplicates()

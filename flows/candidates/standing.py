@@ -21,7 +21,7 @@ from flows.config import SHARE_MEASURES, ScanConfig, show_value
 from flows.select.opportunities import Opportunity
 from register_client import Candidate
 
-__all__ = ["TARGET_HORIZON", "opportunity_candidate", "priority_for"]
+__all__ = ["TARGET_HORIZON", "opportunity_candidate", "plot_opportunity", "priority_for"]
 
 TARGET_HORIZON = timedelta(days=90)
 # Hours a week an opportunity costs, from priority 1 down: a team-week, a day, an hour ...
@@ -58,9 +58,8 @@ def opportunity_candidate(
     config: ScanConfig,
     provenance: Provenance,
     as_of: date,
-    evidence_dir: Path | None,
 ) -> Candidate:
-    """Build the register candidate of one opportunity; draw its plot under ``evidence_dir``."""
+    """Build the register candidate of one opportunity, without its plot (see below)."""
     o = opportunity
     baseline = _snapshot(o.reference, o.unit)
     priority, reason = priority_for(o)
@@ -71,7 +70,7 @@ def opportunity_candidate(
         else ("up" if adverse_up else "down")
     )
     latest, before, short = _levels(o, baseline)
-    candidate = Candidate.model_validate(
+    return Candidate.model_validate(
         {
             "title": f"{o.kind.replace('_', ' ')}: {o.headline} ({short})",
             "description": f"{o.detail} Latest: {latest}; {before}.",
@@ -106,14 +105,25 @@ def opportunity_candidate(
             "benefit": _benefit(o),
         }
     )
-    if evidence_dir is None or o.series.empty:
+
+
+def plot_opportunity(
+    candidate: Candidate, opportunity: Opportunity, evidence_dir: Path
+) -> Candidate:
+    """Draw the candidate's evidence plot from its opportunity's own series (none if empty).
+
+    Only candidates that may become entries are drawn: a replay finds the same standing
+    opportunities night after night, and drawing is most of their cost.
+    """
+    o = opportunity
+    if o.series.empty:
         return candidate
     # Frozen with the entry: filing stores the PNG and writes it by the entry's id.
     png = render_evidence_plot(
         o.series,
         title=candidate.title,
         unit=o.unit,
-        baseline=baseline,
+        baseline=_snapshot(o.reference, o.unit),
         window=(o.start, o.end),
         target=o.target,
         current=candidate.current.model_dump(),

@@ -130,13 +130,8 @@ def _one_kpi(
             part = base.assign(slice=labels.loc[dated.index]).dropna(subset=["slice"])
             series = _aggregate(part, ["slice", "period"], kpi).reset_index()
             series["slice"] = series["slice"].astype("object")
-        series = _complete_grid(series, grid, kpi)
-        series["kpi"] = kpi.name
-        for other in dimensions:
-            series[other] = series["slice"] if other == dim else ALL
-        out.append(series.drop(columns="slice"))
-    frame = pd.concat(out, ignore_index=True)
-    return frame[["kpi", *dimensions, "period", "value", "n"]]
+        out.append(_complete_grid(series, grid, kpi, dim, dimensions))
+    return pd.concat(out, ignore_index=True)
 
 
 def _aggregate(part: pd.DataFrame, keys: list[str], kpi: KpiSpec) -> pd.DataFrame:
@@ -153,11 +148,18 @@ def _aggregate(part: pd.DataFrame, keys: list[str], kpi: KpiSpec) -> pd.DataFram
     return pd.DataFrame({"value": value.where(reliable), "n": n})
 
 
-def _complete_grid(series: pd.DataFrame, grid: pd.DatetimeIndex, kpi: KpiSpec) -> pd.DataFrame:
+def _complete_grid(
+    series: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    kpi: KpiSpec,
+    dim: str | None,
+    dimensions: list[str],
+) -> pd.DataFrame:
     """Reindex each slice onto the full grid: missing counts are 0, other values unknown.
 
-    Positions are computed with integer codes (slice x period) rather than a MultiIndex
-    reindex, which dominated a night's KPI time.
+    Returns the KpiFrame rows of the slices of ``dim`` (``None``: the total). Positions are
+    computed with integer codes (slice x period) rather than a MultiIndex reindex, and the
+    frame is built once from its columns: both dominated a night's KPI time.
     """
     codes, slices = pd.factorize(series["slice"], sort=False)
     at = grid.get_indexer(pd.Index(series["period"]))
@@ -170,11 +172,14 @@ def _complete_grid(series: pd.DataFrame, grid: pd.DatetimeIndex, kpi: KpiSpec) -
     if kpi.measure in ("count", "backlog"):
         value[np.isnan(value)] = 0.0
     value[np.isinf(value)] = np.nan
+    labels = np.repeat(np.asarray(slices, dtype=object), len(grid))
     return pd.DataFrame(
         {
-            "slice": np.repeat(np.asarray(slices, dtype=object), len(grid)),
+            "kpi": kpi.name,
+            **{other: labels if other == dim else ALL for other in dimensions},
             "period": np.tile(grid.to_numpy(), len(slices)),
             "value": value,
             "n": n,
-        }
+        },
+        index=pd.RangeIndex(len(value)),
     )

@@ -4,7 +4,7 @@ Nothing here imports Prefect. The nightly flows (:mod:`flows.orchestrate`) hand
 :func:`run_night` a :class:`Stages` whose members are Prefect tasks wrapping these same
 functions; the backtest, notebooks, benchmarks and examples call the core as it is.
 
-    load ─► gate ─► KPIs ─► detect ─► select ─► candidates ─► (plots) ─► file ─► follow-up
+    load ─► gate ─► KPIs ─► detect ─► select ─► candidates ─► rank ─► (plots) ─► file ─► follow-up
 """
 
 from flows.pipeline.night import NightOutcome, NightWork, compute_night, finish_night, run_night
@@ -18,6 +18,7 @@ from flows.pipeline.stages import (
     detect,
     file_entries,
     load_sources,
+    open_fingerprints,
     persist_gate,
     plot_evidence,
     remeasure_entries,
@@ -38,6 +39,7 @@ __all__ = [
     "file_entries",
     "finish_night",
     "load_sources",
+    "open_fingerprints",
     "persist_gate",
     "plot_evidence",
     "remeasure_entries",

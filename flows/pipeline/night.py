@@ -116,25 +116,28 @@ def finish_night(
     stages: Stages = PLAIN,
     plots: bool = True,
 ) -> NightOutcome:
-    """File one computed night: keep its gate results, plot, add data-quality entries, follow up.
+    """File one computed night: keep its gate results, rank, plot, add data-quality, follow up.
 
     Nights must be finished in order: data-quality streaks and the register's lifecycle
     read what earlier nights left behind.
     """
     stages.persist_gate(work.gate, register)
-    candidates = work.candidates
-    if plots:
-        candidates = stages.plot_evidence(candidates, work.kpi_frame, settings.evidence_dir)
+    open_now = stages.open_fingerprints(register)
+    # Plots come after the cap: only candidates that may become new entries are drawn.
     candidates = stages.add_opportunities(
-        candidates,
+        work.candidates,
         work.usable,
         work.kpi_frame,
         config,
         work.provenance,
         work.as_of,
-        register,
+        open_now,
         settings.evidence_dir if plots else None,
     )
+    if plots:
+        candidates = stages.plot_evidence(
+            candidates, work.kpi_frame, open_now, settings.evidence_dir
+        )
     candidates += stages.build_dq_candidates(
         config, work.gate, work.provenance, work.as_of, register
     )

@@ -24,7 +24,7 @@ from flows.candidates import (
 )
 from flows.candidates.build import evidence_agrees
 from flows.candidates.ranking import rank_and_cap
-from flows.candidates.standing import opportunity_candidate
+from flows.candidates.standing import opportunity_candidate, plot_opportunity
 from flows.config import ScanConfig
 from flows.followup import FollowUp, remeasure
 from flows.gate import GateResult, due_dq_streaks, run_gate, save_result
@@ -32,6 +32,7 @@ from flows.kpis import compute_kpis
 from flows.load import RecordFrame, exclude_periods, load_records, summarise
 from flows.select import Drilled, select_findings
 from flows.select.kinds import find_opportunities
+from flows.select.opportunities import KINDS, Opportunity
 from register_client import (
     FOLLOW_UP_STATUSES,
     Candidate,
@@ -50,6 +51,7 @@ __all__ = [
     "detect",
     "file_entries",
     "load_sources",
+    "open_fingerprints",
     "persist_gate",
     "plot_evidence",
     "remeasure_entries",
@@ -128,6 +130,21 @@ def build_candidates(
     return candidates
 
 
+def open_fingerprints(register: Register) -> frozenset[str]:
+    """Return the fingerprints of the register's open entries (none while it is down).
+
+    A candidate with one of them is a re-detection: it passes the cap, only adds evidence
+    to its entry, and needs no plot.
+    """
+    try:
+        return frozenset(e.fingerprint for e in register.list(status=("new", *FOLLOW_UP_STATUSES)))
+    except RegisterUnavailable as exc:
+        # Ranking goes on without it: filing, which waits the outage out or keeps the night
+        # in the run's outbox, still files a still-open entry's re-detection only once.
+        _log.warning("ranking without the open entries: %s", exc)
+        return frozenset()
+
+
 def add_opportunities(
     candidates: list[Candidate],
     frames: dict[str, RecordFrame],
@@ -135,26 +152,32 @@ def add_opportunities(
     config: ScanConfig,
     provenance: dict[str, Provenance],
     as_of: date,
-    register: Register,
+    open_now: frozenset[str],
     evidence_dir: Path | None,
 ) -> list[Candidate]:
     """Add hotspots, target gaps, handovers, change waves and improvements; cap all kinds.
 
     New entries of every kind compete for ``kinds.max_entries`` by expected benefit in
-    hours; re-detections of open entries (a hotspot still open) only add evidence.
+    hours; re-detections of open entries (a hotspot still open) only add evidence. Only
+    the new opportunities that made the cap get their plot drawn (under ``evidence_dir``).
     """
     found = [
-        opportunity_candidate(o, config, provenance[o.dataset], as_of, evidence_dir)
+        (opportunity_candidate(o, config, provenance[o.dataset], as_of), o)
         for o in find_opportunities(frames, kpi_frame, config, as_of)
     ]
-    try:
-        open_now = {e.fingerprint for e in register.list(status=("new", *FOLLOW_UP_STATUSES))}
-    except RegisterUnavailable as exc:
-        # Ranking goes on without it: filing, which waits the outage out or keeps the night
-        # in the run's outbox, still files a still-open entry's re-detection only once.
-        _log.warning("ranking without the open entries: %s", exc)
-        open_now = set()
-    return rank_and_cap(candidates + found, open_now, config)
+    ranked = rank_and_cap(candidates + [c for c, _ in found], open_now, config)
+    if evidence_dir is None:
+        return ranked
+    # Ranking copies candidates: find each one's opportunity by what filing tells apart.
+    drawn_from: dict[tuple[str, datetime], Opportunity] = {}
+    for c, o in found:
+        drawn_from.setdefault((c.fingerprint, c.evidence.at), o)
+    return [
+        plot_opportunity(c, drawn_from[key], evidence_dir)
+        if c.fingerprint not in open_now and (key := (c.fingerprint, c.evidence.at)) in drawn_from
+        else c
+        for c in ranked
+    ]
 
 
 def build_dq_candidates(
@@ -182,10 +205,22 @@ def build_dq_candidates(
 
 
 def plot_evidence(
-    candidates: list[Candidate], kpi_frame: pd.DataFrame, evidence_dir: Path
+    candidates: list[Candidate],
+    kpi_frame: pd.DataFrame,
+    open_now: frozenset[str],
+    evidence_dir: Path,
 ) -> list[Candidate]:
-    """Save each candidate's evidence plot and record its path on the candidate."""
-    return [plot_candidate(c, kpi_frame, evidence_dir) for c in candidates]
+    """Save the evidence plot of each anomaly candidate that may become a new entry.
+
+    Filing keeps a plot only with the entry it creates: re-detections of open entries
+    are not drawn, and neither are the other kinds (drawn from their own series).
+    """
+    return [
+        plot_candidate(c, kpi_frame, evidence_dir)
+        if c.kind not in KINDS and c.fingerprint not in open_now
+        else c
+        for c in candidates
+    ]
 
 
 def file_entries(register: Register, candidates: list[Candidate], as_of: date) -> FileReport:
@@ -224,7 +259,8 @@ class Stages:
     build_candidates: Callable[
         [list[Drilled], pd.DataFrame, ScanConfig, dict[str, Provenance], date], list[Candidate]
     ]
-    plot_evidence: Callable[[list[Candidate], pd.DataFrame, Path], list[Candidate]]
+    open_fingerprints: Callable[[Register], frozenset[str]]
+    plot_evidence: Callable[[list[Candidate], pd.DataFrame, frozenset[str], Path], list[Candidate]]
     add_opportunities: Callable[
         [
             list[Candidate],
@@ -233,7 +269,7 @@ class Stages:
             ScanConfig,
             dict[str, Provenance],
             date,
-            Register,
+            frozenset[str],
             Path | None,
         ],
         list[Candidate],
@@ -253,6 +289,7 @@ PLAIN = Stages(
     detect=detect,
     select=select_findings,
     build_candidates=build_candidates,
+    open_fingerprints=open_fingerprints,
     plot_evidence=plot_evidence,
     add_opportunities=add_opportunities,
     build_dq_candidates=build_dq_candidates,

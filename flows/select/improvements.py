@@ -62,11 +62,13 @@ def find_improvements(
     if kpi_frame.empty:
         return []
     dims = dimension_columns(kpi_frame)
-    rows = kpi_frame
+    total_weeks = spec.weeks + spec.baseline_weeks
+    # Only the weeks judged are folded (a week more, to be safe at its edge): a replay's
+    # later nights would otherwise fold each series' whole history, night after night.
+    rows = kpi_frame[kpi_frame["period"] >= week_start(total_weeks + CENSORED_WEEKS, as_of)]
     if spec.totals_only and dims:
         rows = rows[(rows[dims] == ALL).all(axis=1)]
     found: list[tuple[float, Opportunity]] = []
-    total_weeks = spec.weeks + spec.baseline_weeks
     for kpi in config.kpis:
         own = rows[rows["kpi"] == kpi.name]
         for key, series in own.groupby(dims, sort=False) if dims else [((), own)]:

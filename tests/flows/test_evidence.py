@@ -17,6 +17,7 @@ from flows.candidates.evidence import (
     save_evidence_plot,
     write_filed_plots,
 )
+from flows.pipeline import open_fingerprints, plot_evidence
 from register_client import Candidate, connect
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -103,3 +104,20 @@ def test_a_plot_without_baseline_or_values_still_saves(tmp_path: Path) -> None:
         tmp_path / "x.png", empty, title="nothing yet", unit="h", baseline={"median": None}
     )
     assert path.read_bytes()[:8] == PNG
+
+
+def test_only_candidates_that_may_become_new_entries_are_drawn(tmp_path: Path) -> None:
+    reg = connect("sqlite://")
+    first = plot_candidate(Candidate.example(), _frame(), tmp_path)
+    reg.file([first])
+    open_now = open_fingerprints(reg)
+    assert open_now == {first.fingerprint}
+    again = Candidate.example(evidence={**first.evidence.model_dump(), "at": DAYS[-1]})
+    other = Candidate.example(dimensions={"priority": "P2"})
+    drawn = plot_evidence([again, other], _frame(), open_now, tmp_path)
+    assert drawn[0] == again  # a re-detection only adds evidence to its open entry
+    assert drawn[1].evidence_png is not None and drawn[1].evidence_png[:8] == PNG
+    report = reg.file(drawn)
+    assert [o.entry_id for o in report.created] == ["CIR-0002"]
+    assert reg.evidence_png("CIR-0001") == first.evidence_png
+    assert reg.evidence_png("CIR-0002") == drawn[1].evidence_png

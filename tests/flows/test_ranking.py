@@ -59,7 +59,6 @@ def _candidate(kind: str, hours: float, dimension: str, benefit_kind: str = "sav
         CONFIG,
         PROVENANCE,
         date(2024, 3, 31),
-        None,
     )
 
 
