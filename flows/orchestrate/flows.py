@@ -7,7 +7,7 @@ can tell the nights apart in the UI; artifact keys carry the config name too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,17 +77,18 @@ def _replay(
 
 def _sharded(
     config_path: str, run_id: str | None
-) -> Callable[[ScanConfig, date, date], list[NightWork]]:
+) -> Callable[[ScanConfig, date, date], Iterable[NightWork]]:
     """Compute a replay's nights on Dask (``RADAR_DASK_ADDRESS``); one night stays here."""
 
-    def compute(config: ScanConfig, first: date, last: date) -> list[NightWork]:
-        from flows.orchestrate.sharded import compute_sharded, dask_runner
+    def compute(config: ScanConfig, first: date, last: date) -> Iterable[NightWork]:
+        from flows.orchestrate.sharded import compute_sharded, dask_runner, with_usable
 
         if last <= first:
             return [compute_night(config, load_sources(config), first, RadarSettings())]
         name = f"{_slug(Path(config_path).stem)}/{first}..{last}"
         sharded = compute_sharded.with_options(task_runner=dask_runner(RadarSettings()))
-        return sharded(config_path, first, last, name, run_id)
+        works = sharded(config_path, first, last, name, run_id)
+        return with_usable(works, load_sources(config), config)
 
     return compute
 

@@ -9,6 +9,8 @@ or to ``local`` for a LocalCluster on this machine.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,8 @@ from prefect_dask.task_runners import DaskTaskRunner
 from flows import pipeline
 from flows.config import RadarSettings, ScanConfig, load_config
 from flows.load import RecordFrame
-from flows.orchestrate.tasks import load_sources
 
-__all__ = ["compute_sharded", "dask_runner", "shards"]
+__all__ = ["compute_sharded", "dask_runner", "shards", "with_usable"]
 
 
 def shards(nights: list[date], count: int) -> list[list[date]]:
@@ -63,31 +64,46 @@ def dask_runner(settings: RadarSettings) -> TaskRunner[Any]:
 
 @task(name="compute-nights", task_run_name="compute-nights-{nights[0]}", cache_policy=NO_CACHE)
 def compute_nights(
-    config: ScanConfig,
-    frames: dict[str, RecordFrame],
-    nights: list[date],
-    settings: RadarSettings,
-    run_id: str | None,
+    config_path: str, nights: list[date], settings: RadarSettings, run_id: str | None
 ) -> list[pipeline.NightWork]:
-    """Compute a shard of consecutive nights on one worker (the plain core, no register)."""
-    return [pipeline.compute_night(config, frames, n, settings, run_id=run_id) for n in nights]
+    """Compute a shard of consecutive nights on one worker (the plain core, no register).
+
+    The worker reads the sources itself, so the records never travel through the task
+    graph; and it sends back no records either: ``usable`` is left empty for the parent
+    to re-derive from its own load (:func:`with_usable`), one night at a time.
+    """
+    config = load_config(Path(config_path))
+    frames = pipeline.load_sources(config)
+    return [
+        dataclasses.replace(
+            pipeline.compute_night(config, frames, night, settings, run_id=run_id), usable={}
+        )
+        for night in nights
+    ]
+
+
+def with_usable(
+    works: list[pipeline.NightWork], frames: dict[str, RecordFrame], config: ScanConfig
+) -> Iterator[pipeline.NightWork]:
+    """Give each computed night its usable records again, from the parent's own frames."""
+    for work in works:
+        yield dataclasses.replace(work, usable=pipeline.usable_frames(frames, work.gate, config))
 
 
 @flow(name="radar-replay-sharded", flow_run_name="{run_name}")
 def compute_sharded(
     config_path: str, start: date, end: date, run_name: str, run_id: str | None = None
 ) -> list[pipeline.NightWork]:
-    """Load the sources once, then compute every night on the task runner, a shard per worker.
+    """Compute every night on the task runner, a shard of consecutive nights per worker.
 
-    The parameters stay small (a path and dates): the records travel to the workers as
-    task arguments, never through the Prefect API.
+    The parameters stay small (a path and dates), and so do the tasks' arguments: each
+    worker reads the sources from ``config_path``, so workers on other machines need the
+    same paths (a shared file system).
     """
     settings = RadarSettings()
-    config = load_config(Path(config_path))
-    frames = load_sources(config)
     nights = list(pd.date_range(start, end, freq="D").date)
     futures = [
-        compute_nights.submit(config, frames, shard, settings, run_id)
+        compute_nights.submit(config_path, shard, settings, run_id)
         for shard in shards(nights, settings.dask_workers)
     ]
     return [work for future in futures for work in future.result()]

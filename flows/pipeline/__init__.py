@@ -7,7 +7,14 @@ functions; the backtest, notebooks, benchmarks and examples call the core as it 
     load ─► gate ─► KPIs ─► detect ─► select ─► candidates ─► rank ─► (plots) ─► file ─► follow-up
 """
 
-from flows.pipeline.night import NightOutcome, NightWork, compute_night, finish_night, run_night
+from flows.pipeline.night import (
+    NightOutcome,
+    NightWork,
+    compute_night,
+    finish_night,
+    run_night,
+    usable_frames,
+)
 from flows.pipeline.stages import (
     PLAIN,
     Stages,
@@ -44,5 +51,6 @@ __all__ = [
     "plot_evidence",
     "remeasure_entries",
     "run_night",
+    "usable_frames",
     "validate_sources",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "compute_night",
     "finish_night",
     "run_night",
+    "usable_frames",
 ]
 
 
@@ -67,6 +68,17 @@ class NightWork:
     usable: dict[str, RecordFrame]
 
 
+def usable_frames(
+    frames: dict[str, RecordFrame], gate: dict[str, GateResult], config: ScanConfig
+) -> dict[str, RecordFrame]:
+    """Return the records the night's gate lets detection use, blocked sources left out."""
+    return {
+        name: passed
+        for name, frame in frames.items()
+        if (passed := apply_gate(frame, gate[name], config)) is not None
+    }
+
+
 def compute_night(
     config: ScanConfig,
     frames: dict[str, RecordFrame],
@@ -80,11 +92,7 @@ def compute_night(
     """Run one night's stages that need no register: gate, KPIs, detection, candidates."""
     docs_dir = settings.docs_dir if plots else None
     gate = stages.validate(list(frames.values()), config, as_of, docs_dir)
-    usable = {
-        name: passed
-        for name, frame in frames.items()
-        if (passed := apply_gate(frame, gate[name], config)) is not None
-    }
+    usable = usable_frames(frames, gate, config)
     specs = [
         kpi
         for kpi in config.kpis

@@ -89,3 +89,29 @@ def test_replay_sharded_on_a_local_cluster_files_the_same_entries(
     )
     assert single[1], "the demo files entries in the first nights of May"
     assert sharded == single
+
+
+def test_a_shard_sends_back_no_records_and_the_parent_restores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.config import RadarSettings
+    from flows.orchestrate.sharded import compute_nights, with_usable
+    from flows.pipeline import compute_night, load_sources
+
+    monkeypatch.setenv("RADAR_HOME", str(tmp_path / ".radar"))
+    settings = RadarSettings()
+    config = load_config(DEMO_CONFIG)
+    nights = [pd.Timestamp("2016-05-02").date(), pd.Timestamp("2016-05-03").date()]
+    # The task's body, as a Dask worker runs it: its arguments are a path and dates.
+    shard = compute_nights.fn(str(DEMO_CONFIG), nights, settings, None)
+    assert [work.usable for work in shard] == [{}, {}]
+
+    frames = load_sources(config)
+    for restored, night in zip(with_usable(shard, frames, config), nights, strict=True):
+        here = compute_night(config, frames, night, settings)
+        assert restored.usable.keys() == here.usable.keys() == {"uci_incidents"}
+        for name, frame in here.usable.items():
+            pd.testing.assert_frame_equal(restored.usable[name].records, frame.records)
+        assert [c.fingerprint for c in restored.candidates] == [
+            c.fingerprint for c in here.candidates
+        ]
