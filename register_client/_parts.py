@@ -120,15 +120,21 @@ class Baseline(_Open):
 
 
 class Current(_Open):
-    """The value observed in the detected window; extra keys are kept.
+    """The value observed in the detected window, and the periods it spans; extra keys are kept.
+
+    Its dates are UTC like every other date of an entry.
 
     Examples
     --------
-    >>> Current(value=14.0, expected=8.0).model_dump()
+    >>> Current(value=14.0, expected=8.0).model_dump(exclude_none=True)
     {'value': 14.0, 'expected': 8.0}
+    >>> Current(value=14.0, start="2024-03-01").model_dump(mode="json")["start"]
+    '2024-03-01T00:00:00+00:00'
     """
 
     value: float | None
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
 
     _clean = field_validator("value", mode="before")(nan_to_none)
 

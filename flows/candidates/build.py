@@ -200,8 +200,6 @@ def build_candidate(
             "at": finding.end,
             "value": current_value,
             "score": finding.score,
-            "window_start": finding.start,
-            "window_end": finding.end,
             "detector_expected": finding.expected,
             "drivers": drivers or [],
         },

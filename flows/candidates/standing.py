@@ -91,8 +91,6 @@ def opportunity_candidate(
                 "at": o.end,
                 "value": o.current,
                 "score": o.score,
-                "window_start": o.start,
-                "window_end": o.end,
                 "culprits": [
                     {"name": c.name, "value": c.value, "unit": c.unit, "note": c.note}
                     for c in o.culprits
