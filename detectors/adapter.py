@@ -184,17 +184,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         z = resid / own
     limit = cfg.cusum_limit if cfg.cusum_limit > 0 else np.inf
     cus = cusum(
-        z,
-        resid,
-        m.counts,
-        drift=cfg.cusum_drift,
-        clip=cfg.seasonal__clip,
-        cap=_CAP * limit,
-        limit=limit,
-        values=y,
-        band=own,
-        period=period,
-        seasons=cfg.seasonal__n_seasons,
+        z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip, cap=_CAP * limit
     )
     at_limit = np.abs(cus.stat) >= limit
     # For a shift of 2 * drift bands, 2 * drift * S is the log likelihood ratio of "moved"

@@ -17,16 +17,6 @@ and ``clip`` keeps one wild value (the point test's business) from making an ala
 The loop runs over periods, never over series. Besides ``S`` it keeps, per run (the rows
 since ``S`` last stood at 0), the records behind it and the residuals' mean, so a run on a
 handful of records cannot fire and its move can be checked against ``min_rel_change``.
-
-A six-week weekday median absorbs a step in three to four weeks, so a small team's sum
-stalls short of the limit. As in a control chart's phase II, once a run holds half the
-evidence an alarm needs, its rows a full cycle or more after its start (and within
-``_BIAS_LAG`` rows of it) are compared with the reference as it stood before the run
-began, not with the baseline that is absorbing it. Below half the limit a run is mostly
-noise that would die out, and holding it up would open a window weeks before a later
-step. The frozen reference's error repeats in every week of the run (an
-estimated-parameter CUSUM's false alarms grow with it), so it pools more cycles: the
-baseline's ``n_seasons`` for each cycle it is held, 24 weekly values for daily data.
 """
 
 from __future__ import annotations
@@ -35,16 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors._rolling import FloatArray, ewm_abs_scale, ewm_mean, lagged, nanmedian_last
+from detectors._rolling import FloatArray, ewm_abs_scale, ewm_mean, lagged
 
 __all__ = ["Cusum", "cusum", "phase_scale"]
 
 
-#: Smoothing weight and lag of the residuals' running mean (see :func:`_bias`); the lag
-#: also bounds how long a run's reference stays frozen (see :func:`cusum`).
+#: Smoothing weight and lag of the residuals' running mean (see :func:`_bias`).
 _BIAS_ALPHA, _BIAS_LAG = 0.02, 28
-#: Past values a frozen reference needs, as the seasonal baseline's cold start does.
-_MIN_REF = 3
 
 
 def _bias(zc: FloatArray) -> FloatArray:
@@ -125,23 +112,12 @@ def cusum(
     drift: float,
     clip: float,
     cap: float = np.inf,
-    limit: float = np.inf,
-    values: FloatArray | None = None,
-    band: FloatArray | None = None,
-    period: int = 1,
-    seasons: int = 0,
 ) -> Cusum:
     """Run the upper and lower CUSUM down every column of ``z`` (NaN rows leave it as is).
 
     Each side is held at most at ``cap``: once the baseline has absorbed a shift, the
     statistic sinks back under the alarm level within ``(cap - limit) / drift`` rows
     instead of carrying an old shift for months.
-
-    With ``values`` (the series ``resid`` was taken from), their ``band`` (``z = resid /
-    band``), a ``period`` above 1 and ``seasons``, the rows of a run at half the alarm
-    ``limit`` or more, from one cycle to ``_BIAS_LAG`` rows after its start, take their
-    residual against the median of the same phase's ``seasons * (_BIAS_LAG // period)``
-    values before the run (see the module).
 
     Examples
     --------
@@ -152,48 +128,24 @@ def cusum(
     """
     t_len, s_len = z.shape
     zc = np.clip(z, -clip, clip)
-    bias = _bias(zc)
-    zc = zc - bias
+    zc = zc - _bias(zc)
     ok_all = ~np.isnan(zc)
     zc = np.nan_to_num(zc)
     # Both sides at once: side 0 is S+ (adds z), side 1 is S- (adds -z, as lo - z does).
     step = np.stack([zc, -zc], axis=1)  # (T, 2, S)
     # Per side, what a growing run adds each row: records, residual, one row.
     grow_by = np.stack([np.nan_to_num(counts), np.nan_to_num(resid), np.ones((t_len, s_len))], 1)
-    freeze = values is not None and band is not None and period > 1 and seasons > 0
-    back = period * np.arange(1, seasons * max(_BIAS_LAG // period, 1) + 1)
-    sign = np.array([1.0, -1.0])
     side = np.zeros((2, s_len))
-    start = np.zeros((2, s_len), dtype=np.intp)  # first row of each side's run
     run = np.zeros((2, 3, s_len))  # per side: records, residual sum and rows of the run
     sides = np.empty((t_len, 2, s_len))
     runs = np.empty((t_len, 2, 3, s_len))
     for t in range(t_len):
         ok = ok_all[t]
-        step_t, grow_t = step[t], np.broadcast_to(grow_by[t], (2, 3, s_len))
-        age = t - start
-        frozen = ok & (side >= limit / 2) & (age >= period) & (age < _BIAS_LAG)
-        if freeze and frozen.any():
-            assert values is not None and band is not None
-            sd, col = np.nonzero(frozen)
-            # The same phase in the run's first cycle, and that phase's values before it.
-            first = t - period * (age[sd, col] // period)
-            before = first[:, None] - back
-            past = np.where(before >= 0, values[np.maximum(before, 0), col[:, None]], np.nan)
-            ref, n_ref = nanmedian_last(past, overwrite_input=True)
-            r = values[t, col] - ref
-            zf = np.clip(r / band[t, col], -clip, clip) - bias[t, col]
-            use = (n_ref >= _MIN_REF) & np.isfinite(zf)
-            sd, col = sd[use], col[use]
-            step_t, grow_t = step_t.copy(), grow_t.copy()
-            step_t[sd, col] = sign[sd] * zf[use]
-            grow_t[sd, 1, col] = r[use]
-        new = np.where(ok, np.clip(side + step_t - drift, 0.0, cap), side)
+        new = np.where(ok, np.clip(side + step[t] - drift, 0.0, cap), side)
         # A run restarts where its side stood at 0; a side at 0 holds no run.
         grow = ok & (new > 0)
         restart = ok & ~(grow & (side > 0))
-        start = np.where(restart, t, start)
-        run = np.where(restart[:, None], 0.0, run) + np.where(grow[:, None], grow_t, 0.0)
+        run = np.where(restart[:, None], 0.0, run) + np.where(grow[:, None], grow_by[t], 0.0)
         side = new
         sides[t] = side
         runs[t] = run

@@ -51,21 +51,3 @@ def test_the_statistic_is_held_at_its_cap_and_restarts_its_run() -> None:
     assert c.stat.max() == 10.0  # held at the cap: an old shift cannot linger for months
     assert c.stat[-1, 0] == -5.0  # the upper side drained, the lower one took over
     assert c.records[29, 0] == 150.0  # 30 rows of 5 records in the upper run
-
-
-def test_a_building_run_is_held_against_the_reference_before_it() -> None:
-    # A step of 1.2 bands that the baseline absorbs in two weeks stalls at 9.8 (< 12) on
-    # plain residuals; past half the limit the run is measured against the values before it.
-    values = np.r_[np.zeros(150), np.full(50, 1.2)][:, None]
-    resid = values.copy()
-    resid[164:] = 0.0  # the baseline has taken the step in
-    band, n = np.ones_like(values), np.full_like(values, 50.0)
-    plain = cusum(resid, resid, n, drift=0.5, clip=3.0, cap=15.0, limit=12.0)
-    held = cusum(
-        resid, resid, n, drift=0.5, clip=3.0, cap=15.0, limit=12.0,
-        values=values, band=band, period=7, seasons=6,
-    )  # fmt: skip
-    assert plain.stat.max() < 12.0
-    assert held.stat.max() >= 12.0
-    # Held no longer than four weeks from the run's start: then it drains as before.
-    assert held.stat[-1, 0] < 12.0
