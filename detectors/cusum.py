@@ -128,23 +128,25 @@ def cusum(
     """
     t_len, s_len = z.shape
     zc = np.clip(z, -clip, clip)
-    zc = zc - _bias(zc)
-    ok = ~np.isnan(zc)
-    zc = np.nan_to_num(zc)
     # Both sides at once: side 0 is S+ (adds z), side 1 is S- (adds -z, as lo - z does).
-    step = np.stack([zc, -zc], axis=1)  # (T, 2, S)
+    # Written in place: each temporary of this size costs about as much as its arithmetic.
+    step = np.empty((t_len, 2, s_len))
+    np.subtract(zc, _bias(zc), out=step[:, 0])
+    ok = ~np.isnan(step[:, 0])
+    np.nan_to_num(step[:, 0], copy=False)
+    np.negative(step[:, 0], out=step[:, 1])
     # What a growing run adds each row: records, residual, one row (shared by both sides).
-    grow_by = np.stack([np.nan_to_num(counts), np.nan_to_num(resid), np.ones((t_len, s_len))], 1)
+    grow_by = np.empty((t_len, 3, s_len))
+    grow_by[:, 0], grow_by[:, 1], grow_by[:, 2] = counts, resid, 1.0
+    np.nan_to_num(grow_by, copy=False)
     sides, runs = _sides(step, grow_by, ok, drift=drift, cap=cap)
     hi, lo = sides[:, 0], sides[:, 1]
     up = hi >= lo
-    hi_n, hi_sum, hi_rows = (runs[:, 0, k] for k in range(3))
-    lo_n, lo_sum, lo_rows = (runs[:, 1, k] for k in range(3))
     stat = np.where(up, hi, -lo)
-    records = np.where(up, hi_n, lo_n)
-    move = np.where(up, hi_sum / np.maximum(hi_rows, 1), lo_sum / np.maximum(lo_rows, 1))
-    rows = np.where(up, hi_rows, lo_rows)
-    return Cusum(stat=stat, records=records, move=move, rows=rows)
+    # The run of the side reported: records, residual sum and rows in one selection.
+    run = np.where(up[:, None], runs[:, 0], runs[:, 1])
+    records, total, rows = (np.ascontiguousarray(run[:, k]) for k in range(3))
+    return Cusum(stat=stat, records=records, move=total / np.maximum(rows, 1), rows=rows)
 
 
 def _sides(
