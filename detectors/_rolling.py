@@ -233,36 +233,25 @@ def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int
     """
     t_len, s_len = resid.shape
     ok = ~np.isnan(resid)
-    skip = ~ok
-    # np.nan_to_num's |value|, written in place (each temporary of this size costs as much
-    # in fresh pages as the arithmetic): finite, so a skipped row's update is exactly 0.
-    size = np.abs(resid)
-    np.copyto(size, 0.0, where=skip)
-    np.minimum(size, np.finfo(np.float64).max, out=size)
-    # Everything but the clipped update is known up front; the loop keeps only that, in
-    # place. A row without a residual gets weight 0: scale + 0 * (a - scale) is scale.
+    # In place, since a temporary of this size costs about what its arithmetic does:
+    # nan_to_num's |resid| (finite, so a row without one, weighted 0, leaves the scale).
+    size = np.minimum(np.abs(resid), np.finfo(np.float64).max, out=np.zeros_like(resid), where=ok)
     count = running_sum(ok)
-    weight = np.maximum(count, 1.0)
-    np.divide(1.0, weight, out=weight)
+    weight = np.divide(1.0, np.maximum(count, 1.0))
     np.maximum(weight, alpha, out=weight)
-    np.copyto(weight, 0.0, where=skip)
-    out = np.empty((t_len + 1, s_len))  # row t: the scale before row t is seen
-    out[0] = 0.0
+    weight *= ok
+    out = np.zeros((t_len + 1, s_len))  # row t: the scale before row t is seen
     cap, fresh = np.empty(s_len), np.empty(s_len, dtype=bool)
-    for t in range(t_len):
+    for t in range(t_len):  # the update, clipped at clip * scale unless there is no scale yet
         scale, new = out[t], out[t + 1]
-        # The update is clipped at clip * scale, except while there is no scale yet.
         np.multiply(scale, clip, out=cap)
-        np.equal(scale, 0.0, out=fresh)
-        np.copyto(cap, np.inf, where=fresh)
+        np.copyto(cap, np.inf, where=np.equal(scale, 0.0, out=fresh))
         np.minimum(size[t], cap, out=new)
         np.subtract(new, scale, out=new)
         np.multiply(new, weight[t], out=new)
         np.add(scale, new, out=new)
-    result: FloatArray = out[:-1]
-    np.multiply(result, np.sqrt(np.pi / 2.0), out=result)
-    count -= ok
-    np.copyto(result, np.nan, where=count < min_periods)
+    result: FloatArray = np.multiply(out[:-1], np.sqrt(np.pi / 2.0), out=out[:-1])
+    np.copyto(result, np.nan, where=count - ok < min_periods)
     return result
 
 
