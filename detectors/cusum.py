@@ -139,28 +139,24 @@ def cusum(
     grow_by = np.empty((t_len, 3, s_len))
     grow_by[:, 0], grow_by[:, 1], grow_by[:, 2] = counts, resid, 1.0
     np.nan_to_num(grow_by, copy=False)
-    sides, runs = _sides(step, grow_by, ok, drift=drift, cap=cap)
-    hi, lo = sides[:, 0], sides[:, 1]
-    up = hi >= lo
-    stat = np.where(up, hi, -lo)
-    # The run of the side reported: records, residual sum and rows in one selection.
-    run = np.where(up[:, None], runs[:, 0], runs[:, 1])
-    records, total, rows = (np.ascontiguousarray(run[:, k]) for k in range(3))
+    stat, run = _sides(step, grow_by, ok, drift=drift, cap=cap)
+    records, total, rows = run
     return Cusum(stat=stat, records=records, move=total / np.maximum(rows, 1), rows=rows)
 
 
 def _sides(
     step: FloatArray, grow_by: FloatArray, ok: np.ndarray, *, drift: float, cap: float
 ) -> tuple[FloatArray, FloatArray]:
-    """Both sides ``S_t = min(cap, max(0, S_{t-1} + step_t - drift))`` and their runs.
+    """Both sides ``S_t = min(cap, max(0, S_{t-1} + step_t - drift))``, folded, and their run.
 
     ``step`` is (T, 2, S), ``grow_by`` (T, 3, S) and ``ok`` (T, S); a row that is not ok
     leaves a side and its run as they are. A run restarts where its side stood at 0 and
-    adds ``grow_by`` each row its side is above 0. Returns sides (T, 2, S) and runs
-    (T, 2, 3, S).
+    adds ``grow_by`` each row its side is above 0. Returns ``S+`` where ``S+ >= S-`` and
+    ``-S-`` elsewhere (T, S), and that side's run (3, T, S).
 
     Each loop keeps only its recursive update, written in place: four operations a row
-    for the sides, two for the runs (which only need to know where a side stood at 0).
+    for the sides, two for the runs (which only need to know where a side stood at 0),
+    and two to keep the run of the side reported.
     """
     t_len, _, s_len = step.shape
     sides = np.empty((t_len, 2, s_len))
@@ -173,16 +169,19 @@ def _sides(
         np.clip(new, 0.0, cap, out=new)
         np.copyto(new, prev, where=skip[t])
         prev = new
+    up = sides[:, 0] >= sides[:, 1]
+    stat = np.negative(sides[:, 1])
+    np.copyto(stat, sides[:, 0], where=up)
     # A run adds grow_by on its rows and is 0 where its side is: a row that is not ok adds
     # nothing, and a side at 0 holds no run, so a run that starts adds to 0.
     grow = np.where(ok[:, None], grow_by, 0.0)
     held = (sides > 0.0).astype(np.float64)[:, :, None]
-    runs = np.empty((t_len, 2, 3, s_len))
-    last = np.zeros((2, 3, s_len))
+    run = np.empty((3, t_len, s_len))
+    both = np.zeros((2, 3, s_len))
     for t in range(t_len):
-        run = runs[t]
-        np.add(last, grow[t], out=run)
-        np.multiply(run, held[t], out=run)
-        last = run
-    runs += 0.0  # a run ended on a negative sum is -0.0: make it the 0.0 it stands for
-    return sides, runs
+        np.add(both, grow[t], out=both)
+        np.multiply(both, held[t], out=both)
+        np.copyto(run[:, t], both[1])
+        np.copyto(run[:, t], both[0], where=up[t])
+    run += 0.0  # a run ended on a negative sum is -0.0: make it the 0.0 it stands for
+    return stat, run
