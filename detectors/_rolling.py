@@ -233,18 +233,25 @@ def ewm_abs_scale(resid: FloatArray, alpha: float, clip: float, min_periods: int
     """
     t_len, s_len = resid.shape
     ok = ~np.isnan(resid)
-    size = np.abs(np.nan_to_num(resid))
-    # Everything but the clipped update is known up front; the loop keeps only that.
+    # In place, since a temporary of this size costs about what its arithmetic does:
+    # nan_to_num's |resid| (finite, so a row without one, weighted 0, leaves the scale).
+    size = np.minimum(np.abs(resid), np.finfo(np.float64).max, out=np.zeros_like(resid), where=ok)
     count = running_sum(ok)
-    weight = np.maximum(alpha, 1.0 / np.maximum(count, 1.0))
-    out = np.empty((t_len, s_len))
-    scale = np.zeros(s_len)
-    for t in range(t_len):
-        out[t] = scale
-        a = np.where(scale > 0, np.minimum(size[t], clip * scale), size[t])
-        scale = np.where(ok[t], scale + weight[t] * (a - scale), scale)
-    ready = count - ok >= min_periods
-    result: FloatArray = np.where(ready, out, np.nan) * np.sqrt(np.pi / 2.0)
+    weight = np.divide(1.0, np.maximum(count, 1.0))
+    np.maximum(weight, alpha, out=weight)
+    weight *= ok
+    out = np.zeros((t_len + 1, s_len))  # row t: the scale before row t is seen
+    cap, fresh = np.empty(s_len), np.empty(s_len, dtype=bool)
+    for t in range(t_len):  # the update, clipped at clip * scale unless there is no scale yet
+        scale, new = out[t], out[t + 1]
+        np.multiply(scale, clip, out=cap)
+        np.copyto(cap, np.inf, where=np.equal(scale, 0.0, out=fresh))
+        np.minimum(size[t], cap, out=new)
+        np.subtract(new, scale, out=new)
+        np.multiply(new, weight[t], out=new)
+        np.add(scale, new, out=new)
+    result: FloatArray = np.multiply(out[:-1], np.sqrt(np.pi / 2.0), out=out[:-1])
+    np.copyto(result, np.nan, where=count - ok < min_periods)
     return result
 
 

@@ -128,33 +128,60 @@ def cusum(
     """
     t_len, s_len = z.shape
     zc = np.clip(z, -clip, clip)
-    zc = zc - _bias(zc)
-    ok_all = ~np.isnan(zc)
-    zc = np.nan_to_num(zc)
     # Both sides at once: side 0 is S+ (adds z), side 1 is S- (adds -z, as lo - z does).
-    step = np.stack([zc, -zc], axis=1)  # (T, 2, S)
-    # Per side, what a growing run adds each row: records, residual, one row.
-    grow_by = np.stack([np.nan_to_num(counts), np.nan_to_num(resid), np.ones((t_len, s_len))], 1)
-    side = np.zeros((2, s_len))
-    run = np.zeros((2, 3, s_len))  # per side: records, residual sum and rows of the run
+    # Written in place: each temporary of this size costs about as much as its arithmetic.
+    step = np.empty((t_len, 2, s_len))
+    np.subtract(zc, _bias(zc), out=step[:, 0])
+    ok = ~np.isnan(step[:, 0])
+    np.nan_to_num(step[:, 0], copy=False)
+    np.negative(step[:, 0], out=step[:, 1])
+    # What a growing run adds each row: records, residual, one row (shared by both sides).
+    grow_by = np.empty((t_len, 3, s_len))
+    grow_by[:, 0], grow_by[:, 1], grow_by[:, 2] = counts, resid, 1.0
+    np.nan_to_num(grow_by, copy=False)
+    stat, run = _sides(step, grow_by, ok, drift=drift, cap=cap)
+    records, total, rows = run
+    return Cusum(stat=stat, records=records, move=total / np.maximum(rows, 1), rows=rows)
+
+
+def _sides(
+    step: FloatArray, grow_by: FloatArray, ok: np.ndarray, *, drift: float, cap: float
+) -> tuple[FloatArray, FloatArray]:
+    """Both sides ``S_t = min(cap, max(0, S_{t-1} + step_t - drift))``, folded, and their run.
+
+    ``step`` is (T, 2, S), ``grow_by`` (T, 3, S) and ``ok`` (T, S); a row that is not ok
+    leaves a side and its run as they are. A run restarts where its side stood at 0 and
+    adds ``grow_by`` each row its side is above 0. Returns ``S+`` where ``S+ >= S-`` and
+    ``-S-`` elsewhere (T, S), and that side's run (3, T, S).
+
+    Each loop keeps only its recursive update, written in place: four operations a row
+    for the sides, two for the runs (which only need to know where a side stood at 0),
+    and two to keep the run of the side reported.
+    """
+    t_len, _, s_len = step.shape
     sides = np.empty((t_len, 2, s_len))
-    runs = np.empty((t_len, 2, 3, s_len))
+    skip = ~ok[:, None]
+    prev = np.zeros((2, s_len))
     for t in range(t_len):
-        ok = ok_all[t]
-        new = np.where(ok, np.clip(side + step[t] - drift, 0.0, cap), side)
-        # A run restarts where its side stood at 0; a side at 0 holds no run.
-        grow = ok & (new > 0)
-        restart = ok & ~(grow & (side > 0))
-        run = np.where(restart[:, None], 0.0, run) + np.where(grow[:, None], grow_by[t], 0.0)
-        side = new
-        sides[t] = side
-        runs[t] = run
-    hi, lo = sides[:, 0], sides[:, 1]
-    up = hi >= lo
-    hi_n, hi_sum, hi_rows = (runs[:, 0, k] for k in range(3))
-    lo_n, lo_sum, lo_rows = (runs[:, 1, k] for k in range(3))
-    stat = np.where(up, hi, -lo)
-    records = np.where(up, hi_n, lo_n)
-    move = np.where(up, hi_sum / np.maximum(hi_rows, 1), lo_sum / np.maximum(lo_rows, 1))
-    rows = np.where(up, hi_rows, lo_rows)
-    return Cusum(stat=stat, records=records, move=move, rows=rows)
+        new = sides[t]
+        np.add(prev, step[t], out=new)
+        np.subtract(new, drift, out=new)
+        np.clip(new, 0.0, cap, out=new)
+        np.copyto(new, prev, where=skip[t])
+        prev = new
+    up = sides[:, 0] >= sides[:, 1]
+    stat = np.negative(sides[:, 1])
+    np.copyto(stat, sides[:, 0], where=up)
+    # A run adds grow_by on its rows and is 0 where its side is: a row that is not ok adds
+    # nothing, and a side at 0 holds no run, so a run that starts adds to 0.
+    grow = np.where(ok[:, None], grow_by, 0.0)
+    held = (sides > 0.0).astype(np.float64)[:, :, None]
+    run = np.empty((3, t_len, s_len))
+    both = np.zeros((2, 3, s_len))
+    for t in range(t_len):
+        np.add(both, grow[t], out=both)
+        np.multiply(both, held[t], out=both)
+        np.copyto(run[:, t], both[1])
+        np.copyto(run[:, t], both[0], where=up[t])
+    run += 0.0  # a run ended on a negative sum is -0.0: make it the 0.0 it stands for
+    return stat, run

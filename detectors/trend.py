@@ -40,19 +40,27 @@ def trend_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str])
     sign = np.array([_bad_sign(better.get(k)) for k in names])[of_series]
     target = np.array([float(cfg.targets.get(k, np.nan)) for k in names])[of_series]
     score = z_to_score(line.t_stat)
-    start_level = line.fitted - line.slope * (w - 1)
     change = line.slope * (w - 1)
+    start_level = line.fitted - change
+    # Comparisons instead of sign arithmetic: the same flags without a float temporary
+    # per test (rising is bad where sign > 0, falling where sign < 0).
+    rising = sign > 0
     with np.errstate(invalid="ignore"):
-        bad_way = np.where(sign == 0, True, np.sign(change) == sign)
+        bad_way = np.where(sign == 0, True, np.where(rising, change > 0, change < 0))
         off_target = np.where(
-            np.isnan(target) | (sign == 0), True, (line.fitted - target) * sign > 0
+            np.isnan(target) | (sign == 0),
+            True,
+            np.where(rising, line.fitted > target, line.fitted < target),
         )
+        size = np.abs(change)
+        floor = np.abs(start_level)
+        floor *= cfg.min_rel_change
         flags = (
             (score >= cfg.trend__threshold)
             & bad_way
             & off_target
-            & (np.abs(change) >= cfg.min_rel_change * np.abs(start_level))
-            & (np.abs(change) >= cfg.min_abs_change)
+            & (size >= floor)
+            & (size >= cfg.min_abs_change)
         )
     ev = find_events(flags, suppress=cfg.suppress)
     if len(ev) == 0:
