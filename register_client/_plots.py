@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from ._errors import EntryError
 from ._plumbing import Plumbing
 from ._schema import evidence_plots
 from ._triage import read_row
@@ -45,7 +46,28 @@ class PlotsMixin(Plumbing):
         """Write the entry's stored plot to `path` unless a file is there; return the path.
 
         Returns None when the register holds no plot for the entry. An existing file is
-        never overwritten: plots are frozen evidence.
+        never overwritten: plots are frozen evidence. A file there that is not this plot
+        (another register's entry of the same id, say) is an error, not a success.
+
+        Raises
+        ------
+        EntryError
+            Naming the entry and the path, if `path` holds another file.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from register_client import Candidate, connect
+        >>> reg = connect("sqlite://")
+        >>> _ = reg.file([Candidate.example(evidence_png=b"png")])
+        >>> path = Path(tempfile.mkdtemp()) / "CIR-0001.png"
+        >>> reg.export_evidence("CIR-0001", path) == reg.export_evidence("CIR-0001", path)
+        True
+        >>> _ = path.write_bytes(b"another plot")
+        >>> reg.export_evidence("CIR-0001", path)
+        Traceback (most recent call last):
+        ...
+        register_client._errors.EntryError: ... holds another file, not CIR-0001's plot; ...
         """
         content = self.evidence_png(entry_id)
         if content is None:
@@ -55,5 +77,15 @@ class PlotsMixin(Plumbing):
             with path.open("xb") as out:
                 out.write(content)
         except FileExistsError:
-            pass
+            if path.read_bytes() != content:
+                raise EntryError(
+                    entry_id,
+                    f"{path} holds another file, not {entry_id}'s plot; "
+                    "write it elsewhere (radar entries plot ID --out FILE)",
+                ) from None
         return path
+
+    def plot_file_matches(self, entry_id: str, path: Path) -> bool:
+        """Whether `path` holds exactly the plot the register keeps for the entry."""
+        content = self.evidence_png(entry_id)
+        return content is not None and path.is_file() and path.read_bytes() == content

@@ -255,19 +255,35 @@ def evidence_agrees(candidate: dict[str, Any], spec: KpiSpec) -> bool:
 
 
 def _priority(score: float, records: int, periods: int, change: float) -> tuple[int, str]:
-    """Priority 1 (act now) .. 5 (note): calibrated score x impact x size of the move.
+    r"""Priority 1 (act now) .. 5 (note): calibrated score x impact x size of the move.
 
     Impact grows with the records affected and the event's duration; size with the
-    relative change against the baseline, full from +/-50 %.
+    relative change against the baseline, full from +/-50 %. Each enters as a factor
+    from 0.4 (none) to 1 (full).
+
+    Examples
+    --------
+    >>> priority, reason = _priority(0.58, 56, 1, 3.15)
+    >>> priority
+    4
+    >>> print(reason.replace(" x ", "\n x "))
+    score 0.58
+     x impact 0.60 (56 records over 1 period)
+     x size 1.00 (+315% against baseline) = 0.35
     """
     impact = min(1.0, math.log10(1 + records) / 3) * min(1.0, 0.5 + periods / 14)
     # No clean baseline (NaN): the size of the move is unknown, counted as half.
     size = 0.5 if math.isnan(change) else min(1.0, abs(change) / 0.5)
-    weight = score * (0.4 + 0.6 * impact) * (0.4 + 0.6 * size)
+    # Neither factor alone can zero the weight: each counts from 0.4 to 1.
+    impact_factor, size_factor = 0.4 + 0.6 * impact, 0.4 + 0.6 * size
+    weight = score * impact_factor * size_factor
     priority = 1 + sum(weight < cut for cut in (0.8, 0.6, 0.4, 0.2))
+    # The reason prints the factors it multiplies, so an owner can redo the sum.
+    spans = f"{periods} period{'' if periods == 1 else 's'}"
     reason = (
-        f"score {score:.2f} x impact {impact:.2f} ({records} records over {periods} periods)"
-        f" x size {size:.2f} ({_percent_of(change)} against baseline) = {weight:.2f}"
+        f"score {score:.2f} x impact {impact_factor:.2f} ({records} records over {spans})"
+        f" x size {size_factor:.2f} ({_percent_of(change)} against baseline)"
+        f" = {weight:.2f}"
     )
     return priority, reason
 

@@ -48,19 +48,29 @@ def _current_line(current: dict[str, Any], show: Callable[[Any], str]) -> str:
     return text
 
 
-def _evidence_line(entry: dict[str, Any]) -> str:
+def _evidence_line(entry: dict[str, Any], file_matches: bool | None) -> str:
     where = entry.get("evidence_plot")
     stored = entry.get("evidence_plot_stored")
     if not where and not stored:
         return "Evidence   (no plot)"
+    if where and stored and file_matches is False:
+        # Registers of one project share the evidence folder; never point at a stranger.
+        return (
+            f"Evidence   not at {where} (missing there, or another entry's plot); stored in "
+            f"the register: radar entries plot {entry['id']} --out FILE"
+        )
     text = f"Evidence   {where or '(no file)'}"
     if stored:
         text += f"  (stored in the register: radar entries plot {entry['id']})"
     return text
 
 
-def render_entry(entry: dict[str, Any]) -> str:
-    """Return a readable, sectioned text view of an entry (the JSON contract's fields)."""
+def render_entry(entry: dict[str, Any], *, plot_file_matches: bool | None = None) -> str:
+    """Return a readable, sectioned text view of an entry (the JSON contract's fields).
+
+    ``plot_file_matches`` says whether the file at ``evidence_plot`` is the plot the
+    register keeps (None: not checked).
+    """
     kpi = entry["kpi"]
     model = Kpi.model_validate(kpi)
     share, show = model.is_share, model.show
@@ -103,7 +113,7 @@ def render_entry(entry: dict[str, Any]) -> str:
     gate = source.get("gate") or {}
     detector = source.get("detector") or {}
     lines += [
-        _evidence_line(entry),
+        _evidence_line(entry, plot_file_matches),
         f"Source     {source.get('dataset')}  data {str(source.get('data_hash'))[:12]}  "
         f"flow run {source.get('flow_run_id')}",
         f"Gate       validation {gate.get('validation_id')}  success {gate.get('success')}  "

@@ -194,13 +194,16 @@ def show_entry(
 ) -> None:
     """Show one entry with its baseline, measurements and audit trail."""
     with one_line_errors():
-        entry = _register(register).get(entry_id).to_json()
-    if fmt == "json":
-        emit_json(entry)
-        return
+        reg = _register(register)
+        entry = reg.get(entry_id).to_json()
+        if fmt == "json":
+            emit_json(entry)
+            return
+        where, stored = entry.get("evidence_plot"), entry.get("evidence_plot_stored")
+        matches = reg.plot_file_matches(entry["id"], Path(where)) if where and stored else None
     from flows.cli.entry_view import render_entry
 
-    typer.echo(render_entry(entry))
+    typer.echo(render_entry(entry, plot_file_matches=matches))
 
 
 @entries_app.command("accept")

@@ -121,3 +121,35 @@ def test_only_candidates_that_may_become_new_entries_are_drawn(tmp_path: Path) -
     assert [o.entry_id for o in report.created] == ["CIR-0002"]
     assert reg.evidence_png("CIR-0001") == first.evidence_png
     assert reg.evidence_png("CIR-0002") == drawn[1].evidence_png
+
+
+def test_two_registers_sharing_the_evidence_folder_never_show_each_others_plot(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("demo", "walk")]
+    plots = tmp_path / "evidence"
+    for url, value in zip(urls, (14.0, 20.0), strict=True):
+        candidate = Candidate.example(current={"value": value})
+        plotted = plot_candidate(candidate, _frame(), plots)
+        write_filed_plots(connect(url).file([plotted]), [plotted])
+    # The second register's CIR-0001 found the first one's file there and left it alone.
+    assert (plots / "CIR-0001.png").read_bytes() == connect(urls[0]).evidence_png("CIR-0001")
+    assert connect(urls[1]).evidence_png("CIR-0001") != connect(urls[0]).evidence_png("CIR-0001")
+
+    runner = CliRunner()
+    own = runner.invoke(app, ["entries", "show", "CIR-0001", "--register", urls[0]])
+    other = runner.invoke(app, ["entries", "show", "CIR-0001", "--register", urls[1]])
+    assert f"Evidence   {plots / 'CIR-0001.png'}  (stored" in own.output
+    assert f"Evidence   not at {plots / 'CIR-0001.png'}" in other.output
+    refused = runner.invoke(app, ["entries", "plot", "CIR-0001", "--register", urls[1]])
+    assert refused.exit_code == 1
+    assert "holds another file, not CIR-0001's plot" in refused.output
+    out = tmp_path / "walk-CIR-0001.png"
+    written = runner.invoke(
+        app, ["entries", "plot", "CIR-0001", "--register", urls[1], "--out", str(out)]
+    )
+    assert written.exit_code == 0 and out.read_bytes() == connect(urls[1]).evidence_png("CIR-0001")
