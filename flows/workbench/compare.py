@@ -77,20 +77,26 @@ class FiledEntry:
 
 
 def filed_entries(report: BacktestReport) -> list[FiledEntry]:
-    """Return the entries a backtest filed (created, or re-detected), first seen first."""
+    """Return the entries a backtest filed (created, or re-detected), first seen first.
+
+    A re-detection under another kind (a spike seen again as a level shift) has its own
+    fingerprint but joins the same register entry: it counts as that entry, which keeps
+    its first fingerprint, kind and title, as the register does.
+    """
     seen: dict[str, FiledEntry] = {}
     for night in report.nights:
         for d in night.decisions:
             if d.action not in _FILED or not d.fingerprint:
                 continue
-            old = seen.get(d.fingerprint)
-            seen[d.fingerprint] = FiledEntry(
-                fingerprint=d.fingerprint,
+            key = d.entry_id or d.fingerprint
+            old = seen.get(key)
+            seen[key] = FiledEntry(
+                fingerprint=old.fingerprint if old else d.fingerprint,
                 entry_id=d.entry_id,
                 title=old.title if old else d.title,
                 kpi=d.kpi,
                 dimensions=d.dimensions,
-                kind=d.kind,
+                kind=old.kind if old else d.kind,
                 first_night=old.first_night if old else night.night,
                 last_night=night.night,
                 nights=(old.nights if old else 0) + 1,

@@ -109,3 +109,25 @@ def test_cli_compare_with_a_copy_made_elsewhere(tmp_path: Path) -> None:
     assert data["only_a"] == [] and data["only_b"]
     assert "A is scored on B's labels" in data["labels"]["note"]
     assert (tmp_path / "n.png").stat().st_size > 0
+
+
+def test_a_re_detection_under_another_kind_counts_as_its_entry() -> None:
+    from flows.workbench.backtest import BacktestNight, BacktestReport, Decision
+
+    def night(day: int, *decisions: Decision) -> BacktestNight:
+        return BacktestNight(date(2016, 5, day), {}, 1, 1, list(decisions))
+
+    spike = Decision("created", "CIR-0005", "rate spike", "first detection", fingerprint="aa",
+                     kpi="rate", dimensions={"group": "64"}, kind="spike")  # fmt: skip
+    shift = Decision("updated", "CIR-0005", "rate level shift", "same episode",
+                     fingerprint="bb", kpi="rate", dimensions={"group": "64"},
+                     kind="level_shift")  # fmt: skip
+    other = Decision("created", "CIR-0006", "count spike", "first detection",
+                     fingerprint="cc", kpi="count", kind="spike")  # fmt: skip
+    report = BacktestReport("demo", date(2016, 5, 9), date(2016, 5, 11), None, 0)
+    report.nights = [night(9, spike), night(10, shift, other), night(11, shift)]
+    entries = filed_entries(report)
+    assert [(e.entry_id, e.fingerprint, e.kind, e.title, e.nights) for e in entries] == [
+        ("CIR-0005", "aa", "spike", "rate spike", 3),
+        ("CIR-0006", "cc", "spike", "count spike", 1),
+    ]
