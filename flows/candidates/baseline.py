@@ -2,7 +2,10 @@
 
 ITIL's "where are we now?" needs point A *before* the change. The snapshot of one KPI slice:
 
-- ends before the event's onset (a trend's onset is where its fitted line starts);
+- ends before the event's onset (a trend's onset is where its fitted line starts), and
+  before the last days just ahead of it that already stand at the event's level
+  (``lead_in``): a detector may date an onset late, e.g. when a shift began on
+  blanked holidays;
 - leaves out blanked periods (holidays, extract edges, partial or thin periods are NaN in
   the KpiFrame) and counts them under ``excluded``;
 - compares like with like: a daily KPI is compared on the weekdays the event covers, over
@@ -89,6 +92,27 @@ def _daily_rows(
     return rows, lo, bool(counts.min() >= MIN_PER_WEEKDAY_FLOOR)
 
 
+def _event_onset(before: pd.DataFrame, onset: pd.Timestamp, event_level: float) -> pd.Timestamp:
+    """Move ``onset`` back over the valued days of the week before it nearer the event's level.
+
+    Those days belong to the event, not to its baseline. The level they are held against
+    is the median of the four weeks before that week; the walk stops at the first day
+    nearer that median than the event's level.
+    """
+    valued = before.dropna(subset=["value"])
+    week = onset - pd.Timedelta(days=7)
+    lead = valued[valued["period"] >= week]
+    earlier = valued[(valued["period"] < week) & (valued["period"] >= week - pd.Timedelta(days=28))]
+    if lead.empty or earlier.empty or not math.isfinite(event_level):
+        return onset
+    usual = float(earlier["value"].median())
+    for period, value in zip(lead["period"][::-1], lead["value"][::-1], strict=True):
+        if abs(value - event_level) >= abs(value - usual):
+            break
+        onset = period
+    return onset
+
+
 def _band(base: pd.DataFrame, now: pd.DataFrame, spec: KpiSpec, daily: bool) -> list[float] | None:
     """Prediction interval for the level of ``now``'s periods had nothing changed.
 
@@ -170,9 +194,20 @@ def baseline_snapshot(
     >>> days = pd.date_range("2024-01-01", periods=60, freq="D")
     >>> s = pd.DataFrame({"period": days, "value": 10.0, "n": 10})
     >>> snap = baseline_snapshot(s, days[56], s.iloc[56:57], spec)
-    >>> snap["end"] < days[56], snap["comparison"], snap["n"]
-    (True, 'same weekdays (Mon)', 4)
+    >>> snap["end"] < days[56], snap["comparison"], snap["n"], snap["lead_in"]
+    (True, 'same weekdays (Mon)', 4, 0)
+
+    A shift that began two days before its detected onset: those days are left out.
+
+    >>> s.loc[54:, "value"] = 30.0
+    >>> snap = baseline_snapshot(s, days[56], s.iloc[56:57], spec)
+    >>> snap["end"] < days[54], snap["lead_in"], snap["median"]
+    (True, 2, 10.0)
     """
+    detected = onset
+    onset = _event_onset(series[series["period"] < onset], onset, level_of(now, spec))
+    ahead = series[(series["period"] >= onset) & (series["period"] < detected)]
+    lead_in = int(ahead["value"].notna().sum())
     before = series[series["period"] < onset]
     daily = spec.grain == "D"
     if daily:
@@ -223,6 +258,7 @@ def baseline_snapshot(
         "band_level": BAND_LEVEL,
         "band_method": "bootstrap of baseline periods" + (", weekday by weekday" if daily else ""),
         "excluded": excluded,
+        "lead_in": lead_in,
         "grain": spec.grain,
         "unit": spec.unit,
     }

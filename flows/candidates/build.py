@@ -152,7 +152,7 @@ def build_candidate(
             f"({baseline['comparison']}, {baseline['n']} periods from "
             f"{_day(baseline['start'])} to {_day(baseline['end'])}, p10-p90 "
             f"{fmt(baseline['p10'])}-{fmt(baseline['p90'])}"
-            f"{_excluded(baseline['excluded'])})."
+            f"{_excluded(baseline['excluded'])}{_lead_in(baseline['lead_in'])})."
         )
         if math.isfinite(low) and math.isfinite(high):
             compared += (
@@ -379,3 +379,10 @@ def _day(stamp: Any) -> str:
 
 def _excluded(count: int) -> str:
     return f"; {count} holiday, edge or thin periods left out" if count else ""
+
+
+def _lead_in(count: int) -> str:
+    if not count:
+        return ""
+    days = "the period" if count == 1 else f"the {count} periods"
+    return f"; it stops before {days} just before the event, already at the event's level"
