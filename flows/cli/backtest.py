@@ -148,9 +148,10 @@ def _entries(title: str, entries: list[dict[str, Any]], both: bool = False) -> l
     if not entries:
         return [*lines, "  (none)"]
     if both:
-        lines.append(f"  {'first night A':<13}  {'first night B':<13}  nights A  entry")
+        lines.append(f"  {'first night A':<13}  {'first night B':<13}  nights A  nights B  entry")
         lines += [
-            f"  {e['first_night_a']:<13}  {e['first_night_b']:<13}  {e['nights']:>8}  {e['name']}"
+            f"  {e['first_night_a']:<13}  {e['first_night_b']:<13}  {e['nights']:>8}  "
+            f"{e['nights_b']:>8}  {e['name']}"
             for e in entries
         ]
         return lines

@@ -192,7 +192,7 @@ class Comparison:
             "only_b": [e.to_json() for e in only_b],
             "both": [{**x.to_json(), "first_night_a": x.first_night.isoformat(),
                       "first_night_b": y.first_night.isoformat(),
-                      "id_b": y.entry_id} for x, y in both],
+                      "nights_b": y.nights, "id_b": y.entry_id} for x, y in both],
             "labels": None if scores is None else {
                 "file": str(self.labels),
                 "note": self.note,

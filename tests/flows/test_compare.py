@@ -60,7 +60,7 @@ def test_json_has_the_three_lists_first_nights_per_night_counts_and_scores(
     for entry in data["only_b"]:
         assert entry["first_night"] in ("2016-04-25", "2016-04-26") and entry["title"]
     for entry in data["both"]:
-        assert {"first_night_a", "first_night_b"} <= set(entry)
+        assert {"first_night_a", "first_night_b", "nights_b"} <= set(entry)
     assert [row["night"] for row in data["per_night"]] == ["2016-04-25", "2016-04-26"]
     last = data["per_night"][-1]
     assert (last["entries_a"], last["entries_b"]) == (data["a"]["entries"], data["b"]["entries"])
@@ -79,6 +79,7 @@ def test_the_table_names_both_configs_and_lists(comparison: Comparison) -> None:
     assert "only B files: what A drops from B" in text
     assert "backlog_open level_shift for assignment_group=Group 39" in text
     assert "recall" in text
+    assert "nights A  nights B  entry" in text
 
 
 @pytest.mark.slow
