@@ -193,3 +193,18 @@ def test_a_rate_reads_as_a_percentage_on_the_page_as_in_entries_show(
         assert shown in page and shown in text, shown
     assert "share, shown in %" in page and "as a share: 5 % is 0.05" in page
     assert "0.92" not in page.replace('value="0.92"', "")
+
+
+def test_the_inbox_names_a_slice_once(client: Any, register: Register) -> None:
+    from register_client import Candidate
+
+    told, untold = (
+        register.file([Candidate.example(title=title, dimensions={"team": team})]).created[0]
+        for title, team in (("mttr up for team=red", "red"), ("mttr up", "blue"))
+    )
+    sign_in(client, "olga")
+    rows = client.get("/").text.split("<tr>")
+    told_row = next(r for r in rows if f'href="/entries/{told.entry_id}">mttr' in r)
+    untold_row = next(r for r in rows if f'href="/entries/{untold.entry_id}">mttr' in r)
+    assert "muted" not in told_row.split("</a>")[1].split("</td>")[0]
+    assert '<span class="muted">team=blue</span>' in untold_row
