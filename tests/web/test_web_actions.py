@@ -206,5 +206,5 @@ def test_the_inbox_names_a_slice_once(client: Any, register: Register) -> None:
     rows = client.get("/").text.split("<tr>")
     told_row = next(r for r in rows if f'href="/entries/{told.entry_id}">mttr' in r)
     untold_row = next(r for r in rows if f'href="/entries/{untold.entry_id}">mttr' in r)
-    assert "muted" not in told_row.split("</a>")[1].split("</td>")[0]
+    assert "muted" not in told_row.split("team=red</a>")[1].split("</td>")[0]
     assert '<span class="muted">team=blue</span>' in untold_row
