@@ -53,7 +53,7 @@ def _evidence_line(entry: dict[str, Any], file_matches: bool | None) -> str:
     stored = entry.get("evidence_plot_stored")
     if not where and not stored:
         return "Evidence   (no plot)"
-    if where and stored and file_matches is False:
+    if file_matches is False:  # checked only for a stored plot with a path
         # Registers of one project share the evidence folder; never point at a stranger.
         return (
             f"Evidence   not at {where} (missing there, or another entry's plot); stored in "
