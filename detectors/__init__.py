@@ -14,7 +14,8 @@ The package contract:
 - the estimators are scikit-learn outlier detectors and transformers (``clone``,
   ``get_params``, pipelines and ``GridSearchCV`` work); ``X`` rows are periods in order;
 - :mod:`detectors.nab_scorer` and :mod:`detectors.stream` hold the NAB scorer and the
-  high-frequency alarm scorer benchmarked on it.
+  high-frequency alarm scorer benchmarked on it; :mod:`detectors.durations` keeps that
+  scorer's windows as durations at any sampling step.
 
 Bad input, and what happens to it:
 

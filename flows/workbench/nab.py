@@ -1,4 +1,4 @@
-"""NAB-format folders: read data files, score them in one batch, and score the results.
+"""NAB-format folders: read data files, score them by sampling step, and score the results.
 
 The computation lives in ``detectors`` (:func:`detectors.stream.nab_scores`,
 :func:`detectors.nab_scorer.nab_score`); this module only reads and writes the files.
@@ -7,12 +7,12 @@ The computation lives in ``detectors`` (:func:`detectors.stream.nab_scores`,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from detectors.durations import at_step, sampling_step
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
 from detectors.stream import nab_scores
 
@@ -34,30 +34,44 @@ def read_nab_folder(data_dir: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def run_folder(
-    data_dir: Path,
-    out_dir: Path,
-    scorer: Callable[[np.ndarray], np.ndarray] = nab_scores,
-) -> dict[str, pd.DataFrame]:
-    """Score every file of ``data_dir`` in one batch and write the results to ``out_dir``.
+def run_folder(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Score every file of ``data_dir`` with the NAB default detector into ``out_dir``.
 
-    ``scorer`` maps the (rows x files) value matrix to scores of the same shape; the
-    default is the NAB default detector, :func:`detectors.stream.nab_scores`.
+    Files are scored in one batch per sampling step, with the detector's windows kept as
+    durations at that step (:func:`detectors.durations.at_step`): one setting for the
+    whole folder, whether a file holds a value every five minutes or every hour.
     """
     frames = read_nab_folder(data_dir)
-    # One (rows x files) matrix, NaN-padded: the scorer's time loop runs once for all files.
-    matrix = np.full((max(len(f) for f in frames.values()), len(frames)), np.nan)
-    for j, frame in enumerate(frames.values()):
-        matrix[: len(frame), j] = frame["value"].to_numpy(dtype=np.float64)
-    scores = scorer(matrix)
+    by_step: dict[np.timedelta64, list[str]] = {}
+    for name, frame in frames.items():
+        by_step.setdefault(sampling_step(_timestamps(name, frame)), []).append(name)
+    scores: dict[str, np.ndarray] = {}
+    for step, names in by_step.items():
+        # One (rows x files) matrix, NaN-padded: the scorer's time loop runs once a batch.
+        matrix = np.full((max(len(frames[n]) for n in names), len(names)), np.nan)
+        for j, name in enumerate(names):
+            matrix[: len(frames[name]), j] = frames[name]["value"].to_numpy(dtype=np.float64)
+        batch = nab_scores(matrix, *at_step(step))
+        scores |= {name: batch[: len(frames[name]), j] for j, name in enumerate(names)}
     results = {}
-    for j, (name, frame) in enumerate(frames.items()):
-        result = frame.assign(anomaly_score=np.round(scores[: len(frame), j], 6))
+    for name, frame in frames.items():
+        result = frame.assign(anomaly_score=np.round(scores[name], 6))
         target = out_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         result.to_csv(target, index=False)
         results[name] = result
     return results
+
+
+def _timestamps(name: str, frame: pd.DataFrame) -> np.ndarray:
+    """Parse a file's timestamps; a value that is not a date is an error naming it."""
+    parsed = pd.to_datetime(frame["timestamp"], errors="coerce")
+    bad = frame["timestamp"][parsed.isna()]
+    if not bad.empty:
+        raise ValueError(
+            f"{name}: timestamp {bad.iloc[0]!r} (row {bad.index[0] + 2}) is not a date"
+        )
+    return parsed.to_numpy()
 
 
 def read_windows(path: Path) -> dict[str, list[tuple[str, str]]]:

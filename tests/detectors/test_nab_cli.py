@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from detectors.durations import at_step
+from detectors.stream import nab_scores
 from flows.cli.nab import nab_app
 from flows.workbench.nab import read_windows, run_folder, score_folder
 
 
-def _write(folder: Path, name: str, values: np.ndarray) -> pd.DatetimeIndex:
-    ts = pd.date_range("2020-01-01", periods=len(values), freq="5min")
+def _write(folder: Path, name: str, values: np.ndarray, freq: str = "5min") -> pd.DatetimeIndex:
+    ts = pd.date_range("2020-01-01", periods=len(values), freq=freq)
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"timestamp": ts.strftime("%Y-%m-%d %H:%M:%S"), "value": values}).to_csv(
@@ -87,6 +89,39 @@ def test_subset_scores_only_the_files_that_were_run(
     assert json.loads(subset.stdout) == json.loads(whole.stdout)
     empty = runner.invoke(nab_app, ["score", str(tmp_path), "--windows", str(wider), "--subset"])
     assert empty.exit_code == 1 and "matches a labelled data file" in empty.output
+
+
+def test_each_file_is_scored_with_the_windows_of_its_own_step(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    five = 10 + rng.normal(0, 1, 3000)
+    hourly = 10 + rng.normal(0, 1, 1200)
+    data = tmp_path / "data"
+    _write(data, "a/five.csv", five)
+    _write(data, "b/hourly.csv", hourly, freq="h")
+    results = run_folder(data, tmp_path / "out")
+    hour_settings = at_step(np.timedelta64(1, "h"))
+    assert hour_settings[0].season == 24  # a day, not 12 days of hourly rows
+    expected = {
+        "a/five.csv": nab_scores(five),
+        "b/hourly.csv": nab_scores(hourly, *hour_settings),
+    }
+    for name, scores in expected.items():
+        assert np.array_equal(results[name]["anomaly_score"], np.round(scores, 6))
+    assert not np.array_equal(
+        np.round(nab_scores(hourly), 6), results["b/hourly.csv"]["anomaly_score"]
+    )
+
+
+def test_a_timestamp_that_is_not_a_date_names_its_file_and_row(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _write(data, "cat/bad.csv", np.ones(5))
+    frame = pd.read_csv(data / "cat/bad.csv")
+    frame.loc[3, "timestamp"] = "yesterday"
+    frame.to_csv(data / "cat/bad.csv", index=False)
+    result = CliRunner().invoke(nab_app, ["run", str(data), str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "cat/bad.csv: timestamp 'yesterday' (row 5) is not a date" in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_folder_is_one_clear_error(tmp_path: Path) -> None:

@@ -1,0 +1,93 @@
+"""The NAB detector's windows as durations: one setting for data at any sampling step.
+
+The defaults of :func:`detectors.stream.nab_scores` count rows of NAB's five-minute data:
+``season`` = 288 rows is a day, ``long`` = 8,640 rows is 30 days, ``refractory`` = 200
+rows is about 17 hours. Counted in rows, the same setting means something else on hourly
+data (a 12-day "day", a 360-day history), and its scores land on another scale, so a
+corpus of mixed steps has no good common threshold. :func:`at_step` keeps each window's
+duration instead: ``rows * REFERENCE_STEP / step``, and the scale's smoothing weight
+``alpha`` keeps its memory the same way. On five-minute data nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from detectors.likelihood import LikelihoodParams
+from detectors.novelty import NoveltyParams
+from detectors.stream import AlarmParams
+
+__all__ = ["REFERENCE_STEP", "at_step", "sampling_step"]
+
+#: The sampling step the row-counted defaults were written for: NAB's five minutes.
+REFERENCE_STEP = np.timedelta64(300, "s")
+
+
+def sampling_step(timestamps: np.ndarray) -> np.timedelta64:
+    """Return the median gap between timestamps (``REFERENCE_STEP`` if there is none).
+
+    Examples
+    --------
+    >>> ts = np.array(["2014-01-01T00:00", "2014-01-01T01:00", "2014-01-01T03:00"],
+    ...               dtype="datetime64[s]")
+    >>> sampling_step(ts)
+    np.timedelta64(5400,'s')
+    """
+    gaps = np.diff(np.asarray(timestamps, dtype="datetime64[s]")).astype(np.int64)
+    gaps = gaps[gaps > 0]  # repeated timestamps are rows of one instant, not a step
+    if gaps.size == 0:
+        return REFERENCE_STEP
+    return np.timedelta64(int(np.median(gaps)), "s")
+
+
+def at_step(
+    step: np.timedelta64,
+    params: AlarmParams | None = None,
+    novelty: NoveltyParams | None = None,
+    likelihood: LikelihoodParams | None = None,
+) -> tuple[AlarmParams, NoveltyParams, LikelihoodParams]:
+    """Rescale every window of the settings (defaults if omitted) to keep its duration at ``step``.
+
+    Row counts become ``max(1, round(rows / k))`` with ``k = step / REFERENCE_STEP``, and
+    ``alpha`` becomes ``1 - (1 - alpha) ** k``. Counts of other things (``n_seasons``, the
+    novelty ``bins`` and context ``order``) and the thresholds stay as they are.
+
+    Examples
+    --------
+    >>> alarm, novelty, likelihood = at_step(np.timedelta64(1, "h"))
+    >>> alarm.season, alarm.refractory, likelihood.long, novelty.min_periods
+    (24, 17, 720, 25)
+    >>> at_step(REFERENCE_STEP)[0] == AlarmParams()
+    True
+    """
+    alarm, novel, lik = (
+        params or AlarmParams(),
+        novelty or NoveltyParams(),
+        likelihood or LikelihoodParams(),
+    )
+    k = float(step / REFERENCE_STEP)
+    if k == 1.0:  # exactly the reference: keep every value to the bit
+        return alarm, novel, lik
+
+    def rows(n: int) -> int:
+        return max(1, round(n / k))
+
+    return (
+        replace(
+            alarm,
+            window=rows(alarm.window),
+            season=rows(alarm.season),
+            record_window=rows(alarm.record_window),
+            refractory=rows(alarm.refractory),
+            alpha=1.0 - (1.0 - alarm.alpha) ** k,
+        ),
+        replace(novel, min_periods=rows(novel.min_periods)),
+        replace(
+            lik,
+            short=rows(lik.short),
+            long=rows(lik.long),
+            min_periods=rows(lik.min_periods),
+        ),
+    )
