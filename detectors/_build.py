@@ -48,13 +48,15 @@ def build_findings(
     ``detector`` names the estimator class behind every event, or behind each one.
     """
     names = [detector] * len(st.series) if isinstance(detector, str) else detector
-    keys = m.keys.to_dict("records")
+    # Key columns as plain lists, once: a dict per series would cost more than the events.
+    keys = {str(c): [str(v) for v in m.keys[c].tolist()] for c in m.keys.columns}
     periods = list(m.periods)  # one conversion, not one DatetimeIndex lookup per field
     with np.errstate(divide="ignore", invalid="ignore"):
         magnitude = (st.observed - st.reference) / np.abs(st.reference)
     out = []
     for i in range(len(st.series)):
-        key = {str(k): str(v) for k, v in keys[int(st.series[i])].items()}
+        j = int(st.series[i])
+        key = {k: values[j] for k, values in keys.items()}
         direction: Direction = "up" if st.observed[i] >= st.reference[i] else "down"
         out.append(
             Finding(

@@ -22,13 +22,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from detectors._baseline import robust_baseline
 from detectors._build import EventStats, build_findings
-from detectors._calibration import score_to_z, z_to_score
+from detectors._calibration import reaches, score_to_z, z_to_score
 from detectors._counts import count_dispersion, count_z
 from detectors._frame import SeriesMatrix, season_length, to_matrix
-from detectors._rolling import lagged_median, running_sum
+from detectors._rolling import FloatArray, lagged_median, running_sum
 from detectors._sampling import (
     COUNT,
     relative_floor,
@@ -40,7 +41,7 @@ from detectors._sampling import (
 from detectors.config import DetectorConfig, parse_config
 from detectors.cusum import cusum, phase_scale
 from detectors.entity import multivariate_findings
-from detectors.events import event_max, event_mean, event_sum, find_events
+from detectors.events import Events, event_mean, event_sum, find_events, row_max
 from detectors.finding import Finding
 from detectors.shift import level_shift
 from detectors.trend import trend_findings
@@ -163,8 +164,9 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         tail = np.abs(count_z(m.values[:, cols][hit], expected[:, cols][hit], phi[hit]))
         zc[hit] = np.sign(zc[hit]) * np.minimum(np.abs(zc[hit]), tail)
         z_point[:, cols] = zc
-    with np.errstate(divide="ignore", invalid="ignore"):
-        point = np.nan_to_num(z_to_score(z_point))
+    # Scores only where they are needed: flags from |z| (exactly the scores' flags), the
+    # scores themselves at the flagged rows alone (see _scores_at).
+    point_reached = reaches(z_point, cfg.seasonal__threshold)
     # Whole cycles in both windows, so a season's highs and lows cancel out of the medians.
     shift_window = -(-cfg.shift__window // period) * period
     shift_reference = -(-cfg.shift__reference // period) * period
@@ -176,7 +178,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     shift_z, recent, ref = level_shift(
         y_level, shift_window, shift_reference, cfg.shift__alpha, 0.0, noise
     )
-    shift = np.nan_to_num(z_to_score(shift_z))
+    shift_reached = reaches(shift_z, cfg.shift__threshold)
     # The CUSUM weighs each day by its own phase's spread (see detectors.cusum).
     own = phase_scale(resid, period, alpha=cfg.seasonal__alpha, clip=cfg.seasonal__clip)
     own = np.where(np.isnan(scale), np.nan, np.fmax(np.fmax(own, noise), floor))
@@ -187,11 +189,6 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         z, resid, m.counts, drift=cfg.cusum_drift, clip=cfg.seasonal__clip, cap=_CAP * limit
     )
     at_limit = np.abs(cus.stat) >= limit
-    # For a shift of 2 * drift bands, 2 * drift * S is the log likelihood ratio of "moved"
-    # against "not"; on the scores' -log10(p) / 10 scale that is 2 * drift * S / (10 ln 10)
-    # (0.52 at the default limit), and never below the threshold once at the limit.
-    cus_score = 2 * cfg.cusum_drift * np.abs(cus.stat) / (10 * np.log(10))
-    cus_score = np.where(at_limit, np.fmax(cus_score, cfg.shift__threshold), cus_score)
     cus_move = np.abs(restore(base.expected + cus.move, kind) - expected)
     # A count's n is its value and its noise floor covers it; any other value needs
     # min_count records to fire alone, and a shift as many over its recent window.
@@ -203,13 +200,13 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     with np.errstate(invalid="ignore"):
         point_flags = (
             (is_count | (m.counts >= cfg.min_count))
-            & (point >= cfg.seasonal__threshold)
+            & point_reached
             & (point_move >= cfg.min_abs_change)
             & (point_move >= cfg.min_rel_change * np.abs(expected))
         )
         shift_flags = (
             (is_count | (window_n >= cfg.min_count))
-            & (shift >= cfg.shift__threshold)
+            & shift_reached
             & (shift_move >= cfg.min_abs_change)
             & (shift_move >= cfg.min_rel_change * np.abs(ref))
         )
@@ -219,11 +216,11 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
             & (cus_move >= cfg.min_abs_change)
             & (cus_move >= cfg.min_rel_change * np.abs(expected))
         )
-    shift = np.fmax(shift, np.nan_to_num(cus_score))
     shift_flags = shift_flags | cus.onset_flags(cus_flags)
     ev = find_events(point_flags | shift_flags, suppress=cfg.suppress)
     if len(ev) == 0:
         return []
+    point, shift = _scores_at(ev, z_point, shift_z, cus.stat, at_limit, cfg)
     half_band = float(score_to_z(cfg.seasonal__threshold)) * scale
     series_kind_of = kind[ev.series]
     low = restore(event_mean(base.expected - half_band, ev)[None, :], series_kind_of)[0]
@@ -231,7 +228,7 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
     expected_ev = event_mean(expected, ev)
     observed = event_mean(m.values, ev)
     n_flagged = np.diff(np.append(ev.offsets, len(ev.rows)))
-    is_shift = (n_flagged >= cfg.shift_periods) | (event_max(shift, ev) > event_max(point, ev))
+    is_shift = (n_flagged >= cfg.shift_periods) | (row_max(shift, ev) > row_max(point, ev))
     kinds = np.where(is_shift, "level_shift", np.where(observed >= expected_ev, "spike", "dip"))
     stats = EventStats(
         series=ev.series,
@@ -243,8 +240,32 @@ def _point_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str]
         reference=expected_ev,
         band_low=np.fmin(low, expected_ev),
         band_high=np.fmax(high, expected_ev),
-        score=event_max(np.fmax(point, shift), ev),
+        score=row_max(np.fmax(point, shift), ev),
         n=event_sum(m.counts, ev),
     )
     names = np.where(is_shift, "LevelShiftDetector", "SeasonalZScoreDetector").tolist()
     return build_findings(m, stats, better, names, cfg.model_dump(exclude={"targets"}))
+
+
+def _scores_at(
+    ev: Events,
+    z_point: FloatArray,
+    shift_z: FloatArray,
+    cus_stat: FloatArray,
+    at_limit: NDArray[np.bool_],
+    cfg: DetectorConfig,
+) -> tuple[FloatArray, FloatArray]:
+    """Score the points and shifts at the events' rows only (``ev.rows`` order), NaN as 0.
+
+    The shift score is the larger of the weekly test's and the CUSUM's. For a shift of
+    2 * drift bands, 2 * drift * S is the log likelihood ratio of "moved" against "not";
+    on the scores' -log10(p) / 10 scale that is 2 * drift * S / (10 ln 10) (0.52 at the
+    default limit), and never below the threshold once at the limit.
+    """
+    at = (ev.rows, ev.row_series)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = np.nan_to_num(z_to_score(z_point[at]))
+        shift = np.nan_to_num(z_to_score(shift_z[at]))
+    cus = 2 * cfg.cusum_drift * np.abs(cus_stat[at]) / (10 * np.log(10))
+    cus = np.where(at_limit[at], np.fmax(cus, cfg.shift__threshold), cus)
+    return point, np.fmax(shift, np.nan_to_num(cus))

@@ -21,6 +21,7 @@ __all__ = [
     "event_sum",
     "find_events",
     "refractory",
+    "row_max",
 ]
 
 
@@ -98,9 +99,18 @@ def event_mean(values: FloatArray, ev: Events) -> FloatArray:
 
 def event_max(values: FloatArray, ev: Events) -> FloatArray:
     """Per-event maximum of a (T, S) matrix over the event's flagged rows."""
+    return row_max(values[ev.rows, ev.row_series], ev)
+
+
+def row_max(per_row: FloatArray, ev: Events) -> FloatArray:
+    """Per-event maximum of values already taken at the events' rows, in ``ev.rows`` order.
+
+    For a statistic that is costly over a whole matrix but needed only where events are
+    (a score, say): compute it on ``x[ev.rows, ev.row_series]`` and reduce it here.
+    """
     if len(ev) == 0:
         return np.empty(0)
-    out: FloatArray = np.maximum.reduceat(values[ev.rows, ev.row_series], ev.offsets)
+    out: FloatArray = np.maximum.reduceat(per_row, ev.offsets)
     return out
 
 

@@ -14,11 +14,11 @@ from numpy.typing import NDArray
 
 from detectors._base import CausalDetectorMixin
 from detectors._build import EventStats, build_findings
-from detectors._calibration import z_to_score
+from detectors._calibration import reaches, z_to_score
 from detectors._frame import SeriesMatrix
 from detectors._regression import rolling_line
 from detectors.config import DetectorConfig, check_estimator_params
-from detectors.events import event_max, event_mean, event_sum, find_events
+from detectors.events import event_mean, event_sum, find_events, row_max
 from detectors.finding import Finding
 
 __all__ = ["TrendDetector", "trend_findings"]
@@ -39,7 +39,6 @@ def trend_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str])
     names, of_series = np.unique(m.keys["kpi"].to_numpy(), return_inverse=True)
     sign = np.array([_bad_sign(better.get(k)) for k in names])[of_series]
     target = np.array([float(cfg.targets.get(k, np.nan)) for k in names])[of_series]
-    score = z_to_score(line.t_stat)
     change = line.slope * (w - 1)
     start_level = line.fitted - change
     # Comparisons instead of sign arithmetic: the same flags without a float temporary
@@ -56,7 +55,7 @@ def trend_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str])
         floor = np.abs(start_level)
         floor *= cfg.min_rel_change
         flags = (
-            (score >= cfg.trend__threshold)
+            reaches(line.t_stat, cfg.trend__threshold)
             & bad_way
             & off_target
             & (size >= floor)
@@ -77,7 +76,7 @@ def trend_findings(m: SeriesMatrix, cfg: DetectorConfig, better: dict[str, str])
         reference=baseline,
         band_low=np.fmin(baseline, expected),
         band_high=np.fmax(baseline, expected),
-        score=event_max(score, ev),
+        score=row_max(z_to_score(line.t_stat[ev.rows, ev.row_series]), ev),
         n=event_sum(m.counts, ev),
     )
     params = {"trend__window": w, "trend__threshold": cfg.trend__threshold}
