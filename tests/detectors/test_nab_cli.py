@@ -15,13 +15,17 @@ from flows.cli.nab import nab_app
 from flows.workbench.nab import read_windows, run_folder, score_folder
 
 
-def _write(folder: Path, name: str, values: np.ndarray, freq: str = "5min") -> pd.DatetimeIndex:
+def _write(
+    folder: Path,
+    name: str,
+    values: np.ndarray,
+    freq: str = "5min",
+    fmt: str = "%Y-%m-%d %H:%M:%S",
+) -> pd.DatetimeIndex:
     ts = pd.date_range("2020-01-01", periods=len(values), freq=freq)
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"timestamp": ts.strftime("%Y-%m-%d %H:%M:%S"), "value": values}).to_csv(
-        path, index=False
-    )
+    pd.DataFrame({"timestamp": ts.strftime(fmt), "value": values}).to_csv(path, index=False)
     return ts
 
 
@@ -97,7 +101,7 @@ def test_each_file_is_scored_with_the_windows_of_its_own_step(tmp_path: Path) ->
     hourly = 10 + rng.normal(0, 1, 1200)
     data = tmp_path / "data"
     _write(data, "a/five.csv", five)
-    _write(data, "b/hourly.csv", hourly, freq="h")
+    _write(data, "b/hourly.csv", hourly, freq="h", fmt="%Y-%m-%dT%H:%M:%SZ")  # UTC, ISO
     results = run_folder(data, tmp_path / "out")
     hour_settings = at_step(np.timedelta64(1, "h"))
     assert hour_settings[0].season == 24  # a day, not 12 days of hourly rows
