@@ -26,10 +26,17 @@ from typing import Any
 
 import numpy as np
 
+from detectors.durations import at_step
 from detectors.nab_scorer import PROFILES, NabFile, nab_score
 from detectors.novelty import NoveltyParams
 from detectors.stream import alarm_scores, nab_scores
-from flows.workbench.nab import read_nab_folder, read_windows, run_folder, score_folder
+from flows.workbench.nab import (
+    default_scorer,
+    read_nab_folder,
+    read_windows,
+    run_folder,
+    score_folder,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,7 +49,9 @@ NEIGHBOURS: dict[str, list[Any]] = {
 }
 
 
-def run_cli_path(data: Path, scorer: Callable[[np.ndarray], np.ndarray], label: str) -> None:
+def run_cli_path(
+    data: Path, scorer: Callable[[np.ndarray, np.timedelta64], np.ndarray], label: str
+) -> None:
     windows = read_windows(data / "combined_windows.json")
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
@@ -97,8 +106,12 @@ def main() -> None:
         print(f"skip: no NAB data at {data}")
         return
     print(f"NAB default (nab_scores), novelty {NoveltyParams().as_dict()}")
-    run_cli_path(data, nab_scores, "nab_scores (radar nab run default)")
-    run_cli_path(data, alarm_scores, "alarm_scores (record alarms only, previous default)")
+    run_cli_path(data, default_scorer, "nab_scores (radar nab run default)")
+    run_cli_path(
+        data,
+        lambda x, step: alarm_scores(x, at_step(step)[0]),
+        "alarm_scores (record alarms only, previous default)",
+    )
     if "--sensitivity" in sys.argv[1:]:
         sensitivity(data)
 

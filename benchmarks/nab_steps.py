@@ -10,8 +10,8 @@ window snapped to the coarse rows that hold its bounds, and scored two ways:
 - ``rows``: the defaults as row counts, as ``radar nab run`` did before;
 - ``durations``: :func:`detectors.durations.at_step`, what it does now.
 
-The last block mixes steps the way a real corpus does: a third of each category's files
-at 5, 30 and 60 minutes, scored together with one threshold. Scores are NAB's with the
+The last block mixes steps the way a real corpus does: the files, in name order, take 5,
+30 and 60 minutes in turn, and are scored together with one threshold. Scores are NAB's with the
 threshold swept on all files (in-sample) and chosen by leaving one category out (CV).
 No setting is chosen here: ``at_step`` rescales every window, with no exceptions.
 """
@@ -45,7 +45,7 @@ def coarsen(corpus: NabCorpus, k: int) -> NabCorpus:
 
 
 def _snap(stamps: np.ndarray, bound: str) -> str:
-    i = np.searchsorted(stamps, np.datetime64(pd.Timestamp(bound)), side="right") - 1
+    i = int(np.searchsorted(stamps, np.datetime64(pd.Timestamp(bound)), side="right")) - 1
     return pd.Timestamp(stamps[min(max(i, 0), len(stamps) - 1)]).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 

@@ -63,9 +63,10 @@ def reaches(z: ArrayLike, threshold: float) -> NDArray[np.bool_]:
     """``z_to_score(z) >= threshold``, with the tail computed only where ``|z|`` comes near.
 
     Most cells of a scan sit far below any threshold, and the Gaussian tail is the costly
-    part of a score; the margin (a billionth of the threshold's ``|z|``) is far wider than
-    either function's rounding, so the flags are exactly those of the scores. NaN never
-    reaches.
+    part of a score. The margin below the threshold's ``|z|`` (a billionth of it, and 1e-6
+    for thresholds so small that scores near 0 lose their digits) is far wider than either
+    function's rounding, so the flags are exactly those of the scores. NaN, which has no
+    score, never reaches.
 
     Examples
     --------
@@ -74,7 +75,7 @@ def reaches(z: ArrayLike, threshold: float) -> NDArray[np.bool_]:
     """
     a = np.asarray(z, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        near = np.abs(a) >= score_to_z(threshold) * (1.0 - 1e-9)
+        near = np.abs(a) >= score_to_z(threshold) * (1.0 - 1e-9) - 1e-6
     out = np.zeros(a.shape, dtype=bool)
     out[near] = z_to_score(a[near]) >= threshold
     return out

@@ -35,11 +35,11 @@ def sampling_step(timestamps: np.ndarray) -> np.timedelta64:
     >>> sampling_step(ts)
     np.timedelta64(5400,'s')
     """
-    gaps = np.diff(np.asarray(timestamps, dtype="datetime64[s]")).astype(np.int64)
+    gaps = np.abs(np.diff(np.asarray(timestamps, dtype="datetime64[ms]")).astype(np.int64))
     gaps = gaps[gaps > 0]  # repeated timestamps are rows of one instant, not a step
     if gaps.size == 0:
         return REFERENCE_STEP
-    return np.timedelta64(int(np.median(gaps)), "s")
+    return np.timedelta64(round(float(np.median(gaps)) / 1000), "s")
 
 
 def at_step(
@@ -51,7 +51,8 @@ def at_step(
     """Rescale every window of the settings (defaults if omitted) to keep its duration at ``step``.
 
     Row counts become ``max(1, round(rows / k))`` with ``k = step / REFERENCE_STEP``, and
-    ``alpha`` becomes ``1 - (1 - alpha) ** k``. Counts of other things (``n_seasons``, the
+    ``alpha`` becomes ``1 - (1 - alpha) ** k``, for steps more than 5 % above the
+    reference; shorter steps keep every value. Counts of other things (``n_seasons``, the
     novelty ``bins`` and context ``order``) and the thresholds stay as they are.
 
     Examples
@@ -68,7 +69,10 @@ def at_step(
         likelihood or LikelihoodParams(),
     )
     k = float(step / REFERENCE_STEP)
-    if k == 1.0:  # exactly the reference: keep every value to the bit
+    # Within 5 % of the reference (a jittered five-minute feed) every value stays to the
+    # bit. Finer data keeps the row counts too: as durations its windows would grow past
+    # what the lagged medians can hold (a day of one-second rows is 86,400 lags).
+    if k < 1.05:
         return alarm, novel, lik
 
     def rows(n: int) -> int:

@@ -16,7 +16,6 @@ from detectors._rolling import FloatArray, IntArray
 
 __all__ = [
     "Events",
-    "event_max",
     "event_mean",
     "event_sum",
     "find_events",
@@ -95,11 +94,6 @@ def event_mean(values: FloatArray, ev: Events) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = event_sum(values, ev) / event_sum(valid, ev)
     return out
-
-
-def event_max(values: FloatArray, ev: Events) -> FloatArray:
-    """Per-event maximum of a (T, S) matrix over the event's flagged rows."""
-    return row_max(values[ev.rows, ev.row_series], ev)
 
 
 def row_max(per_row: FloatArray, ev: Events) -> FloatArray:

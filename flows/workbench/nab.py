@@ -7,6 +7,7 @@ The computation lives in ``detectors`` (:func:`detectors.stream.nab_scores`,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from detectors.durations import at_step, sampling_step
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
 from detectors.stream import nab_scores
 
-__all__ = ["read_nab_folder", "read_windows", "run_folder", "score_folder"]
+__all__ = ["default_scorer", "read_nab_folder", "read_windows", "run_folder", "score_folder"]
 
 
 def read_nab_folder(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -34,12 +35,23 @@ def read_nab_folder(data_dir: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def run_folder(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Score every file of ``data_dir`` with the NAB default detector into ``out_dir``.
+def default_scorer(matrix: np.ndarray, step: np.timedelta64) -> np.ndarray:
+    """Score with the NAB default detector, its windows kept as durations at ``step``."""
+    return nab_scores(matrix, *at_step(step))
 
-    Files are scored in one batch per sampling step, with the detector's windows kept as
-    durations at that step (:func:`detectors.durations.at_step`): one setting for the
-    whole folder, whether a file holds a value every five minutes or every hour.
+
+def run_folder(
+    data_dir: Path,
+    out_dir: Path,
+    scorer: Callable[[np.ndarray, np.timedelta64], np.ndarray] = default_scorer,
+) -> dict[str, pd.DataFrame]:
+    """Score every file of ``data_dir`` and write the results to ``out_dir``.
+
+    Files are scored in one batch per sampling step: ``scorer`` maps a (rows x files)
+    value matrix and the step to scores of the same shape. The default,
+    :func:`default_scorer`, keeps the detector's windows as durations at that step
+    (:func:`detectors.durations.at_step`): one setting for the whole folder, whether a
+    file holds a value every five minutes or every hour.
     """
     frames = read_nab_folder(data_dir)
     by_step: dict[np.timedelta64, list[str]] = {}
@@ -51,7 +63,7 @@ def run_folder(data_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
         matrix = np.full((max(len(frames[n]) for n in names), len(names)), np.nan)
         for j, name in enumerate(names):
             matrix[: len(frames[name]), j] = frames[name]["value"].to_numpy(dtype=np.float64)
-        batch = nab_scores(matrix, *at_step(step))
+        batch = scorer(matrix, step)
         scores |= {name: batch[: len(frames[name]), j] for j, name in enumerate(names)}
     results = {}
     for name, frame in frames.items():
