@@ -1,4 +1,4 @@
-"""Load the NAB subset as one (rows x files) matrix, with each file's category and windows."""
+"""Load the NAB subset as one (time slots x files) matrix, with each file's category and windows."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from detectors.durations import sampling_step, time_slots
 from detectors.nab_scorer import NabFile
 
 HERE = Path(__file__).resolve().parent
@@ -22,16 +23,37 @@ class NabCorpus:
     groups: list[str]
     timestamps: list[np.ndarray]
     windows: list[list[tuple[str, str]]]
-    matrix: np.ndarray  # rows x files, NaN-padded at the end
+    matrix: np.ndarray  # time slots x files, NaN where a file has no reading
+    slots: list[np.ndarray]  # each file's rows in the matrix
 
     def files(self, scorer: Callable[[np.ndarray], np.ndarray]) -> list[NabFile]:
         scores = np.round(scorer(self.matrix), 6)
         return [
-            NabFile(n, ts, scores[: len(ts), j], w)
-            for j, (n, ts, w) in enumerate(
-                zip(self.names, self.timestamps, self.windows, strict=True)
+            NabFile(n, ts, scores[rows, j], w)
+            for j, (n, ts, w, rows) in enumerate(
+                zip(self.names, self.timestamps, self.windows, self.slots, strict=True)
             )
         ]
+
+
+def on_time_grid(
+    names: list[str],
+    groups: list[str],
+    timestamps: list[np.ndarray],
+    windows: list[list[tuple[str, str]]],
+    values: list[np.ndarray],
+    slots: list[np.ndarray] | None = None,
+) -> NabCorpus:
+    """The files on one matrix, each on its time grid as ``radar nab run`` scores it.
+
+    ``slots`` overrides the grid (``np.arange`` per file: the file order, gaps ignored).
+    """
+    if slots is None:
+        slots = [time_slots(ts, sampling_step(ts)) for ts in timestamps]
+    matrix = np.full((max(int(s[-1]) + 1 for s in slots), len(names)), np.nan)
+    for j, (rows, v) in enumerate(zip(slots, values, strict=True)):
+        matrix[rows, j] = v
+    return NabCorpus(names, groups, timestamps, windows, matrix, slots)
 
 
 def corpus_or_none() -> NabCorpus | None:
@@ -48,13 +70,10 @@ def _load_corpus(data: Path) -> NabCorpus:
     windows = json.loads((data / "combined_windows.json").read_text())
     names = sorted(windows)
     frames = [pd.read_csv(data / n) for n in names]
-    matrix = np.full((max(len(f) for f in frames), len(frames)), np.nan)
-    for j, f in enumerate(frames):
-        matrix[: len(f), j] = f["value"].to_numpy(dtype=np.float64)
-    return NabCorpus(
-        names=names,
-        groups=[n.split("/")[0] for n in names],
-        timestamps=[pd.to_datetime(f["timestamp"]).to_numpy() for f in frames],
-        windows=[[(a, b) for a, b in windows[n]] for n in names],
-        matrix=matrix,
+    return on_time_grid(
+        names,
+        [n.split("/")[0] for n in names],
+        [pd.to_datetime(f["timestamp"]).to_numpy() for f in frames],
+        [[(a, b) for a, b in windows[n]] for n in names],
+        [f["value"].to_numpy(dtype=np.float64) for f in frames],
     )

@@ -1,4 +1,4 @@
-"""The NAB detector on coarser data: windows counted in rows against windows as durations.
+"""The NAB detector on coarser and gappy data: rows against durations and time grids.
 
 Run: ``.venv/bin/python benchmarks/nab_steps.py`` (data: ``$RADAR_DATA_DIR/nab``).
 
@@ -10,8 +10,11 @@ window snapped to the coarse rows that hold its bounds, and scored two ways:
 - ``rows``: the defaults as row counts, as ``radar nab run`` did before;
 - ``durations``: :func:`detectors.durations.at_step`, what it does now.
 
-The last block mixes steps the way a real corpus does: the files, in name order, take 5,
-30 and 60 minutes in turn, and are scored together with one threshold. Scores are NAB's with the
+The next block mixes steps the way a real corpus does: the files, in name order, take 5,
+30 and 60 minutes in turn, and are scored together with one threshold. The last drops
+runs of 1-12 rows at random (10 % and 30 % of each file, a feed with gaps) and scores the
+rows in file order, as ``radar nab run`` did before, and on their time grid
+(:func:`detectors.durations.time_slots`, NaN in the gaps), as it does now. Scores are NAB's with the
 threshold swept on all files (in-sample) and chosen by leaving one category out (CV).
 No setting is chosen here: ``at_step`` rescales every window, with no exceptions.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from nab_data import NabCorpus, corpus_or_none
+from nab_data import NabCorpus, corpus_or_none, on_time_grid
 
 from detectors.durations import REFERENCE_STEP, at_step
 from detectors.nab_cv import leave_one_group_out
@@ -30,18 +33,36 @@ from detectors.stream import nab_scores
 PROFILES = ("standard", "reward_low_FP_rate")
 
 
+def values(corpus: NabCorpus) -> list[np.ndarray]:
+    """Each file's values in file order."""
+    return [corpus.matrix[rows, j] for j, rows in enumerate(corpus.slots)]
+
+
 def coarsen(corpus: NabCorpus, k: int) -> NabCorpus:
     """Each file averaged over ``k`` rows; windows snapped to the rows holding their bounds."""
-    rows = corpus.matrix.shape[0] // k
-    matrix = np.full((rows, len(corpus.names)), np.nan)
-    stamps, windows = [], []
-    for j, (ts, wins) in enumerate(zip(corpus.timestamps, corpus.windows, strict=True)):
+    stamps, windows, coarse = [], [], []
+    for ts, wins, v in zip(corpus.timestamps, corpus.windows, values(corpus), strict=True):
         n = len(ts) // k
-        matrix[:n, j] = corpus.matrix[: n * k, j].reshape(n, k).mean(axis=1)
-        coarse = ts[: n * k : k]
-        stamps.append(coarse)
-        windows.append([(_snap(coarse, a), _snap(coarse, b)) for a, b in wins])
-    return NabCorpus(corpus.names, corpus.groups, stamps, windows, matrix)
+        coarse.append(v[: n * k].reshape(n, k).mean(axis=1))
+        stamps.append(ts[: n * k : k])
+        windows.append([(_snap(stamps[-1], a), _snap(stamps[-1], b)) for a, b in wins])
+    return on_time_grid(corpus.names, corpus.groups, stamps, windows, coarse)
+
+
+def with_gaps(corpus: NabCorpus, share: float, *, grid: bool) -> NabCorpus:
+    """Runs of 1-12 rows dropped at random until ``share`` of each file is gone."""
+    rng = np.random.default_rng(7)
+    stamps, windows, kept = [], [], []
+    for ts, wins, v in zip(corpus.timestamps, corpus.windows, values(corpus), strict=True):
+        keep = np.ones(len(ts), dtype=bool)
+        while (~keep).mean() < share:
+            start = rng.integers(0, len(ts))
+            keep[start : start + rng.integers(1, 13)] = False
+        stamps.append(ts[keep])
+        kept.append(v[keep])
+        windows.append([(_snap(stamps[-1], a), _snap(stamps[-1], b)) for a, b in wins])
+    order = None if grid else [np.arange(len(ts)) for ts in stamps]
+    return on_time_grid(corpus.names, corpus.groups, stamps, windows, kept, order)
 
 
 def _snap(stamps: np.ndarray, bound: str) -> str:
@@ -63,14 +84,14 @@ def report(label: str, files: list[NabFile], groups: list[str]) -> None:
             f"{whole.normalized:5.1f} / {cv.cv:5.1f}  FP {whole.false_positives:3d} "
             f"found {whole.detected_windows}/{whole.windows} @ {whole.threshold:.3f}"
         )
-    print(f"{label:<22} " + " | ".join(cells), flush=True)
+    print(f"{label:<24} " + " | ".join(cells), flush=True)
 
 
 def main() -> None:
     corpus = corpus_or_none()
     if corpus is None:
         return
-    print(f"{'':<22} standard: in-sample / CV{'':<27} | low-FP: in-sample / CV")
+    print(f"{'':<24} standard: in-sample / CV{'':<27} | low-FP: in-sample / CV")
     coarse = {k: coarsen(corpus, k) if k > 1 else corpus for k in (1, 2, 3, 6, 12)}
     for k, data in coarse.items():
         for rule in ("rows", "durations") if k > 1 else ("rows",):
@@ -80,6 +101,11 @@ def main() -> None:
         by_step = {k: scored(coarse[k], k, rule) for k in set(steps)}
         mixed = [by_step[k][j] for j, k in enumerate(steps)]
         report(f"mixed 5/30/60, {rule}", mixed, corpus.groups)
+    for share in (0.1, 0.3):
+        for grid in (False, True):
+            data = with_gaps(corpus, share, grid=grid)
+            label = f"{share:.0%} gaps, {'time grid' if grid else 'file order'}"
+            report(label, scored(data, 1, "rows"), corpus.groups)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,17 @@ from dataclasses import replace
 
 import numpy as np
 
+from detectors._rolling import IntArray
 from detectors.likelihood import LikelihoodParams
 from detectors.novelty import NoveltyParams
 from detectors.stream import AlarmParams
 
-__all__ = ["REFERENCE_STEP", "at_step", "sampling_step"]
+__all__ = ["REFERENCE_STEP", "at_step", "sampling_step", "time_slots"]
 
 #: The sampling step the row-counted defaults were written for: NAB's five minutes.
 REFERENCE_STEP = np.timedelta64(300, "s")
+#: A time grid may hold at most this many slots per reading (else the file order is used).
+_MAX_SLOTS_PER_ROW = 20
 
 
 def sampling_step(timestamps: np.ndarray) -> np.timedelta64:
@@ -95,3 +98,31 @@ def at_step(
             min_periods=rows(lik.min_periods),
         ),
     )
+
+
+def time_slots(timestamps: np.ndarray, step: np.timedelta64) -> IntArray:
+    """Each row's slot on a grid of ``step`` from the first timestamp, one slot per row.
+
+    Scored on this grid, with NaN in the slots no row fills, a window of rows is a window
+    of time across a feed's gaps, and "the same time yesterday" is a day back. Rows closer
+    than a step (or repeated, or out of order) take the next free slot, so every row keeps
+    its own slot in file order. A grid more than 20 slots a row (a feed silent for months)
+    falls back to the file order.
+
+    Examples
+    --------
+    >>> ts = np.array(["2014-01-01T00:00", "2014-01-01T00:05", "2014-01-01T00:20",
+    ...                "2014-01-01T00:20", "2014-01-01T00:26"], dtype="datetime64[s]")
+    >>> time_slots(ts, np.timedelta64(5, "m")).tolist()
+    [0, 1, 4, 5, 6]
+    """
+    t = np.asarray(timestamps, dtype="datetime64[ms]").astype(np.int64)
+    if t.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    nearest = np.rint((t - t[0]) / (step / np.timedelta64(1, "ms"))).astype(np.int64)
+    order = np.arange(t.size)
+    # slot_i = max(nearest_i, slot_{i-1} + 1), unrolled: a running max of nearest_i - i.
+    slots: IntArray = np.maximum.accumulate(nearest - order) + order
+    if slots[-1] + 1 > _MAX_SLOTS_PER_ROW * t.size:
+        return order
+    return slots

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from detectors.durations import at_step, sampling_step
+from detectors.durations import at_step, sampling_step, time_slots
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
 from detectors.stream import nab_scores
 
@@ -47,24 +47,30 @@ def run_folder(
 ) -> dict[str, pd.DataFrame]:
     """Score every file of ``data_dir`` and write the results to ``out_dir``.
 
-    Files are scored in one batch per sampling step: ``scorer`` maps a (rows x files)
-    value matrix and the step to scores of the same shape. The default,
-    :func:`default_scorer`, keeps the detector's windows as durations at that step
-    (:func:`detectors.durations.at_step`): one setting for the whole folder, whether a
-    file holds a value every five minutes or every hour.
+    Files are scored in one batch per sampling step: ``scorer`` maps a (time slots x
+    files) value matrix and the step to scores of the same shape. Each file's rows sit on
+    a grid of that step (:func:`detectors.durations.time_slots`), NaN where the feed has a
+    gap, so its windows are spans of time. The default, :func:`default_scorer`, keeps the
+    detector's windows as durations at that step (:func:`detectors.durations.at_step`):
+    one setting for the whole folder, whether a file holds a value every five minutes or
+    every hour.
     """
     frames = read_nab_folder(data_dir)
+    stamps = {name: _timestamps(name, frame) for name, frame in frames.items()}
     by_step: dict[np.timedelta64, list[str]] = {}
-    for name, frame in frames.items():
-        by_step.setdefault(sampling_step(_timestamps(name, frame)), []).append(name)
+    for name in frames:
+        by_step.setdefault(sampling_step(stamps[name]), []).append(name)
     scores: dict[str, np.ndarray] = {}
     for step, names in by_step.items():
-        # One (rows x files) matrix, NaN-padded: the scorer's time loop runs once a batch.
-        matrix = np.full((max(len(frames[n]) for n in names), len(names)), np.nan)
+        # One (time slots x files) matrix, NaN-padded: the scorer's loop runs once a batch.
+        slots = {name: time_slots(stamps[name], step) for name in names}
+        matrix = np.full(
+            (max(int(s.max(initial=-1)) + 1 for s in slots.values()), len(names)), np.nan
+        )
         for j, name in enumerate(names):
-            matrix[: len(frames[name]), j] = frames[name]["value"].to_numpy(dtype=np.float64)
+            matrix[slots[name], j] = frames[name]["value"].to_numpy(dtype=np.float64)
         batch = scorer(matrix, step)
-        scores |= {name: batch[: len(frames[name]), j] for j, name in enumerate(names)}
+        scores |= {name: batch[slots[name], j] for j, name in enumerate(names)}
     results = {}
     for name, frame in frames.items():
         result = frame.assign(anomaly_score=np.round(scores[name], 6))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from detectors.durations import REFERENCE_STEP, at_step, sampling_step
+from detectors.durations import REFERENCE_STEP, at_step, sampling_step, time_slots
 from detectors.likelihood import LikelihoodParams
 from detectors.novelty import NoveltyParams
 from detectors.stream import AlarmParams, nab_scores
@@ -63,3 +63,37 @@ def test_hourly_data_learns_its_daily_cycle_in_days() -> None:
     as_rows = nab_scores(x)  # a "day" of 288 hourly rows: no seasonal baseline by day 20
     assert np.flatnonzero(as_durations).tolist() == [t]
     assert as_durations[t] > as_rows[t]
+
+
+def test_time_slots_keep_gaps_and_give_every_row_its_own_slot() -> None:
+    five = np.timedelta64(5, "m")
+    start = np.datetime64("2020-01-01T00:00")
+    regular = start + np.arange(100) * five
+    assert time_slots(regular, five).tolist() == list(range(100))
+    jittered = regular + np.resize(np.array([0, 40, -70], dtype="timedelta64[s]"), 100)
+    gappy = np.concatenate([jittered[:50], jittered[80:]])  # 30 readings missing
+    slots = time_slots(gappy, five)
+    assert slots[:50].tolist() == list(range(50)) and slots[50:].tolist() == list(range(80, 100))
+    repeated = np.repeat(regular[:4], 2)  # two rows an instant, as some NAB files have
+    assert time_slots(repeated, five).tolist() == list(range(8))
+    silent_for_a_year = np.append(regular[:10], regular[9] + np.timedelta64(365, "D"))
+    assert time_slots(silent_for_a_year, five).tolist() == list(range(11))
+
+
+def test_a_gap_keeps_the_daily_cycle_in_phase() -> None:
+    """Six silent hours: scored in file order, every "same time yesterday" is six hours off."""
+    rng = np.random.default_rng(3)
+    t = np.arange(288 * 20)
+    x = 50 + 20 * np.sin(2 * np.pi * t / 288) + rng.normal(0, 1.5, t.size)
+    anomaly = 288 * 15 + 216  # the peak's level at the day's trough
+    x[anomaly] = 70.0
+    keep = np.ones(t.size, dtype=bool)
+    keep[288 * 10 : 288 * 10 + 72] = False
+    stamps = np.datetime64("2020-01-01T00:00") + t[keep] * np.timedelta64(5, "m")
+    slots = time_slots(stamps, REFERENCE_STEP)
+    grid = np.full(slots[-1] + 1, np.nan)
+    grid[slots] = x[keep]
+    on_grid, in_order = nab_scores(grid)[slots], nab_scores(x[keep])
+    row = int(np.flatnonzero(t[keep] == anomaly)[0])
+    assert np.flatnonzero(on_grid).tolist() == [row]
+    assert len(np.flatnonzero(in_order)) > 1 and on_grid[row] > in_order[row]

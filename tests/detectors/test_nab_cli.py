@@ -116,6 +116,20 @@ def test_each_file_is_scored_with_the_windows_of_its_own_step(tmp_path: Path) ->
     )
 
 
+def test_a_gap_in_a_feed_is_scored_as_time_not_skipped(tmp_path: Path) -> None:
+    values = 10 + np.random.default_rng(2).normal(0, 1, 3000)
+    data = tmp_path / "data"
+    ts = _write(data, "cat/gappy.csv", values)
+    frame = pd.read_csv(data / "cat/gappy.csv").drop(index=range(1000, 1100))
+    frame.to_csv(data / "cat/gappy.csv", index=False)
+    scored = run_folder(data, tmp_path / "out")["cat/gappy.csv"]["anomaly_score"]
+    grid = values.copy()
+    grid[1000:1100] = np.nan  # the silent slots, as the scorer sees them
+    kept = np.ones(len(ts), dtype=bool)
+    kept[1000:1100] = False
+    assert np.array_equal(scored, np.round(nab_scores(grid)[kept], 6))
+
+
 def test_a_timestamp_that_is_not_a_date_names_its_file_and_row(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _write(data, "cat/bad.csv", np.ones(5))
