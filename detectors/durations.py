@@ -7,6 +7,8 @@ data (a 12-day "day", a 360-day history), and its scores land on another scale, 
 corpus of mixed steps has no good common threshold. :func:`at_step` keeps each window's
 duration instead: ``rows * REFERENCE_STEP / step``, and the scale's smoothing weight
 ``alpha`` keeps its memory the same way. On five-minute data nothing changes.
+:func:`time_slots` does the same for a feed's gaps: each row gets its slot on a grid of
+the step, so a window of rows is a window of time.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 - ``radar nab run DATA_DIR OUT_DIR`` reads every ``*.csv`` under ``DATA_DIR`` (columns
   ``timestamp,value``), scores them with one global configuration and no labels
   (:func:`detectors.stream.nab_scores`: record alarms plus context novelty), its windows
-  kept as durations at each file's sampling step (:mod:`detectors.durations`), and
+  kept as durations at each file's sampling step and its rows on a grid of that step, NaN
+  in a feed's gaps (:mod:`detectors.durations`), and
   writes ``OUT_DIR/<same relative path>`` with ``timestamp,value,anomaly_score``. Rows
   keep their file order, so duplicate timestamps are scored as separate rows, as NAB does.
 - ``radar nab score OUT_DIR --windows FILE`` scores those files against NAB's labelled
