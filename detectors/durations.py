@@ -44,7 +44,7 @@ def sampling_step(timestamps: np.ndarray) -> np.timedelta64:
     gaps = gaps[gaps > 0]  # repeated timestamps are rows of one instant, not a step
     if gaps.size == 0:
         return REFERENCE_STEP
-    return np.timedelta64(round(float(np.median(gaps)) / 1000), "s")
+    return np.timedelta64(max(1, round(float(np.median(gaps)) / 1000)), "s")  # whole seconds
 
 
 def at_step(
