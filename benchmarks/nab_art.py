@@ -35,9 +35,12 @@ PROBATION, POOL, PARTS, RATE = 300, 8, 8, 0.1
 
 
 def art_alarms(x: FloatArray, quantile: float) -> FloatArray:
-    """``1 - best match`` where a window founds a category after probation, else 0."""
+    """``1 - best match`` where a window founds a category after probation, else 0.
+
+    ``x`` is one file's values in file order (its pooled windows count readings).
+    """
     out = np.zeros(len(x))
-    n = int((~np.isnan(x)).sum())  # NaN only pads the end of a column
+    n = len(x)
     lo, hi = np.min(x[:PROBATION]), np.max(x[:PROBATION])
     cum = np.r_[0.0, np.cumsum(np.clip((x[:n] - lo) / max(hi - lo, 1e-9), -1.0, 2.0))]
     protos = np.empty((0, PARTS))
@@ -85,7 +88,9 @@ def main() -> None:
     print("in-sample / threshold-only CV: standard   low-FP")
     report("shipped nab_scores", np.where(shipped, score, 0.0))
     for q in (1.0, 5.0):
-        art = np.column_stack([art_alarms(x[:, j], q) for j in range(x.shape[1])])
+        art = np.zeros_like(x)
+        for j, rows in enumerate(corpus.slots):
+            art[rows, j] = art_alarms(x[rows, j], q)
         fired = refractory(art > 0, 200)
         report(f"ART alone, vigilance p{q:g}", np.where(fired, art, 0.0))
         report(f"shipped + ART stream, vigilance p{q:g}", np.where(shipped | fired, score, 0.0))

@@ -50,7 +50,7 @@ def on_time_grid(
     """
     if slots is None:
         slots = [time_slots(ts, sampling_step(ts)) for ts in timestamps]
-    matrix = np.full((max(int(s[-1]) + 1 for s in slots), len(names)), np.nan)
+    matrix = np.full((max(int(s.max(initial=-1)) + 1 for s in slots), len(names)), np.nan)
     for j, (rows, v) in enumerate(zip(slots, values, strict=True)):
         matrix[rows, j] = v
     return NabCorpus(names, groups, timestamps, windows, matrix, slots)

@@ -27,12 +27,10 @@ from typing import Any
 import numpy as np
 
 from detectors.durations import at_step
-from detectors.nab_scorer import PROFILES, NabFile, nab_score
 from detectors.novelty import NoveltyParams
 from detectors.stream import alarm_scores, nab_scores
 from flows.workbench.nab import (
     default_scorer,
-    read_nab_folder,
     read_windows,
     run_folder,
     score_folder,
@@ -78,20 +76,17 @@ def run_cli_path(
 
 
 def sensitivity(data: Path) -> None:
-    frames = read_nab_folder(data)
     windows = read_windows(data / "combined_windows.json")
-    matrix = np.full((max(len(f) for f in frames.values()), len(frames)), np.nan)
-    for j, frame in enumerate(frames.values()):
-        matrix[: len(frame), j] = frame["value"].to_numpy(dtype=np.float64)
 
     def profiles(novelty: NoveltyParams) -> str:
-        s = np.round(nab_scores(matrix, novelty=novelty), 6)
-        files = [
-            NabFile(n, f["timestamp"].to_numpy(), s[: len(f), j], windows[n])
-            for j, (n, f) in enumerate(frames.items())
-            if n in windows
-        ]
-        return " / ".join(f"{nab_score(files, p).normalized:5.1f}" for p in PROFILES)
+        # The CLI's own path (time grid, durations), with one novelty setting changed.
+        def scorer(matrix: np.ndarray, step: np.timedelta64) -> np.ndarray:
+            return nab_scores(matrix, *at_step(step, novelty=novelty))
+
+        with tempfile.TemporaryDirectory() as out:
+            run_folder(data, Path(out), scorer)
+            results = score_folder(Path(out), windows)
+        return " / ".join(f"{r.normalized:5.1f}" for r in results)
 
     print("\nsensitivity (standard / reward_low_FP / reward_low_FN), one change at a time")
     print(f"{'default':<20} {profiles(NoveltyParams())}")

@@ -38,13 +38,13 @@ def sampling_step(timestamps: np.ndarray) -> np.timedelta64:
     >>> ts = np.array(["2014-01-01T00:00", "2014-01-01T01:00", "2014-01-01T03:00"],
     ...               dtype="datetime64[s]")
     >>> sampling_step(ts)
-    np.timedelta64(5400,'s')
+    np.timedelta64(5400000,'ms')
     """
     gaps = np.abs(np.diff(np.asarray(timestamps, dtype="datetime64[ms]")).astype(np.int64))
     gaps = gaps[gaps > 0]  # repeated timestamps are rows of one instant, not a step
     if gaps.size == 0:
         return REFERENCE_STEP
-    return np.timedelta64(max(1, round(float(np.median(gaps)) / 1000)), "s")  # whole seconds
+    return np.timedelta64(max(1, round(float(np.median(gaps)))), "ms")
 
 
 def at_step(
