@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from detectors.durations import sampling_step, time_slots
+from detectors.durations import grid_matrix, sampling_step, time_slots
 from detectors.nab_scorer import NabFile
 
 HERE = Path(__file__).resolve().parent
@@ -50,10 +50,7 @@ def on_time_grid(
     """
     if slots is None:
         slots = [time_slots(ts, sampling_step(ts)) for ts in timestamps]
-    matrix = np.full((max(int(s.max(initial=-1)) + 1 for s in slots), len(names)), np.nan)
-    for j, (rows, v) in enumerate(zip(slots, values, strict=True)):
-        matrix[rows, j] = v
-    return NabCorpus(names, groups, timestamps, windows, matrix, slots)
+    return NabCorpus(names, groups, timestamps, windows, grid_matrix(slots, values), slots)
 
 
 def corpus_or_none() -> NabCorpus | None:

@@ -14,8 +14,9 @@ The next block mixes steps the way a real corpus does: the files, in name order,
 30 and 60 minutes in turn, and are scored together with one threshold. The last drops
 runs of 1-12 rows at random (10 % and 30 % of each file, a feed with gaps) and scores the
 rows in file order, as ``radar nab run`` did before, and on their time grid
-(:func:`detectors.durations.time_slots`, NaN in the gaps), as it does now. Scores are NAB's with the
-threshold swept on all files (in-sample) and chosen by leaving one category out (CV).
+(:func:`detectors.durations.time_slots`, NaN in the gaps), as it does now. Scores are
+NAB's with the threshold swept on all files (in-sample) and chosen by leaving one
+category out (CV).
 No setting is chosen here: ``at_step`` rescales every window, with no exceptions.
 """
 

@@ -13,16 +13,17 @@ the step, so a window of rows is a window of time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from detectors._rolling import IntArray
+from detectors._rolling import FloatArray, IntArray
 from detectors.likelihood import LikelihoodParams
 from detectors.novelty import NoveltyParams
 from detectors.stream import AlarmParams
 
-__all__ = ["REFERENCE_STEP", "at_step", "sampling_step", "time_slots"]
+__all__ = ["REFERENCE_STEP", "at_step", "grid_matrix", "sampling_step", "time_slots"]
 
 #: The sampling step the row-counted defaults were written for: NAB's five minutes.
 REFERENCE_STEP = np.timedelta64(300, "s")
@@ -128,3 +129,20 @@ def time_slots(timestamps: np.ndarray, step: np.timedelta64) -> IntArray:
     if slots[-1] + 1 > _MAX_SLOTS_PER_ROW * t.size:
         return order
     return slots
+
+
+def grid_matrix(slots: Sequence[IntArray], values: Sequence[FloatArray]) -> FloatArray:
+    """One (time slots x files) matrix: each file's values at its slots, NaN elsewhere.
+
+    Examples
+    --------
+    >>> grid_matrix([np.array([0, 2]), np.array([0])], [np.array([1.0, 3.0]), np.array([5.0])])
+    array([[ 1.,  5.],
+           [nan, nan],
+           [ 3., nan]])
+    """
+    rows = max((int(s.max(initial=-1)) + 1 for s in slots), default=0)
+    out = np.full((rows, len(slots)), np.nan)
+    for j, (at, v) in enumerate(zip(slots, values, strict=True)):
+        out[at, j] = v
+    return out

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from detectors.durations import at_step, sampling_step, time_slots
+from detectors.durations import at_step, grid_matrix, sampling_step, time_slots
 from detectors.nab_scorer import PROFILES, NabFile, NabResult, nab_score
 from detectors.stream import nab_scores
 
@@ -63,14 +63,10 @@ def run_folder(
     scores: dict[str, np.ndarray] = {}
     for step, names in by_step.items():
         # One (time slots x files) matrix, NaN-padded: the scorer's loop runs once a batch.
-        slots = {name: time_slots(stamps[name], step) for name in names}
-        matrix = np.full(
-            (max(int(s.max(initial=-1)) + 1 for s in slots.values()), len(names)), np.nan
-        )
-        for j, name in enumerate(names):
-            matrix[slots[name], j] = frames[name]["value"].to_numpy(dtype=np.float64)
-        batch = scorer(matrix, step)
-        scores |= {name: batch[slots[name], j] for j, name in enumerate(names)}
+        slots = [time_slots(stamps[name], step) for name in names]
+        values = [frames[name]["value"].to_numpy(dtype=np.float64) for name in names]
+        batch = scorer(grid_matrix(slots, values), step)
+        scores |= {name: batch[slots[j], j] for j, name in enumerate(names)}
     results = {}
     for name, frame in frames.items():
         result = frame.assign(anomaly_score=np.round(scores[name], 6))
